@@ -1,0 +1,1 @@
+"""Operators: queues, routing, callbacks, breaks, transfers and their statistics."""

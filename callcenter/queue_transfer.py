@@ -1,0 +1,43 @@
+"""Putting a caller into an Asterisk operator queue and reading how it ended.
+
+``Queue(name,,,,timeout)`` returns -1 when the call ended inside it: answered by an
+operator, or the caller left (then Asterisk sets ``ABANDONED=TRUE``; variables still
+read on a dead channel). On a live channel it returns with ``QUEUESTATUS`` (TIMEOUT,
+FULL, JOINEMPTY, LEAVEEMPTY, JOINUNAVAIL, LEAVEUNAVAIL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from telephony.agi import AgiCall
+
+LONGEST_CONVERSATION_SECONDS = 4 * 3600
+
+
+class QueueOutcome(StrEnum):
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    NOT_ANSWERED = "not_answered"
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    outcome: QueueOutcome
+    status: str = ""
+    operator: str = ""
+
+
+async def transfer_to_queue(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
+    """Wait at most ``wait_seconds`` (IVR-6: 60 s) for an operator of ``queue``."""
+    code = await call.exec(
+        "Queue", queue, "", "", "", str(wait_seconds),
+        timeout=call.reply_timeout + wait_seconds + LONGEST_CONVERSATION_SECONDS,
+    )
+    if code >= 0 and not call.is_hung_up:
+        status = await call.get_variable("QUEUESTATUS") or "UNKNOWN"
+        return QueueResult(QueueOutcome.NOT_ANSWERED, status)
+    if await call.get_variable("ABANDONED") == "TRUE":
+        return QueueResult(QueueOutcome.ABANDONED)
+    return QueueResult(QueueOutcome.ANSWERED, operator=await call.get_variable("MEMBERINTERFACE") or "")

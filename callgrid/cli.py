@@ -1,0 +1,209 @@
+"""The ``callgrid`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from callgrid.clock import ManualClock, system_clock
+from callgrid.config import Settings, SettingsError
+from callgrid.engine import PARTS, Engine, load_ivr_content
+from callgrid.simulation import SimulatedCall, describe_heard, describe_record, place_call
+from callgrid.storage import Database
+from callgrid.storage.call_log import SqlCallLog
+from ivr.actions import ACTIONS
+from ivr.menu_loader import MenuError, load_trees
+from prompts.catalog import CatalogError, load_catalog
+from prompts.render import RenderError, render_catalog
+from telephony.emulator.caller import parse_keys
+
+DEMO_CALLS = (
+    ("Main menu, then information two levels down, back, and hang up",
+     SimulatedCall("88002224902", keys="4 2 * h")),
+    ("Wrong key, then silence: the full prompt is repeated (IVR-5)",
+     SimulatedCall("88002224902", keys="9 _ 3 2 h")),
+    ("Operator from the fourth level with 0 (IVR-3)",
+     SimulatedCall("88002224902", keys="4 1 2 0")),
+    ("No input at all: after the retries the caller goes to the operator queue (IVR-4)",
+     SimulatedCall("88002224902", keys="_ _ _")),
+    ("Nobody answers within 60 s: the caller leaves a callback number",
+     SimulatedCall("88002224902", keys="0 # 1 h", operator_answers_after=None)),
+    ("The business line picks its own tree (IVR-1)",
+     SimulatedCall("3822630000", caller_id="73822555001", keys="2 h")),
+    ("Paid services line: prices, then operator",
+     SimulatedCall("3822400100", keys="4 1")),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO if args.command == "serve"
+        else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings.from_environment()
+        result: int = args.run(args, settings)
+        return result
+    except (SettingsError, CatalogError, RenderError) as error:
+        print(f"callgrid: {error}", file=sys.stderr)
+        return 2
+    except MenuError as error:
+        print("callgrid: menu trees rejected:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callgrid", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the engine: FastAGI, AMI link and web")
+    serve.add_argument("--only", default=",".join(PARTS),
+                       help=f"comma-separated parts to run ({', '.join(PARTS)})")
+    serve.set_defaults(run=_serve)
+
+    menus = commands.add_parser("menus", help="menu trees")
+    menus_commands = menus.add_subparsers(dest="menus_command", required=True)
+    check = menus_commands.add_parser("check", help="check menu trees against the standard")
+    check.add_argument("directory", nargs="?", type=Path, help="default: the shipped dialplans/")
+    check.set_defaults(run=_menus_check)
+
+    prompts = commands.add_parser("prompts", help="prompt audio")
+    prompts_commands = prompts.add_subparsers(dest="prompts_command", required=True)
+    build = prompts_commands.add_parser("build", help="render the prompt catalog to 8 kHz WAV")
+    build.set_defaults(run=_prompts_build)
+
+    call = commands.add_parser("call", help="place one simulated call through the emulator")
+    call.add_argument("--to", required=True, help="the dialled number, e.g. 88002224902")
+    call.add_argument("--from", dest="caller_id", default="79001234567", help="caller ID")
+    call.add_argument("--keys", default="",
+                      help="what the caller does, one token per input window: keys such as "
+                           "'2' or '12345#', '_' silence, 'h' hang up (e.g. \"1 2 * 0\")")
+    call.add_argument("--engine", metavar="HOST:PORT",
+                      help="call a running engine's FastAGI port instead of one in-process")
+    call.add_argument("--no-operator", action="store_true",
+                      help="nobody in the operator queues answers")
+    call.set_defaults(run=_call)
+
+    demo = commands.add_parser("demo", help="a handful of simulated calls showing each feature")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    parts = tuple(part.strip() for part in args.only.split(",") if part.strip())
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        print(f"callgrid: unknown part(s) {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+
+    async def run() -> None:
+        engine = Engine(settings)
+        await engine.start(parts)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        print(f"callgrid serving {', '.join(parts)}: FastAGI {settings.agi_host}:"
+              f"{engine.agi.port if engine.agi else '-'}, web http://{settings.web_host}:"
+              f"{settings.web_port}/health, database {settings.database_url}", flush=True)
+        await stop.wait()
+        await engine.stop()
+
+    asyncio.run(run())
+    return 0
+
+
+def _menus_check(args: argparse.Namespace, settings: Settings) -> int:
+    directory = args.directory or settings.dialplans_dir
+    catalog = load_catalog(settings.prompt_catalog)
+    library = render_catalog(catalog, settings.prompts_dir)
+    trees = load_trees(directory, catalog, library.duration, ACTIONS.keys(), settings.menu_limits)
+    for tree in {tree.line: tree for tree in trees.values()}.values():
+        nodes = list(tree.nodes())
+        depth = max(node.level for node in nodes if node.kind == "menu")
+        longest = max(
+            (library.duration(n.prompt, "full") or 0.0, n.id) for n in nodes if n.prompt
+        )
+        print(f"ok  {tree.source.name}: {tree.title}; {len(nodes)} nodes, {depth} menu levels, "
+              f"longest speech {longest[0]:.1f} s ({longest[1]}); numbers {', '.join(tree.numbers)}")
+    return 0
+
+
+def _prompts_build(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.prompt_catalog)
+    library = render_catalog(catalog, settings.prompts_dir)
+    longest = max(library.durations.items(), key=lambda item: item[1])
+    print(f"{len(library.durations)} prompt files in {library.directory} "
+          f"(longest {longest[0]}: {longest[1]:.1f} s)")
+    return 0
+
+
+async def _simulate(settings: Settings, calls: Sequence[tuple[str, SimulatedCall]],
+                    engine_address: str | None) -> int:
+    content = load_ivr_content(settings)
+    clock = ManualClock(system_clock())
+    engine: Engine | None = None
+    if engine_address:
+        host, _, port_text = engine_address.rpartition(":")
+        host, port = host or "127.0.0.1", int(port_text)
+    else:
+        in_process = Settings(**{**settings.__dict__, "agi_port": 0, "agi_host": "127.0.0.1"})
+        engine = Engine(in_process, clock=clock)
+        await engine.start(("agi",))
+        assert engine.agi is not None
+        host, port = "127.0.0.1", engine.agi.port
+    database = Database(settings.database_url)
+    call_log = SqlCallLog(database)
+    try:
+        for title, call in calls:
+            if title:
+                print(f"\n=== {title}")
+            print(f"Call to {call.to} from {call.caller_id}, caller does: {call.keys or '(nothing)'}")
+            started = clock.now
+
+            def follow(seconds: float, started: datetime = started) -> None:
+                clock.now = started + timedelta(seconds=seconds)
+
+            channel = await place_call(host, port, call, settings.prompts_dir, follow)
+            for event in channel.heard:
+                for line in describe_heard(event, content.catalog):
+                    print(line)
+            row = await call_log.find_by_uniqueid(channel.uniqueid)
+            for line in describe_record(row):
+                print(line)
+    finally:
+        await database.close()
+        if engine is not None:
+            await engine.stop()
+    return 0
+
+
+def _call(args: argparse.Namespace, settings: Settings) -> int:
+    call = SimulatedCall(
+        to=args.to,
+        caller_id=args.caller_id,
+        keys=args.keys,
+        operator_answers_after=None if args.no_operator else 8.0,
+    )
+    try:
+        parse_keys(args.keys)
+    except ValueError as error:
+        print(f"callgrid: {error}", file=sys.stderr)
+        return 2
+    return asyncio.run(_simulate(settings, [("", call)], args.engine))
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(_simulate(settings, DEMO_CALLS, None))

@@ -1,0 +1,114 @@
+"""The engine in one process: storage, the IVR on FastAGI, the AMI link and the web.
+
+Each part can be started alone (``serve --only agi``) so a large site scales out by
+running more processes against one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from callgrid.clock import Clock, system_clock
+from callgrid.config import Settings
+from callgrid.storage import Database
+from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
+from callgrid.web import build_web_app
+from ivr.actions import ACTIONS
+from ivr.call_context import PromptFiles
+from ivr.call_flow import FlowSettings, IvrCallFlow
+from ivr.caller_input import KeypadReader
+from ivr.menu import MenuTree
+from ivr.menu_loader import load_trees
+from prompts.catalog import PromptCatalog, load_catalog
+from prompts.render import PromptLibrary, render_catalog
+from telephony.agi import FastAgiServer
+from telephony.ami import AmiClient
+
+log = logging.getLogger(__name__)
+DEFAULT_LINE = "toll_free"
+PARTS = ("agi", "ami", "web")
+
+
+@dataclass(frozen=True)
+class IvrContent:
+    """What the IVR is made of: prompt texts, their rendered audio, the menu trees."""
+
+    catalog: PromptCatalog
+    library: PromptLibrary
+    trees: dict[str, MenuTree]
+
+    @property
+    def default_tree(self) -> MenuTree:
+        trees = {tree.line: tree for tree in self.trees.values()}
+        return trees.get(DEFAULT_LINE) or next(iter(trees.values()))
+
+
+def load_ivr_content(settings: Settings) -> IvrContent:
+    """Load the catalog, render what is not rendered yet, load and check every tree."""
+    catalog = load_catalog(settings.prompt_catalog)
+    library = render_catalog(catalog, settings.prompts_dir)
+    trees = load_trees(settings.dialplans_dir, catalog, library.duration, ACTIONS.keys(),
+                       settings.menu_limits)
+    return IvrContent(catalog, library, trees)
+
+
+class Engine:
+    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.database = Database(settings.database_url)
+        self.call_log = SqlCallLog(self.database)
+        self.callbacks = SqlCallbackBook(self.database)
+        self.content: IvrContent | None = None
+        self.agi: FastAgiServer | None = None
+        self.ami: AmiClient | None = None
+        self._web_runner: web.AppRunner | None = None
+
+    def call_flow(self, content: IvrContent) -> IvrCallFlow:
+        return IvrCallFlow(
+            trees=content.trees,
+            default_tree=content.default_tree,
+            call_log=self.call_log,
+            callbacks=self.callbacks,
+            actions=ACTIONS,
+            prompts=PromptFiles(self.settings.asterisk_prompts_dir),
+            clock=self.clock,
+            reader=KeypadReader(self.settings.keypad_timeout_ms),
+            settings=FlowSettings(max_retries=self.settings.max_retries),
+        )
+
+    async def start(self, parts: tuple[str, ...] = PARTS) -> None:
+        await self.database.upgrade()
+        if "agi" in parts:
+            self.content = load_ivr_content(self.settings)
+            self.agi = FastAgiServer(
+                {"ivr": self.call_flow(self.content)},
+                host=self.settings.agi_host,
+                port=self.settings.agi_port,
+                reply_timeout=self.settings.agi_reply_timeout,
+            )
+            await self.agi.start()
+        if "ami" in parts and self.settings.ami_enabled:
+            self.ami = AmiClient(
+                self.settings.ami_host, self.settings.ami_port,
+                self.settings.ami_username, self.settings.ami_secret,
+            )
+            self.ami.start_in_background()
+        if "web" in parts:
+            self._web_runner = web.AppRunner(build_web_app(self))
+            await self._web_runner.setup()
+            site = web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port)
+            await site.start()
+            log.info("web on http://%s:%d/", self.settings.web_host, self.settings.web_port)
+
+    async def stop(self) -> None:
+        if self._web_runner is not None:
+            await self._web_runner.cleanup()
+        if self.ami is not None:
+            await self.ami.close()
+        if self.agi is not None:
+            await self.agi.stop()
+        await self.database.close()

@@ -1,0 +1,1 @@
+"""Inbound self-service: menu trees, navigation, caller input and the call flow."""

@@ -1,0 +1,155 @@
+"""The inbound call flow: recording notice, then the line's menu until the call ends.
+
+It joins the pure navigator to the call: each step the navigator decides becomes AGI
+commands, and every call is registered with its path, topic and outcome (IVR-8),
+whatever way it ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
+from callgrid.clock import Clock
+from ivr.call_context import Action, CallContext, PromptFiles
+from ivr.call_record import CallbackBook, CallEnd, CallLog, CallStart, Outcome
+from ivr.caller_input import ChoiceReader, KeypadReader
+from ivr.menu import OPERATOR_KEY, MenuTree, normalise_number
+from ivr.navigator import (
+    Goodbye,
+    Inform,
+    Key,
+    Navigator,
+    RunAction,
+    ShowMenu,
+    Step,
+    ToOperator,
+)
+from telephony.agi import AgiCall, AgiError, CallHungUp
+
+log = logging.getLogger(__name__)
+CALLBACK_ACTION = "callback_request"
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    max_retries: int = 2
+    max_silent_rounds: int = 2
+
+
+class IvrCallFlow:
+    """The FastAGI route for inbound calls; one instance serves every call."""
+
+    def __init__(
+        self,
+        trees: Mapping[str, MenuTree],
+        default_tree: MenuTree,
+        call_log: CallLog,
+        callbacks: CallbackBook,
+        actions: Mapping[str, Action],
+        prompts: PromptFiles,
+        clock: Clock,
+        reader: ChoiceReader | None = None,
+        settings: FlowSettings | None = None,
+    ) -> None:
+        self.trees = trees
+        self.default_tree = default_tree
+        self.call_log = call_log
+        self.callbacks = callbacks
+        self.actions = actions
+        self.prompts = prompts
+        self.clock = clock
+        self.reader = reader or KeypadReader()
+        self.settings = settings or FlowSettings()
+
+    def tree_for(self, dialled: str) -> MenuTree:
+        """The dialled number picks the tree (IVR-1); an unknown number gets the default."""
+        tree = self.trees.get(normalise_number(dialled))
+        if tree is None:
+            log.warning("no menu for dialled number %r, using %s", dialled, self.default_tree.line)
+            return self.default_tree
+        return tree
+
+    async def __call__(self, call: AgiCall) -> None:
+        env = call.environment
+        tree = self.tree_for(env.dialled_number)
+        started = self.clock()
+        call_id = await self.call_log.call_started(CallStart(
+            uniqueid=env.uniqueid, channel=env.channel, line=tree.line,
+            dialled_number=env.dialled_number, caller_id=env.caller_id, started_at=started,
+        ))
+        navigator = Navigator(tree, self.settings.max_retries, self.settings.max_silent_rounds)
+        end = CallEnd(answered_at=None, ended_at=started)
+        context = CallContext(call, call_id, tree, self.prompts, self.callbacks, self.clock)
+        try:
+            await call.answer()
+            end.answered_at = self.clock()
+            await call.play([self.prompts("recording_notice")])
+            await self._walk(context, navigator, end)
+        except CallHungUp:
+            end.ended_by = "caller"
+        except AgiError:
+            log.exception("call %s (%s) failed", env.uniqueid, env.channel)
+            end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
+        finally:
+            end.ended_at = self.clock()
+            end.path = list(navigator.path)
+            end.inputs = " ".join(navigator.inputs)
+            end.topic = navigator.call_topic if navigator.path else None
+            await self.call_log.call_ended(call_id, end)
+
+    async def _walk(self, context: CallContext, navigator: Navigator, end: CallEnd) -> None:
+        call, prompts = context.call, self.prompts
+        step: Step = navigator.start()
+        while True:
+            if isinstance(step, ShowMenu):
+                if step.after_wrong_key:
+                    await call.play([prompts("invalid_choice")])
+                assert step.node.prompt is not None
+                prompt = prompts(step.node.prompt, "full" if step.full else "short")
+                step = navigator.handle(await self.reader.read_choice(call, prompt, step.node))
+            elif isinstance(step, Inform):
+                assert step.node.prompt is not None
+                end.outcome = Outcome.SELF_SERVICE
+                key = await call.play([prompts(step.node.prompt, "full")], escape="*0")
+                step = navigator.handle(Key(key)) if key == OPERATOR_KEY else navigator.back_to_menu()
+            elif isinstance(step, RunAction):
+                assert step.node.action is not None
+                end.outcome = Outcome.SELF_SERVICE
+                context.topic = step.node.topic
+                await self.actions[step.node.action](context)
+                step = navigator.back_to_menu()
+            elif isinstance(step, ToOperator):
+                if await self._operator(context, step, end):
+                    return
+                step = navigator.back_to_menu()
+            else:
+                assert isinstance(step, Goodbye)
+                end.outcome, end.ended_by = Outcome.NO_INPUT, "engine"
+                await call.play([prompts("goodbye")])
+                await call.hangup()
+                return
+
+    async def _operator(self, context: CallContext, step: ToOperator, end: CallEnd) -> bool:
+        """Queue the caller; True when the call ended there, False to go on in the menu."""
+        call, node = context.call, step.node
+        assert node.queue is not None and node.wait_seconds is not None
+        notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
+        await call.play([self.prompts(notice)])
+        outcome_before, end.outcome = end.outcome, Outcome.ABANDONED_IN_QUEUE
+        result = await transfer_to_queue(call, node.queue, node.wait_seconds)
+        if result.outcome is QueueOutcome.ANSWERED:
+            end.outcome, end.ended_by, end.operator = Outcome.OPERATOR, "queue", result.operator
+            return True
+        if result.outcome is QueueOutcome.ABANDONED:
+            end.ended_by = "caller"
+            return True
+        await call.play([self.prompts("operator_busy")])
+        callback = self.actions.get(CALLBACK_ACTION)
+        if callback is not None:
+            context.topic = node.topic
+            await callback(context)
+        end.outcome = outcome_before
+        return False

@@ -1,0 +1,51 @@
+"""What is kept of each call (IVR-8), and the storage ports the call flow writes through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class Outcome(StrEnum):
+    SELF_SERVICE = "self_service"
+    OPERATOR = "operator"
+    ABANDONED_IN_MENU = "abandoned_in_menu"
+    ABANDONED_IN_QUEUE = "abandoned_in_queue"
+    NO_INPUT = "no_input"
+    ENGINE_ERROR = "engine_error"
+
+
+@dataclass(frozen=True)
+class CallStart:
+    uniqueid: str
+    channel: str
+    line: str
+    dialled_number: str
+    caller_id: str
+    started_at: datetime
+
+
+@dataclass
+class CallEnd:
+    answered_at: datetime | None
+    ended_at: datetime
+    path: list[str] = field(default_factory=list)
+    inputs: str = ""
+    topic: str | None = None
+    outcome: Outcome = Outcome.ABANDONED_IN_MENU
+    ended_by: str = "caller"
+    operator: str | None = None
+
+
+class CallLog(Protocol):
+    async def call_started(self, start: CallStart) -> int: ...
+
+    async def call_ended(self, call_id: int, end: CallEnd) -> None: ...
+
+
+class CallbackBook(Protocol):
+    async def request_callback(
+        self, call_id: int | None, phone: str, line: str, topic: str | None, at: datetime
+    ) -> int: ...

@@ -1,0 +1,33 @@
+"""FastAGI: the server Asterisk connects to, and the typed call it hands over."""
+
+from telephony.agi.call import AgiCall, DigitInput, Recording, quote
+from telephony.agi.environment import AgiEnvironment, parse_environment
+from telephony.agi.errors import (
+    AgiCommandError,
+    AgiError,
+    AgiProtocolError,
+    AgiTimeout,
+    CallHungUp,
+    PromptMissing,
+)
+from telephony.agi.replies import AgiReply, parse_success
+from telephony.agi.server import CallHandler, FastAgiServer
+
+__all__ = [
+    "AgiCall",
+    "AgiCommandError",
+    "AgiEnvironment",
+    "AgiError",
+    "AgiProtocolError",
+    "AgiReply",
+    "AgiTimeout",
+    "CallHandler",
+    "CallHungUp",
+    "DigitInput",
+    "FastAgiServer",
+    "PromptMissing",
+    "Recording",
+    "parse_environment",
+    "parse_success",
+    "quote",
+]

@@ -1,0 +1,245 @@
+"""One FastAGI call as a typed object: the commands the engine sends and their results.
+
+Asterisk's replies are read one at a time, in step with the commands (never pipelined:
+a command sent while GET DATA waits cancels it without a reply). A ``HANGUP`` line may
+arrive before any reply, while idle, or twice; it is noted and skipped, so it never
+shifts the replies. Media commands on a dead channel raise :class:`CallHungUp`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from telephony.agi.environment import AgiEnvironment
+from telephony.agi.errors import (
+    AgiCommandError,
+    AgiError,
+    AgiProtocolError,
+    AgiTimeout,
+    CallHungUp,
+    PromptMissing,
+)
+from telephony.agi.replies import (
+    DEAD_CHANNEL,
+    HANGUP_LINE,
+    SUCCESS,
+    AgiReply,
+    digit_from_code,
+    parse_success,
+    reply_code,
+)
+
+SAMPLE_RATE = 8000
+UNKNOWN_APPLICATION = -2
+
+
+def quote(value: str) -> str:
+    """Quote one argument the way Asterisk's AGI argument splitter reads it back."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True, slots=True)
+class DigitInput:
+    digits: str
+    timed_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    ended_by: Literal["dtmf", "silence", "max_time"]
+    digit: str | None
+    samples: int
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / SAMPLE_RATE
+
+
+class AgiCall:
+    """A call handed to the engine by ``AGI(agi://…)``."""
+
+    def __init__(
+        self,
+        environment: AgiEnvironment,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        reply_timeout: float = 10.0,
+        media_timeout: float = 120.0,
+    ) -> None:
+        self.environment = environment
+        self.reply_timeout = reply_timeout
+        self.media_timeout = media_timeout
+        self.hangup_seen = False
+        self._reader = reader
+        self._writer = writer
+        self._closed = False
+
+    @property
+    def is_hung_up(self) -> bool:
+        return self.hangup_seen or self._closed
+
+    async def command(self, line: str, *, media: bool = False, timeout: float | None = None) -> AgiReply:
+        """Send one command and return its ``200`` reply.
+
+        Raises :class:`CallHungUp` on 511 or a closed socket (or at once for a media
+        command once HANGUP was seen), :class:`AgiCommandError` on 510/520 and
+        :class:`AgiTimeout` when no reply comes within the bound.
+        """
+        if self._closed or (media and self.hangup_seen):
+            raise CallHungUp(f"call is over, {line!r} not sent")
+        self._writer.write(line.encode() + b"\n")
+        bound = timeout if timeout is not None else self.reply_timeout
+        try:
+            async with asyncio.timeout(bound):
+                return await self._read_reply(line)
+        except TimeoutError:
+            self.close()
+            raise AgiTimeout(f"no reply to {line!r} within {bound:g} s") from None
+
+    async def _read_reply(self, command: str) -> AgiReply:
+        while True:
+            line = await self._read_line()
+            if line == HANGUP_LINE:
+                self.hangup_seen = True
+                continue
+            code = reply_code(line)
+            if code == SUCCESS:
+                try:
+                    return parse_success(line)
+                except ValueError as error:
+                    raise AgiProtocolError(str(error)) from None
+            if code == DEAD_CHANNEL:
+                self.hangup_seen = True
+                raise CallHungUp(f"{command!r}: {line}")
+            if code is not None and line[3:4] == "-":
+                text = [line[4:]]
+                while not (line := await self._read_line()).startswith(f"{code} "):
+                    text.append(line)
+                raise AgiCommandError(command, code, "\n".join(text))
+            if code is not None:
+                raise AgiCommandError(command, code, line[4:])
+            raise AgiProtocolError(f"unexpected line from Asterisk after {command!r}: {line!r}")
+
+    async def _read_line(self) -> str:
+        raw = await self._reader.readline()
+        if not raw.endswith(b"\n"):
+            self._closed = True
+            raise CallHungUp("Asterisk closed the connection")
+        return raw[:-1].decode("utf-8", errors="replace").rstrip("\r")
+
+    async def _media(self, line: str, timeout: float | None = None) -> AgiReply:
+        reply = await self.command(line, media=True, timeout=timeout or self.media_timeout)
+        if reply.result == "-1":
+            await self._raise_if_hung_up()
+        return reply
+
+    async def _raise_if_hung_up(self) -> None:
+        """After a -1, tell a dead channel (raise) from a media error (return)."""
+        if not self.hangup_seen:
+            await self.command("CHANNEL STATUS", media=True)
+        if self.hangup_seen:
+            raise CallHungUp("caller hung up")
+
+    async def answer(self) -> None:
+        await self._media("ANSWER")
+
+    async def play(self, prompts: Sequence[str], escape: str = "") -> str | None:
+        """Play prompts in turn; return the escape digit that interrupted them, if any."""
+        for prompt in prompts:
+            reply = await self._media(f"STREAM FILE {prompt} {quote(escape)}")
+            if reply.result == "-1":
+                raise PromptMissing(f"Asterisk has no sound file {prompt!r}")
+            digit = digit_from_code(reply.number)
+            if digit is not None:
+                return digit
+        return None
+
+    async def read_digits(self, prompt: str, timeout_ms: int, max_digits: int) -> DigitInput:
+        """GET DATA: play ``prompt`` (any key interrupts it), then collect digits.
+
+        ``#`` ends the input and is not returned; ``*`` is an ordinary digit.
+        """
+        bound = self.media_timeout + timeout_ms * max(max_digits, 1) / 1000
+        reply = await self._media(f"GET DATA {prompt} {timeout_ms} {max_digits}", timeout=bound)
+        if reply.result == "-1":
+            raise PromptMissing(f"GET DATA failed on {prompt!r}")
+        return DigitInput(reply.result, reply.data == "timeout")
+
+    async def wait_for_digit(self, timeout_ms: int) -> str | None:
+        reply = await self._media(
+            f"WAIT FOR DIGIT {timeout_ms}", timeout=self.reply_timeout + timeout_ms / 1000
+        )
+        return digit_from_code(reply.number)
+
+    async def record(
+        self,
+        path: str,
+        *,
+        file_format: str = "wav",
+        escape: str = "#",
+        max_ms: int = 60_000,
+        silence_s: int | None = None,
+        beep: bool = True,
+    ) -> Recording:
+        """RECORD FILE until an escape digit, ``silence_s`` of silence, or ``max_ms``."""
+        line = f"RECORD FILE {path} {file_format} {quote(escape)} {max_ms}"
+        if beep or silence_s is not None:
+            line += " 0" + (" BEEP" if beep else "")
+        if silence_s is not None:
+            line += f" s={silence_s}"
+        reply = await self._media(line, timeout=self.reply_timeout + max_ms / 1000)
+        samples = reply.endpos or 0
+        if reply.result == "-1":
+            raise AgiError(f"Asterisk could not write the recording {path!r} ({reply.data})")
+        if reply.data == "dtmf":
+            return Recording("dtmf", digit_from_code(reply.number), samples)
+        if reply.number > 0:
+            return Recording("silence", None, samples)
+        return Recording("max_time", None, samples)
+
+    async def say_digits(self, digits: str, escape: str = "") -> str | None:
+        reply = await self._media(f"SAY DIGITS {digits} {quote(escape)}")
+        return digit_from_code(reply.number)
+
+    async def say_number(self, number: int, escape: str = "") -> str | None:
+        reply = await self._media(f"SAY NUMBER {number} {quote(escape)}")
+        return digit_from_code(reply.number)
+
+    async def exec(self, application: str, *args: str, timeout: float | None = None) -> int:
+        """Run a dialplan application; return its code (-1 when it ended the call)."""
+        line = f"EXEC {application}"
+        if args:
+            line += " " + quote(",".join(args))
+        reply = await self.command(line, timeout=timeout or self.media_timeout)
+        if reply.number == UNKNOWN_APPLICATION:
+            raise AgiCommandError(line, reply.code, f"Asterisk has no application {application!r}")
+        return reply.number
+
+    async def get_variable(self, name: str) -> str | None:
+        reply = await self.command(f"GET VARIABLE {name}")
+        return reply.data if reply.result == "1" else None
+
+    async def set_variable(self, name: str, value: str) -> None:
+        await self.command(f"SET VARIABLE {name} {quote(value)}")
+
+    async def verbose(self, message: str, level: int = 1) -> None:
+        await self.command(f"VERBOSE {quote(message)} {level}")
+
+    async def hangup(self) -> None:
+        """Hang up the channel; Asterisk answers, then signals HANGUP itself."""
+        if self.is_hung_up:
+            return
+        try:
+            await self.command("HANGUP", media=True)
+        except CallHungUp:
+            pass
+
+    def close(self) -> None:
+        self._closed = True
+        if not self._writer.is_closing():
+            self._writer.close()
+

@@ -1,0 +1,354 @@
+"""The AMI client: logs in, keeps the link alive, reconnects, correlates, dispatches events.
+
+What it does that panoramisk 1.4 does not: :meth:`AmiClient.start` returns only after
+the Login succeeded; a wrong secret raises :class:`AmiAuthError` instead of looping;
+every Ping must be answered within ``ping_timeout`` or the link is declared half-open
+and rebuilt; reconnects back off exponentially; actions pending when the link drops
+fail with :class:`AmiDisconnected` instead of hanging; ``on_connected`` callbacks run
+after every (re)login so the application can re-read state that changed while events
+were lost; UTF-8 split across TCP reads is decoded intact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from telephony.ami.actions import AmiAction, Login, Logoff, Originate, Ping
+from telephony.ami.errors import (
+    AmiActionError,
+    AmiAuthError,
+    AmiDisconnected,
+    AmiError,
+    AmiTimeout,
+)
+from telephony.ami.event_base import AmiEvent
+from telephony.ami.events import OriginateResponse, parse_event
+from telephony.ami.link import AmiLink
+from telephony.ami.message import AmiMessage
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[AmiEvent], Awaitable[Any] | None]
+LinkCallback = Callable[[], Awaitable[Any] | None]
+Sleep = Callable[[float], Awaitable[Any]]
+ANY_EVENT = "*"
+
+
+class AmiClient:
+    """One logical AMI session to one Asterisk, kept up across network failures.
+
+    Link state for monitoring (an outage must be visible, CC-10): :attr:`is_connected`,
+    :attr:`link_changed_at` (a ``clock`` value) and :attr:`reconnects`.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str,
+        secret: str,
+        *,
+        ping_interval: float = 20.0,
+        ping_timeout: float = 5.0,
+        reconnect_min: float = 0.5,
+        reconnect_max: float = 30.0,
+        action_timeout: float = 10.0,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.host, self.port, self.username = host, port, username
+        self._secret = secret
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._reconnect_min = reconnect_min
+        self._reconnect_max = reconnect_max
+        self._action_timeout = action_timeout
+        self._sleep = sleep
+        self._clock = clock
+        self._handlers: dict[str, list[EventHandler]] = {}
+        self._on_connected: list[LinkCallback] = []
+        self._on_disconnected: list[LinkCallback] = []
+        self._background: set[asyncio.Future[Any]] = set()
+        self._link: AmiLink | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._first_login: asyncio.Future[None] | None = None
+        self._closing = False
+        self.is_connected = False
+        self.link_changed_at = clock()
+        self.reconnects = 0
+        """Successful logins after the first one."""
+        self.last_error: BaseException | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect and log in; return once logged in and the on_connected callbacks ran.
+
+        Connection failures are retried with backoff (bound the wait with
+        ``asyncio.timeout`` if needed); a refused Login raises :class:`AmiAuthError`.
+        """
+        if self._supervisor is not None:
+            raise RuntimeError("AmiClient already started")
+        self._first_login = asyncio.get_running_loop().create_future()
+        self._supervisor = asyncio.create_task(self._supervise(), name="ami-supervisor")
+        try:
+            await self._first_login
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Log off when connected, then stop every task. Pending actions fail."""
+        self._closing = True
+        link = self._link
+        if link is not None and self.is_connected:
+            try:
+                await link.request(Logoff(), min(self._action_timeout, 2.0))
+            except AmiError as exc:
+                log.debug("AMI Logoff: %s", exc)
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            await asyncio.gather(self._supervisor, return_exceptions=True)
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    # -- actions ---------------------------------------------------------------------
+
+    async def send(self, action: AmiAction, *, reply_timeout: float | None = None) -> AmiMessage:
+        """Send an action and return its reply; ``Response: Error`` raises AmiActionError."""
+        reply, _ = await self._current_link().request(action, reply_timeout or self._action_timeout)
+        return reply
+
+    async def send_list(
+        self, action: AmiAction, *, reply_timeout: float | None = None
+    ) -> tuple[AmiMessage, list[AmiEvent]]:
+        """A list action (QueueStatus, QueueSummary…): the reply and the typed items,
+        without the closing ``…Complete`` event. An unknown queue gives an empty list."""
+        reply, items = await self._current_link().request(
+            action, reply_timeout or self._action_timeout, wants_list=True
+        )
+        return reply, [parse_event(item) for item in items]
+
+    async def originate(
+        self,
+        channel: str,
+        *,
+        context: str | None = None,
+        exten: str | None = None,
+        priority: int | None = None,
+        application: str | None = None,
+        data: str | None = None,
+        caller_id: str | None = None,
+        timeout_ms: int = 30_000,
+        variables: Mapping[str, str] | None = None,
+        result_timeout: float | None = None,
+    ) -> OriginateResponse:
+        """Place a call (async Originate) and return its OriginateResponse.
+
+        ``reason`` tells the outcome (see OriginateReason: 4 answered, 5 busy, 3 no
+        answer, 8 congestion, 0 failure). A synchronous refusal such as ``Extension does
+        not exist.`` raises AmiActionError. The wait is bounded by ``result_timeout``
+        (default: the ring timeout plus ``action_timeout``). If the link drops first the
+        call may still happen: AmiDisconnected means "outcome unknown".
+        """
+        link = self._current_link()
+        action = Originate(
+            channel=channel,
+            context=context,
+            exten=exten,
+            priority=priority,
+            application=application,
+            data=data,
+            caller_id=caller_id,
+            timeout_ms=timeout_ms,
+            variables=dict(variables or {}),
+            is_async=True,
+        )
+        action_id = link.next_action_id()
+        outcome = link.expect_originate_response(action_id)
+        if result_timeout is None:
+            result_timeout = timeout_ms / 1000 + self._action_timeout
+        try:
+            await link.request(action, self._action_timeout, action_id=action_id)
+            async with asyncio.timeout(result_timeout):
+                return await outcome
+        except TimeoutError:
+            raise AmiTimeout(f"Originate {channel}: no OriginateResponse") from None
+        finally:
+            link.forget_originate(action_id)
+
+    # -- subscriptions ---------------------------------------------------------------
+
+    def on_event(self, name: str, handler: EventHandler) -> Callable[[], None]:
+        """Call ``handler`` (sync or async) for events named ``name`` (any case) or ``*``.
+
+        A handler's exception is logged and does not stop the reader; async handlers run
+        as tasks. Returns a function that unsubscribes.
+        """
+        handlers = self._handlers.setdefault(name.lower(), [])
+        handlers.append(handler)
+        return lambda: handlers.remove(handler) if handler in handlers else None
+
+    def on_connected(self, callback: LinkCallback) -> Callable[[], None]:
+        """Run ``callback`` after every successful (re)login, e.g. to re-read QueueStatus:
+        events sent while the link was down are lost."""
+        self._on_connected.append(callback)
+        return lambda: self._on_connected.remove(callback)
+
+    def on_disconnected(self, callback: LinkCallback) -> Callable[[], None]:
+        """Run ``callback`` whenever an established link is lost."""
+        self._on_disconnected.append(callback)
+        return lambda: self._on_disconnected.remove(callback)
+
+    # -- internals -------------------------------------------------------------------
+
+    def _current_link(self) -> AmiLink:
+        link = self._link
+        if link is None or not self.is_connected or link.closed:
+            raise AmiDisconnected("AMI is not connected")
+        return link
+
+    async def _supervise(self) -> None:
+        failures = 0
+        logins = 0
+        try:
+            while not self._closing:
+                try:
+                    link, reader = await self._connect_and_login()
+                except AmiAuthError as exc:
+                    self._stop_with(exc)
+                    return
+                except (AmiError, OSError) as exc:
+                    failures += 1
+                    log.warning("AMI %s:%s unavailable (%s)", self.host, self.port, exc)
+                    await self._sleep(self._backoff(failures))
+                    continue
+                logins += 1
+                if logins > 1:
+                    self.reconnects += 1
+                up_since = self._clock()
+                await self._link_up(link)
+                keepalive = asyncio.create_task(self._keepalive(link), name="ami-keepalive")
+                await self._run_callbacks(self._on_connected, "on_connected")
+                if self._first_login is not None and not self._first_login.done():
+                    self._first_login.set_result(None)
+                await reader
+                keepalive.cancel()
+                await self._link_down(link)
+                if self._clock() - up_since >= self._reconnect_max:
+                    failures = 0
+                failures += 1
+                if not self._closing:
+                    await self._sleep(self._backoff(failures))
+        finally:
+            if self._link is not None:
+                self._link.abort()
+                self._link.fail_all(AmiDisconnected("AMI client closed"))
+            self._set_connected(False)
+            if self._first_login is not None and not self._first_login.done():
+                self._first_login.set_exception(AmiDisconnected("AMI client stopped"))
+
+    async def _connect_and_login(self) -> tuple[AmiLink, asyncio.Task[None]]:
+        async with asyncio.timeout(self._action_timeout):
+            stream_reader, writer = await asyncio.open_connection(self.host, self.port)
+        link = AmiLink(stream_reader, writer, self._emit, self._clock)
+        reader = asyncio.create_task(link.read_until_closed(), name="ami-reader")
+        try:
+            await link.request(Login(self.username, self._secret), self._action_timeout)
+        except BaseException as exc:
+            link.abort()
+            await asyncio.gather(reader, return_exceptions=True)
+            if isinstance(exc, AmiActionError):
+                raise AmiAuthError(f"AMI login as {self.username!r}: {exc.message}") from exc
+            raise
+        return link, reader
+
+    def _stop_with(self, error: AmiAuthError) -> None:
+        log.error("%s; not retrying", error)
+        self.last_error = error
+        if self._first_login is not None and not self._first_login.done():
+            self._first_login.set_exception(error)
+
+    async def _keepalive(self, link: AmiLink) -> None:
+        """Half-open detection: a Ping unanswered within ping_timeout, with nothing else
+        received meanwhile, means the peer is gone even though TCP never said so."""
+        while not link.closed:
+            await self._sleep(self._ping_interval)
+            sent_at = self._clock()
+            try:
+                await link.request(Ping(), self._ping_timeout)
+            except AmiTimeout:
+                if link.last_received_at > sent_at:
+                    continue  # the session is busy (e.g. a sync Originate) but alive
+                log.warning(
+                    "AMI %s:%s: no Pong within %s s, link is half-open",
+                    self.host,
+                    self.port,
+                    self._ping_timeout,
+                )
+                link.abort()
+                return
+            except AmiActionError as exc:
+                log.warning("AMI Ping refused: %s", exc)
+            except AmiDisconnected:
+                return
+
+    def _backoff(self, failures: int) -> float:
+        return float(min(self._reconnect_max, self._reconnect_min * 2 ** max(failures - 1, 0)))
+
+    async def _link_up(self, link: AmiLink) -> None:
+        self._link = link
+        self._set_connected(True)
+        log.info("AMI %s:%s logged in (%s)", self.host, self.port, link.banner)
+
+    async def _link_down(self, link: AmiLink) -> None:
+        self._set_connected(False)
+        if not self._closing:
+            log.warning("AMI %s:%s link lost", self.host, self.port)
+            await self._run_callbacks(self._on_disconnected, "on_disconnected")
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.is_connected:
+            self.is_connected = connected
+            self.link_changed_at = self._clock()
+
+    async def _run_callbacks(self, callbacks: list[LinkCallback], what: str) -> None:
+        for callback in list(callbacks):
+            try:
+                result = callback()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("AMI %s callback %r failed", what, callback)
+
+    def _emit(self, event: AmiEvent) -> None:
+        for key in (event.name.lower(), ANY_EVENT):
+            for handler in list(self._handlers.get(key, ())):
+                try:
+                    result = handler(event)
+                except Exception:
+                    log.exception("AMI handler %r failed on %s", handler, event.name)
+                    continue
+                if inspect.isawaitable(result):
+                    self._track(asyncio.ensure_future(result), handler, event)
+
+    def _track(self, task: asyncio.Future[Any], handler: EventHandler, event: AmiEvent) -> None:
+        self._background.add(task)
+
+        def done(finished: asyncio.Future[Any]) -> None:
+            self._background.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error(
+                    "AMI handler %r failed on %s",
+                    handler,
+                    event.name,
+                    exc_info=finished.exception(),
+                )
+
+        task.add_done_callback(done)

@@ -1,0 +1,205 @@
+"""The Asterisk side of one FastAGI call: connects to the engine and answers its commands.
+
+It writes the environment block and the replies as Asterisk 22.10.1 does (see
+``../shared/asterisk-reference/agi``): LF line ends, DTMF as ASCII codes, endpos in
+samples, ``HANGUP`` lines as the dialplan's AGISIGHUP/AGIEXITONHANGUP say, 510/511/520
+replies. Time on the call is virtual (:class:`ChannelModel`), so a call takes
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from telephony.emulator.agi_commands import ChannelModel, Heard, QueueBehaviour
+from telephony.emulator.agi_syntax import DEAD, INVALID, split_arguments
+from telephony.emulator.caller import ScriptedCaller
+from telephony.emulator.sounds import SoundLibrary
+
+COMMANDS = (
+    "CONTROL STREAM FILE", "STREAM FILE", "GET DATA", "WAIT FOR DIGIT", "SAY NUMBER",
+    "SAY DIGITS", "SAY ALPHA", "SAY DATETIME", "RECORD FILE", "EXEC", "GET FULL VARIABLE",
+    "GET VARIABLE", "SET VARIABLE", "CHANNEL STATUS", "ANSWER", "HANGUP", "NOOP", "VERBOSE",
+    "DATABASE GET", "DATABASE PUT", "DATABASE DEL", "SET MUSIC", "SET CALLERID",
+    "SET AUTOHANGUP",
+)
+# Commands Asterisk refuses with 511 once the channel is dead.
+CHANNEL_COMMANDS = frozenset({
+    "ANSWER", "STREAM FILE", "CONTROL STREAM FILE", "GET DATA", "WAIT FOR DIGIT", "SAY NUMBER",
+    "SAY DIGITS", "SAY ALPHA", "SAY DATETIME", "RECORD FILE", "CHANNEL STATUS", "HANGUP",
+})
+HangupNotice = Literal["after_reply", "before_next_reply"]
+_sequence = itertools.count(1)
+
+
+@dataclass
+class ChannelSettings:
+    """The call as the dialplan sets it up: who calls, which number, which AGI options."""
+
+    dialled: str = "88002224902"
+    caller_id: str = "79001234567"
+    caller_name: str = "Ivan Petrov"
+    script: str = "ivr"
+    query: str = ""
+    args: tuple[str, ...] = ()
+    language: str = "ru"
+    sighup: bool = True
+    exit_on_hangup: bool = False
+    hangup_notice: HangupNotice = "after_reply"
+    unanswered_commands: frozenset[str] = frozenset()
+    queue: QueueBehaviour = field(default_factory=QueueBehaviour)
+
+
+class EmulatedChannel:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        caller: ScriptedCaller,
+        sounds: SoundLibrary,
+        settings: ChannelSettings | None = None,
+        *,
+        keep_wire: bool = False,
+        measure_turnaround: bool = False,
+        on_virtual_time: Callable[[float], None] | None = None,
+    ) -> None:
+        self.host = host
+        self.on_virtual_time = on_virtual_time
+        self.port = port
+        self.settings = settings or ChannelSettings()
+        self.model = ChannelModel(caller, sounds, self.settings.queue)
+        number = next(_sequence)
+        self.channel = f"Local/s@caller-remote-{number:08x};1"
+        self.uniqueid = f"{int(time.time())}.{number}"
+        self.model.variables.update({
+            "CHANNEL(language)": self.settings.language,
+            "EXTEN": self.settings.dialled,
+            "CALLERID(num)": self.settings.caller_id,
+            "CALLERID(name)": self.settings.caller_name,
+            "CHANNEL": self.channel,
+            "UNIQUEID": self.uniqueid,
+        })
+        self.keep_wire = keep_wire
+        self.wire: list[tuple[str, str]] = []
+        self.measure_turnaround = measure_turnaround
+        self.turnarounds: list[float] = []
+        self.commands_answered = 0
+        self.closed_by_engine = False
+        self._replied_at = 0.0
+        self._hangup_line_due = False
+        self._writer: asyncio.StreamWriter | None = None
+
+    @property
+    def heard(self) -> list[Heard]:
+        return self.model.heard
+
+    def environment(self) -> list[str]:
+        s = self.settings
+        script = s.script + (f"?{s.query}" if s.query else "")
+        lines = [
+            "agi_network: yes",
+            f"agi_network_script: {script}",
+            f"agi_request: agi://{self.host}:{self.port}/{script}",
+            f"agi_channel: {self.channel}",
+            f"agi_language: {s.language}",
+            "agi_type: Local",
+            f"agi_uniqueid: {self.uniqueid}",
+            "agi_version: 22.10.1",
+            f"agi_callerid: {s.caller_id or 'unknown'}",
+            f"agi_calleridname: {s.caller_name or 'unknown'}",
+            "agi_callingpres: 0",
+            "agi_callingani2: 0",
+            "agi_callington: 0",
+            "agi_callingtns: 0",
+            "agi_dnid: unknown",
+            "agi_rdnis: unknown",
+            "agi_context: ivr",
+            f"agi_extension: {s.dialled}",
+            "agi_priority: 2",
+            "agi_enhanced: 0.0",
+            "agi_accountcode: ",
+            "agi_threadid: 140145556424384",
+        ]
+        lines += [f"agi_arg_{index}: {value}" for index, value in enumerate(s.args, 1)]
+        return [*lines, ""]
+
+    async def run(self) -> None:
+        """Connect, send the environment, answer commands until either side closes."""
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        self._writer = writer
+        try:
+            self._send(self.environment())
+            while True:
+                raw = await reader.readline()
+                if not raw:
+                    self.closed_by_engine = True
+                    break
+                if self.measure_turnaround:
+                    self.turnarounds.append(time.perf_counter() - self._replied_at)
+                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                if self.keep_wire:
+                    self.wire.append((">>", line))
+                if not self._answer(line):
+                    break
+        finally:
+            writer.close()
+
+    def _answer(self, line: str) -> bool:
+        """Answer one command; False when Asterisk closes the socket itself."""
+        words = split_arguments(line)
+        command, args = _match(words)
+        was_dead = self.model.dead
+        if command is None:
+            reply = [INVALID]
+        elif command in self.settings.unanswered_commands:
+            return True
+        elif was_dead and command in CHANNEL_COMMANDS:
+            reply = [DEAD]
+        else:
+            reply = self.model.execute(command, args)
+            if self.on_virtual_time is not None:
+                self.on_virtual_time(self.model.now)
+        if self._hangup_line_due:
+            self._send(["HANGUP"])
+            self._hangup_line_due = False
+        self._send(reply)
+        self.commands_answered += 1
+        if self.model.dead and not was_dead:
+            return self._signal_hangup()
+        return True
+
+    def _signal_hangup(self) -> bool:
+        """Tell the engine the channel is gone, as AGISIGHUP and AGIEXITONHANGUP say."""
+        if not self.settings.sighup:
+            return True
+        if self.settings.exit_on_hangup:
+            self._send(["HANGUP", "HANGUP"])
+            return False
+        if self.settings.hangup_notice == "after_reply" and self.model.caller_hung_up:
+            self._send(["HANGUP"])
+        else:
+            self._hangup_line_due = True
+        return True
+
+    def _send(self, lines: list[str]) -> None:
+        assert self._writer is not None
+        self._writer.write("".join(line + "\n" for line in lines).encode())
+        if self.keep_wire:
+            self.wire.extend(("<<", line) for line in lines)
+        if self.measure_turnaround:
+            self._replied_at = time.perf_counter()
+
+
+def _match(words: list[str]) -> tuple[str | None, list[str]]:
+    """The AGI command a line names (case-insensitive), and its arguments."""
+    upper = [word.upper() for word in words]
+    for command in COMMANDS:
+        size = command.count(" ") + 1
+        if " ".join(upper[:size]) == command:
+            return command, words[size:]
+    return None, []

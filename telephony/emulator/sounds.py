@@ -1,0 +1,42 @@
+"""Where the emulated Asterisk finds sound files, and how long they play."""
+
+from __future__ import annotations
+
+import wave
+from functools import lru_cache
+from pathlib import Path
+
+SOUND_EXTENSIONS = (".wav", ".gsm", ".sln")
+
+
+@lru_cache(maxsize=4096)
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as audio:
+        return audio.getnframes() / audio.getframerate()
+
+
+class SoundLibrary:
+    """Resolves a name as STREAM FILE gives it (no extension) to a duration in seconds.
+
+    Absolute names are looked up as they are; relative ones in each sound directory.
+    Names listed in ``builtin`` (Asterisk's own sounds such as ``beep``) have fixed
+    durations.
+    """
+
+    BUILTIN = {"beep": 0.25, "silence/1": 1.0}
+
+    def __init__(self, directories: list[Path] | None = None) -> None:
+        self.directories = directories or []
+
+    def duration(self, name: str) -> float | None:
+        if name in self.BUILTIN:
+            return self.BUILTIN[name]
+        candidates = [Path(name)] if name.startswith("/") else [d / name for d in self.directories]
+        for base in candidates:
+            for extension in SOUND_EXTENSIONS:
+                path = base.with_name(base.name + extension)
+                if path.exists() and extension == ".wav":
+                    return wav_seconds(path)
+                if path.exists():
+                    return path.stat().st_size / 1650.0
+        return None

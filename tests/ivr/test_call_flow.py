@@ -1,0 +1,194 @@
+"""End-to-end: emulated calls into the IVR over real FastAGI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from telephony.emulator.agi_commands import QueueBehaviour
+from telephony.emulator.caller import HangUp, Press
+from tests.conftest import RunningIvr
+from tests.ivr.calls import place, played
+
+
+async def test_recording_notice_comes_first_then_main_menu(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "")
+    assert played(channel)[:2] == ["recording_notice-short", "toll_free_main-short"]
+    assert row.line == "toll_free" and row.dialled_number == "88002224902"
+    assert row.caller_id == "79001234567"
+    assert row.ended_at is not None and row.answered_at is not None
+    assert row.ended_by == "caller" and row.outcome == "abandoned_in_menu"
+
+
+@pytest.mark.parametrize(
+    ("dialled", "line", "main_prompt"),
+    [
+        ("88002224902", "toll_free", "toll_free_main-short"),
+        ("3822750075", "households", "households_main-short"),
+        ("630000", "business", "business_main-short"),
+        ("83822400100", "paid_services", "paid_services_main-short"),
+    ],
+)
+async def test_dialled_number_selects_the_tree(
+    ivr: RunningIvr, dialled: str, line: str, main_prompt: str
+) -> None:
+    channel, row = await place(ivr, "", dialled=dialled)
+    assert played(channel)[1] == main_prompt
+    assert row.line == line
+
+
+async def test_number_from_the_dialplan_query_wins_over_the_extension(ivr: RunningIvr) -> None:
+    _, row = await place(ivr, "", dialled="s", query="line=3822630000")
+    assert row.line == "business"
+
+
+async def test_unknown_number_still_gets_the_toll_free_menu(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "", dialled="5555")
+    assert played(channel)[1] == "toll_free_main-short"
+    assert row.line == "toll_free"
+
+
+async def test_walk_four_levels_back_and_information(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "4 1 2 * * 2 _ h")
+    assert played(channel) == [
+        "recording_notice-short",
+        "toll_free_main-short",
+        "reference_menu-short",
+        "tariffs_menu-short",
+        "zone_tariffs_menu-short",
+        "tariffs_menu-short",
+        "reference_menu-short",
+        "offices_info-full",
+        "reference_menu-short",
+    ]
+    assert row.path == ["main", "reference", "tariffs", "zone_tariffs", "tariffs", "reference",
+                        "offices"]
+    assert row.topic == "Офисы и часы работы"
+    assert row.outcome == "self_service"
+    assert row.inputs == "4 1 2 * * 2"
+
+
+async def test_back_on_the_main_menu_stays_there(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "* h")
+    assert played(channel)[1:] == ["toll_free_main-short", "toll_free_main-short"]
+    assert row.path == ["main"]
+
+
+async def test_operator_from_the_deepest_level(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "4 1 2 0")
+    assert played(channel)[-1] == "operator_connecting-short"
+    assert [e.kind for e in channel.heard][-3:] == ["queued", "operator answered", "operator hung up"]
+    assert row.path[-1] == "operator"
+    assert row.outcome == "operator" and row.topic == "Оператор"
+    assert row.operator == "Local/operator@general"
+
+
+async def test_operator_item_uses_its_own_queue(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "3 1")
+    assert ("queued", "dispatch") in [(e.kind, e.detail) for e in channel.heard]
+    assert row.topic == "Аварийное отключение"
+
+
+async def test_operator_wait_is_bounded_to_sixty_seconds(ivr: RunningIvr) -> None:
+    channel, _ = await place(ivr, "0 h", queue=QueueBehaviour(answer_after=None))
+    queue_commands = [line for direction, line in channel.wire if line.startswith("EXEC Queue")]
+    assert queue_commands == ['EXEC Queue "general,,,,60"']
+
+
+async def test_wrong_key_repeats_the_level_with_the_full_prompt(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "2 8 h")
+    assert played(channel)[2:] == [
+        "payments_menu-short", "invalid_choice-short", "payments_menu-full",
+    ]
+    assert row.inputs == "2 8"
+
+
+async def test_hash_asks_for_the_full_prompt(ivr: RunningIvr) -> None:
+    channel, _ = await place(ivr, "# h")
+    assert played(channel)[1:] == ["toll_free_main-short", "toll_free_main-full"]
+
+
+async def test_silence_repeats_then_goes_to_the_operator_never_dropped(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "_ _ _")
+    assert played(channel)[1:] == [
+        "toll_free_main-short", "toll_free_main-full", "toll_free_main-full",
+        "no_input_operator-short",
+    ]
+    assert row.outcome == "operator" and row.path == ["main", "operator"]
+
+
+async def test_a_caller_who_never_answers_is_not_looped_forever(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "_ " * 30, queue=QueueBehaviour(answer_after=None))
+    assert played(channel)[-1] == "goodbye-short"
+    assert row.outcome == "no_input" and row.ended_by == "engine"
+    assert sum(1 for e in channel.heard if e.kind == "queued") == 2
+
+
+async def test_no_operator_in_time_offers_a_callback_that_is_stored(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "0 # 1 h", queue=QueueBehaviour(answer_after=None))
+    assert "operator_busy-short" in played(channel)
+    assert "callback_accepted-short" in played(channel)
+    stored = await ivr.callbacks.for_call(row.id)
+    assert [(c.phone, c.line, c.status) for c in stored] == [("79001234567", "toll_free", "open")]
+
+
+async def test_callback_to_another_number_from_the_menu(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "5 89139876543# 1 h")
+    said = [e.detail for e in channel.heard if e.kind == "said"]
+    assert said == ["89139876543"]
+    stored = await ivr.callbacks.for_call(row.id)
+    assert [c.phone for c in stored] == ["89139876543"]
+    assert row.topic == "Обратный звонок"
+
+
+async def test_callback_with_a_wrong_number_is_not_stored(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "5 123# 12# h")
+    assert "callback_cancelled-short" in played(channel)
+    assert await ivr.callbacks.for_call(row.id) == []
+
+
+async def test_hangup_during_a_prompt_closes_the_record(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, [Press("4"), HangUp(after=0.3)])
+    assert channel.heard[-1].kind == "hung up"
+    assert row.ended_at is not None and row.ended_by == "caller"
+    assert row.path == ["main", "reference"]
+    assert channel.closed_by_engine
+
+
+async def test_hangup_line_before_the_next_reply_does_not_shift_replies(
+    ivr: RunningIvr, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Asterisk may put HANGUP between a command and its reply (agi-hangup-interleaved)."""
+    caplog.set_level(logging.WARNING)
+    channel, row = await place(
+        ivr, [Press("4"), HangUp(after=0.3)], hangup_notice="before_next_reply"
+    )
+    wire = [line for _, line in channel.wire]
+    hangup_at = wire.index("HANGUP")
+    assert channel.wire[hangup_at - 1][0] == ">>", "HANGUP came between a command and its reply"
+    assert wire[hangup_at + 1].startswith("511 ")
+    assert row.ended_at is not None and row.ended_by == "caller"
+    assert row.path == ["main", "reference"]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_hangup_without_agisighup_is_noticed_by_511(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, [Press("2"), HangUp(after=0.3)], sighup=False)
+    assert "HANGUP" not in [line for _, line in channel.wire]
+    assert row.ended_by == "caller" and row.path == ["main", "payments"]
+
+
+async def test_agiexitonhangup_closing_the_socket_ends_the_call_cleanly(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, [Press("2"), HangUp(after=0.3)], exit_on_hangup=True)
+    assert [line for _, line in channel.wire][-2:] == ["HANGUP", "HANGUP"]
+    assert row.ended_at is not None and row.ended_by == "caller"
+
+
+async def test_many_concurrent_calls_are_each_stored(ivr: RunningIvr) -> None:
+    import asyncio
+
+    results = await asyncio.gather(*(place(ivr, f"{1 + i % 4} h") for i in range(20)))
+    ids = {row.id for _, row in results}
+    assert len(ids) == 20
+    assert all(row.ended_at is not None for _, row in results)
