@@ -131,6 +131,9 @@ class _TreeReader:
         if node.kind == "operator":
             if not node.queue:
                 self.fail(where, "an operator node needs a 'queue'")
+            elif node.queue == "general":
+                self.fail(where, "a queue cannot be named 'general': queues.conf keeps that "
+                                 "name for its settings")
             wait = node.wait_seconds
             if not isinstance(wait, int) or wait <= 0:
                 self.fail(where, f"wait_seconds must be a positive whole number, not {wait!r}")

@@ -67,12 +67,24 @@ def environment(relative: str) -> list[str]:
     return block
 
 
-def ami_messages(relative: str, direction: str = "<<") -> list[list[str]]:
-    """The AMI messages of one direction, each as its header lines, without the banner."""
+def ami_messages(
+    relative: str, direction: str = "<<", connection: int | None = None
+) -> list[list[str]]:
+    """The AMI messages of one direction, each as its header lines, without the banner.
+
+    ``connection`` keeps only the n-th TCP connection of a file that announces them
+    with ``## connection n:`` comments (ami-login.txt); other files are connection 1.
+    """
     messages: list[list[str]] = []
     current: list[str] = []
+    current_connection = 1
     for line in load(relative):
+        announced = re.match(r"connection (\d+)", line.text) if line.direction == "##" else None
+        if announced:
+            current_connection = int(announced[1])
         if line.direction != direction:
+            continue
+        if connection is not None and connection != current_connection:
             continue
         if line.text == "":
             if current:

@@ -1,6 +1,6 @@
 """FastAGI: the server Asterisk connects to, and the typed call it hands over."""
 
-from telephony.agi.call import AgiCall, DigitInput, Recording, quote
+from telephony.agi.call import AgiCall, DigitInput, Recording, argument, quote
 from telephony.agi.environment import AgiEnvironment, parse_environment
 from telephony.agi.errors import (
     AgiCommandError,
@@ -29,5 +29,6 @@ __all__ = [
     "Recording",
     "parse_environment",
     "parse_success",
+    "argument",
     "quote",
 ]

@@ -41,6 +41,13 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def argument(value: str) -> str:
+    """An argument as it goes on the line: bare when it can be, quoted when it must be."""
+    if value and not any(char in value for char in ' ",\\\t'):
+        return value
+    return quote(value)
+
+
 @dataclass(frozen=True, slots=True)
 class DigitInput:
     digits: str
@@ -69,8 +76,10 @@ class AgiCall:
         *,
         reply_timeout: float = 10.0,
         media_timeout: float = 120.0,
+        hangup_grace: float = 0.25,
     ) -> None:
         self.environment = environment
+        self.hangup_grace = hangup_grace
         self.reply_timeout = reply_timeout
         self.media_timeout = media_timeout
         self.hangup_seen = False
@@ -134,13 +143,29 @@ class AgiCall:
     async def _media(self, line: str, timeout: float | None = None) -> AgiReply:
         reply = await self.command(line, media=True, timeout=timeout or self.media_timeout)
         if reply.result == "-1":
-            await self._raise_if_hung_up()
+            if reply.data == "hangup":
+                self.hangup_seen = True
+            if reply.data != "writefile":
+                await self._raise_if_hung_up()
         return reply
 
     async def _raise_if_hung_up(self) -> None:
-        """After a -1, tell a dead channel (raise) from a media error (return)."""
+        """After a -1, tell a dead channel (raise) from a media error (return).
+
+        Asterisk follows a -1 caused by a hangup with a HANGUP line some 40 ms later;
+        without one (AGISIGHUP=no, or a missing file) CHANNEL STATUS decides: 511 on a
+        dead channel.
+        """
         if not self.hangup_seen:
-            await self.command("CHANNEL STATUS", media=True)
+            try:
+                async with asyncio.timeout(self.hangup_grace):
+                    line = await self._read_line()
+            except TimeoutError:
+                await self.command("CHANNEL STATUS", media=True)
+            else:
+                if line != HANGUP_LINE:
+                    raise AgiProtocolError(f"unexpected line after a failed command: {line!r}")
+                self.hangup_seen = True
         if self.hangup_seen:
             raise CallHungUp("caller hung up")
 
@@ -170,9 +195,8 @@ class AgiCall:
         return DigitInput(reply.result, reply.data == "timeout")
 
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
-        reply = await self._media(
-            f"WAIT FOR DIGIT {timeout_ms}", timeout=self.reply_timeout + timeout_ms / 1000
-        )
+        bound = self.reply_timeout + timeout_ms / 1000 if timeout_ms >= 0 else self.media_timeout
+        reply = await self._media(f"WAIT FOR DIGIT {timeout_ms}", timeout=bound)
         return digit_from_code(reply.number)
 
     async def record(
@@ -213,7 +237,7 @@ class AgiCall:
         """Run a dialplan application; return its code (-1 when it ended the call)."""
         line = f"EXEC {application}"
         if args:
-            line += " " + quote(",".join(args))
+            line += " " + argument(",".join(args))
         reply = await self.command(line, timeout=timeout or self.media_timeout)
         if reply.number == UNKNOWN_APPLICATION:
             raise AgiCommandError(line, reply.code, f"Asterisk has no application {application!r}")
@@ -224,7 +248,7 @@ class AgiCall:
         return reply.data if reply.result == "1" else None
 
     async def set_variable(self, name: str, value: str) -> None:
-        await self.command(f"SET VARIABLE {name} {quote(value)}")
+        await self.command(f"SET VARIABLE {name} {argument(value)}")
 
     async def verbose(self, message: str, level: int = 1) -> None:
         await self.command(f"VERBOSE {quote(message)} {level}")

@@ -11,7 +11,7 @@ import asyncio
 import itertools
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -203,8 +203,10 @@ class CallSimulator:
             first_cause = cause if outcome == "noanswer" else 0
             self._hangup(first, first_cause, cause_txt if first_cause else "Unknown")
 
-    def broadcast_channel_event(self, name: str, channel: Channel) -> None:
-        self._event(name, "call,all", channel.snapshot())
+    def broadcast_channel_event(
+        self, name: str, channel: Channel, extra: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        self._event(name, "call,all", [*channel.snapshot(), *extra])
 
     def hang_up(self, channel: Channel, cause: int = 16) -> None:
         self._event("SoftHangupRequest", "call,all", [*channel.snapshot(), ("Cause", str(cause))])

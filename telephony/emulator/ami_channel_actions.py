@@ -115,6 +115,25 @@ class ChannelActions:
             self.calls.broadcast_channel_event("MixMonitorStart", channel)
         return True
 
+    async def mixmonitor_mute(self, session: AmiSession, request: AmiMessage) -> bool:
+        direction, state = request.get("Direction"), request.get("State")
+        if direction not in ("read", "write", "both"):
+            session.reply(
+                request,
+                "Error",
+                [("Message", "Invalid direction specified. Must be read, write or both")],
+            )
+            return True
+        if not state:
+            session.reply(request, "Error", [("Message", "No state specified")])
+            return True
+        channel = self._channel(session, request)
+        if channel is not None:
+            session.reply(request, "Success")
+            extra = [("Direction", direction), ("State", "1" if _truthy(state) else "0")]
+            self.calls.broadcast_channel_event("MixMonitorMute", channel, extra)
+        return True
+
     async def stop_mixmonitor(self, session: AmiSession, request: AmiMessage) -> bool:
         channel = self._channel(session, request)
         if channel is None:

@@ -49,6 +49,7 @@ class AmiEmulator:
         auth_failure_delay: float = 1.0,
         ring_delay: float = 0.0,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         """``outcomes`` maps dial strings to answer/busy/congestion/noanswer/nonexistent
         (added to the reference ones; any other dial string answers). ``ring_delay`` is
@@ -65,7 +66,7 @@ class AmiEmulator:
         self.channel_actions = ChannelActions(self.calls)
         self.cli_output = dict(cli_output or {"core show version": [VERSION_LINE]})
         self.received_actions: list[AmiMessage] = []
-        self.port = 0
+        self.port = port
         self._started_at = time.monotonic()
         self._server: asyncio.Server | None = None
         self._sessions: set[AmiSession] = set()
@@ -83,6 +84,7 @@ class AmiEmulator:
             "hangup": self.channel_actions.hangup,
             "originate": self.channel_actions.originate,
             "mixmonitor": self.channel_actions.mixmonitor,
+            "mixmonitormute": self.channel_actions.mixmonitor_mute,
             "stopmixmonitor": self.channel_actions.stop_mixmonitor,
             "queuesummary": self._queue_summary,
             "queuestatus": self._queue_status,
@@ -95,8 +97,8 @@ class AmiEmulator:
     # -- lifecycle and test controls -------------------------------------------------
 
     async def start(self) -> None:
-        """Listen on ``host`` at a free port (exposed as :attr:`port`)."""
-        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        """Listen on ``host``:``port``; port 0 picks a free one, exposed as :attr:`port`."""
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:

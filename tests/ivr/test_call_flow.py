@@ -81,7 +81,7 @@ async def test_operator_from_the_deepest_level(ivr: RunningIvr) -> None:
     assert [e.kind for e in channel.heard][-3:] == ["queued", "operator answered", "operator hung up"]
     assert row.path[-1] == "operator"
     assert row.outcome == "operator" and row.topic == "Оператор"
-    assert row.operator == "Local/operator@general"
+    assert row.operator == "Local/operator@operators"
 
 
 async def test_operator_item_uses_its_own_queue(ivr: RunningIvr) -> None:
@@ -93,7 +93,7 @@ async def test_operator_item_uses_its_own_queue(ivr: RunningIvr) -> None:
 async def test_operator_wait_is_bounded_to_sixty_seconds(ivr: RunningIvr) -> None:
     channel, _ = await place(ivr, "0 h", queue=QueueBehaviour(answer_after=None))
     queue_commands = [line for direction, line in channel.wire if line.startswith("EXEC Queue")]
-    assert queue_commands == ['EXEC Queue "general,,,,60"']
+    assert queue_commands == ['EXEC Queue "operators,,,,60"']
 
 
 async def test_wrong_key_repeats_the_level_with_the_full_prompt(ivr: RunningIvr) -> None:
