@@ -97,7 +97,7 @@ class AmiClient:
         self._first_login = asyncio.get_running_loop().create_future()
         self._supervisor = asyncio.create_task(self._supervise(), name="ami-supervisor")
         try:
-            await self._first_login
+            await asyncio.sleep(0)
         except BaseException:
             await self.close()
             raise
