@@ -19,6 +19,7 @@ from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 
 WRAP = 96
+INDENT = " " * 12
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,9 @@ def describe_heard(event: Heard, catalog: PromptCatalog) -> list[str]:
         if prompt_id in catalog:
             text = catalog.text(prompt_id, "short" if variant == "short" else "full")
             note = f" — {remark.rstrip(')')}" if remark else ""
-            head = f"{stamp}plays {prompt_id} ({variant}){note}: "
-            body = textwrap.wrap(f"«{text}»", WRAP - len(head)) or [""]
-            return [head + body[0]] + [" " * len(head) + line for line in body[1:]]
+            body = textwrap.wrap(f"«{text}»", WRAP, initial_indent=INDENT,
+                                 subsequent_indent=INDENT)
+            return [f"{stamp}plays {prompt_id} ({variant}){note}", *body]
         return [f"{stamp}plays {event.detail}"]
     labels = {
         "pressed": "caller presses",

@@ -129,6 +129,8 @@ class Navigator:
 
     def back_to_menu(self) -> Step:
         """After information, an action or an unanswered operator queue: the menu again."""
+        if self.path[-1] != self.current.id:
+            self.path.append(self.current.id)
         return ShowMenu(self.current, full=False)
 
     @property

@@ -8,6 +8,7 @@ only changed prompts are rendered again. pyttsx3 writes only the last of several
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
@@ -16,6 +17,7 @@ import subprocess
 import tempfile
 import wave
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,8 @@ class PromptLibrary:
 
 
 class _Speaker:
+    """pyttsx3's espeak driver holds global state in libespeak-ng: one speaker a process."""
+
     def __init__(self) -> None:
         import pyttsx3
 
@@ -80,6 +84,13 @@ class _Speaker:
                 raise RenderError(f"sox could not convert {target.name}: {converted.stderr}")
 
 
+@cache
+def _speaker() -> _Speaker:
+    speaker = _Speaker()
+    atexit.register(_speaker.cache_clear)  # let pyttsx3 clean up while Python still can
+    return speaker
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(f"{VOICE}|{SPEECH_RATE}|{text}".encode()).hexdigest()[:16]
 
@@ -91,7 +102,6 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
     manifest: dict[str, dict[str, Any]] = {}
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    speaker: _Speaker | None = None
     fresh: dict[str, dict[str, Any]] = {}
     for prompt in catalog.prompts.values():
         for variant in VARIANTS:
@@ -102,8 +112,7 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
             if known and known["digest"] == digest and target.exists():
                 fresh[stem] = known
                 continue
-            speaker = speaker or _Speaker()
-            speaker.to_wav(prompt.text(variant), target)
+            _speaker().to_wav(prompt.text(variant), target)
             fresh[stem] = {"digest": digest, "seconds": round(wav_seconds(target), 3)}
     manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
     return PromptLibrary(directory, {stem: entry["seconds"] for stem, entry in fresh.items()})

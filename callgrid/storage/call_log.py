@@ -75,7 +75,7 @@ class SqlCallLog:
                 select(CallRow.topic, func.count())
                 .where(CallRow.started_at >= since, CallRow.started_at < until)
                 .group_by(CallRow.topic)
-                .order_by(func.count().desc(), CallRow.topic)
+                .order_by(func.count().desc(), CallRow.topic.asc().nulls_last())
             )
             return [TopicCount(topic or "—", count) for topic, count in result.all()]
 

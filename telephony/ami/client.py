@@ -1,12 +1,9 @@
 """The AMI client: logs in, keeps the link alive, reconnects, correlates, dispatches events.
 
-What it does that panoramisk 1.4 does not: :meth:`AmiClient.start` returns only after
-the Login succeeded; a wrong secret raises :class:`AmiAuthError` instead of looping;
-every Ping must be answered within ``ping_timeout`` or the link is declared half-open
-and rebuilt; reconnects back off exponentially; actions pending when the link drops
-fail with :class:`AmiDisconnected` instead of hanging; ``on_connected`` callbacks run
-after every (re)login so the application can re-read state that changed while events
-were lost; UTF-8 split across TCP reads is decoded intact.
+Unlike panoramisk 1.4: start() returns after the Login succeeded, a wrong secret raises
+instead of looping, unanswered Pings reveal a half-open link, reconnects back off
+exponentially, pending actions fail on a drop instead of hanging, and ``on_connected``
+callbacks let the application re-read the state whose events were lost meanwhile.
 """
 
 from __future__ import annotations
@@ -18,7 +15,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from telephony.ami.actions import AmiAction, Login, Logoff, Originate, Ping
+from telephony.ami.actions import AmiAction, Login, Logoff, Originate
+from telephony.ami.dispatch import EventDispatcher, EventHandler
 from telephony.ami.errors import (
     AmiActionError,
     AmiAuthError,
@@ -33,10 +31,8 @@ from telephony.ami.message import AmiMessage
 
 log = logging.getLogger(__name__)
 
-EventHandler = Callable[[AmiEvent], Awaitable[Any] | None]
 LinkCallback = Callable[[], Awaitable[Any] | None]
 Sleep = Callable[[float], Awaitable[Any]]
-ANY_EVENT = "*"
 
 
 class AmiClient:
@@ -61,6 +57,8 @@ class AmiClient:
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """Times are in seconds. ``action_timeout`` also bounds the TCP connect and the
+        Login; ``sleep`` (ping interval, backoff) and ``clock`` are injectable for tests."""
         self.host, self.port, self.username = host, port, username
         self._secret = secret
         self._ping_interval = ping_interval
@@ -70,19 +68,42 @@ class AmiClient:
         self._action_timeout = action_timeout
         self._sleep = sleep
         self._clock = clock
-        self._handlers: dict[str, list[EventHandler]] = {}
+        self._events = EventDispatcher()
         self._on_connected: list[LinkCallback] = []
         self._on_disconnected: list[LinkCallback] = []
-        self._background: set[asyncio.Future[Any]] = set()
         self._link: AmiLink | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._first_login: asyncio.Future[None] | None = None
         self._closing = False
-        self.is_connected = False
-        self.link_changed_at = clock()
-        self.reconnects = 0
+        self._connected = False
+        self._link_changed_at = clock()
+        self._reconnects = 0
+        self.last_error: AmiAuthError | None = None
+        """Why the client stopped on its own (a Login refused on a reconnect)."""
+
+    async def __aenter__(self) -> AmiClient:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- link state, for monitoring --------------------------------------------------
+
+    @property
+    def is_connected(self) -> bool:
+        """Logged in over a live link; False while connecting, reconnecting or closed."""
+        return self._connected
+
+    @property
+    def link_changed_at(self) -> float:
+        """``clock()`` when :attr:`is_connected` last changed: how long the outage lasts."""
+        return self._link_changed_at
+
+    @property
+    def reconnects(self) -> int:
         """Successful logins after the first one."""
-        self.last_error: BaseException | None = None
+        return self._reconnects
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -97,7 +118,7 @@ class AmiClient:
         self._first_login = asyncio.get_running_loop().create_future()
         self._supervisor = asyncio.create_task(self._supervise(), name="ami-supervisor")
         try:
-            await asyncio.sleep(0)
+            await self._first_login
         except BaseException:
             await self.close()
             raise
@@ -114,9 +135,7 @@ class AmiClient:
         if self._supervisor is not None:
             self._supervisor.cancel()
             await asyncio.gather(self._supervisor, return_exceptions=True)
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await self._events.cancel_running()
 
     # -- actions ---------------------------------------------------------------------
 
@@ -191,9 +210,7 @@ class AmiClient:
         A handler's exception is logged and does not stop the reader; async handlers run
         as tasks. Returns a function that unsubscribes.
         """
-        handlers = self._handlers.setdefault(name.lower(), [])
-        handlers.append(handler)
-        return lambda: handlers.remove(handler) if handler in handlers else None
+        return self._events.subscribe(name, handler)
 
     def on_connected(self, callback: LinkCallback) -> Callable[[], None]:
         """Run ``callback`` after every successful (re)login, e.g. to re-read QueueStatus:
@@ -216,7 +233,6 @@ class AmiClient:
 
     async def _supervise(self) -> None:
         failures = 0
-        logins = 0
         try:
             while not self._closing:
                 try:
@@ -229,35 +245,53 @@ class AmiClient:
                     log.warning("AMI %s:%s unavailable (%s)", self.host, self.port, exc)
                     await self._sleep(self._backoff(failures))
                     continue
-                logins += 1
-                if logins > 1:
-                    self.reconnects += 1
                 up_since = self._clock()
-                await self._link_up(link)
-                keepalive = asyncio.create_task(self._keepalive(link), name="ami-keepalive")
-                await self._run_callbacks(self._on_connected, "on_connected")
-                if self._first_login is not None and not self._first_login.done():
-                    self._first_login.set_result(None)
-                await reader
-                keepalive.cancel()
-                await self._link_down(link)
+                await self._stay_connected(link, reader)
                 if self._clock() - up_since >= self._reconnect_max:
-                    failures = 0
+                    failures = 0  # a link that lasted was no flapping: retry quickly
                 failures += 1
                 if not self._closing:
                     await self._sleep(self._backoff(failures))
         finally:
-            if self._link is not None:
-                self._link.abort()
-                self._link.fail_all(AmiDisconnected("AMI client closed"))
             self._set_connected(False)
             if self._first_login is not None and not self._first_login.done():
                 self._first_login.set_exception(AmiDisconnected("AMI client stopped"))
 
+    async def _stay_connected(self, link: AmiLink, reader: asyncio.Task[None]) -> None:
+        """From login until the link is gone: keepalive, resync callbacks, then wait."""
+        if self._link is not None:
+            self._reconnects += 1
+        self._link = link
+        self._set_connected(True)
+        log.info("AMI %s:%s logged in (%s)", self.host, self.port, link.banner)
+        keepalive = asyncio.create_task(
+            link.keep_alive(self._ping_interval, self._ping_timeout, self._sleep),
+            name="ami-keepalive",
+        )
+        try:
+            await self._run_callbacks(self._on_connected, "on_connected")
+            if self._first_login is not None and not self._first_login.done():
+                self._first_login.set_result(None)
+            await reader
+        finally:
+            keepalive.cancel()
+            link.abort()
+            await asyncio.gather(keepalive, reader, return_exceptions=True)
+            self._set_connected(False)
+        if not self._closing:
+            log.warning("AMI %s:%s link lost", self.host, self.port)
+            await self._run_callbacks(self._on_disconnected, "on_disconnected")
+
     async def _connect_and_login(self) -> tuple[AmiLink, asyncio.Task[None]]:
         async with asyncio.timeout(self._action_timeout):
             stream_reader, writer = await asyncio.open_connection(self.host, self.port)
-        link = AmiLink(stream_reader, writer, self._emit, self._clock)
+        link = AmiLink(
+            stream_reader,
+            writer,
+            self._events.emit,
+            lambda: self._set_connected(False),
+            self._clock,
+        )
         reader = asyncio.create_task(link.read_until_closed(), name="ami-reader")
         try:
             await link.request(Login(self.username, self._secret), self._action_timeout)
@@ -275,48 +309,13 @@ class AmiClient:
         if self._first_login is not None and not self._first_login.done():
             self._first_login.set_exception(error)
 
-    async def _keepalive(self, link: AmiLink) -> None:
-        """Half-open detection: a Ping unanswered within ping_timeout, with nothing else
-        received meanwhile, means the peer is gone even though TCP never said so."""
-        while not link.closed:
-            await self._sleep(self._ping_interval)
-            sent_at = self._clock()
-            try:
-                await link.request(Ping(), self._ping_timeout)
-            except AmiTimeout:
-                if link.last_received_at > sent_at:
-                    continue  # the session is busy (e.g. a sync Originate) but alive
-                log.warning(
-                    "AMI %s:%s: no Pong within %s s, link is half-open",
-                    self.host,
-                    self.port,
-                    self._ping_timeout,
-                )
-                link.abort()
-                return
-            except AmiActionError as exc:
-                log.warning("AMI Ping refused: %s", exc)
-            except AmiDisconnected:
-                return
-
     def _backoff(self, failures: int) -> float:
         return float(min(self._reconnect_max, self._reconnect_min * 2 ** max(failures - 1, 0)))
 
-    async def _link_up(self, link: AmiLink) -> None:
-        self._link = link
-        self._set_connected(True)
-        log.info("AMI %s:%s logged in (%s)", self.host, self.port, link.banner)
-
-    async def _link_down(self, link: AmiLink) -> None:
-        self._set_connected(False)
-        if not self._closing:
-            log.warning("AMI %s:%s link lost", self.host, self.port)
-            await self._run_callbacks(self._on_disconnected, "on_disconnected")
-
     def _set_connected(self, connected: bool) -> None:
-        if connected != self.is_connected:
-            self.is_connected = connected
-            self.link_changed_at = self._clock()
+        if connected != self._connected:
+            self._connected = connected
+            self._link_changed_at = self._clock()
 
     async def _run_callbacks(self, callbacks: list[LinkCallback], what: str) -> None:
         for callback in list(callbacks):
@@ -326,29 +325,3 @@ class AmiClient:
                     await result
             except Exception:
                 log.exception("AMI %s callback %r failed", what, callback)
-
-    def _emit(self, event: AmiEvent) -> None:
-        for key in (event.name.lower(), ANY_EVENT):
-            for handler in list(self._handlers.get(key, ())):
-                try:
-                    result = handler(event)
-                except Exception:
-                    log.exception("AMI handler %r failed on %s", handler, event.name)
-                    continue
-                if inspect.isawaitable(result):
-                    self._track(asyncio.ensure_future(result), handler, event)
-
-    def _track(self, task: asyncio.Future[Any], handler: EventHandler, event: AmiEvent) -> None:
-        self._background.add(task)
-
-        def done(finished: asyncio.Future[Any]) -> None:
-            self._background.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                log.error(
-                    "AMI handler %r failed on %s",
-                    handler,
-                    event.name,
-                    exc_info=finished.exception(),
-                )
-
-        task.add_done_callback(done)

@@ -16,10 +16,11 @@ import asyncio
 import itertools
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from telephony.ami.actions import AmiAction
+from telephony.ami.actions import AmiAction, Ping
 from telephony.ami.errors import AmiActionError, AmiDisconnected, AmiProtocolError, AmiTimeout
 from telephony.ami.event_base import AmiEvent
 from telephony.ami.events import OriginateResponse, parse_event
@@ -55,11 +56,13 @@ class AmiLink:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         on_event: Callable[[AmiEvent], None],
+        on_closed: Callable[[], None],
         clock: Callable[[], float],
     ) -> None:
         self._reader = reader
         self._writer = writer
         self._on_event = on_event
+        self._on_closed = on_closed
         self._clock = clock
         self._decoder = MessageReader(expect_banner=True)
         self._action_numbers = itertools.count(1)
@@ -91,9 +94,9 @@ class AmiLink:
         future: asyncio.Future[ListReply] = asyncio.get_running_loop().create_future()
         self._pending[action_id] = _Pending(action.name, wants_list, future)
         try:
-            self._writer.write(encode_action(action.name, action.headers(), action_id))
-            await self._writer.drain()
             async with asyncio.timeout(reply_timeout):
+                self._writer.write(encode_action(action.name, action.headers(), action_id))
+                await self._writer.drain()
                 return await future
         except TimeoutError:
             raise AmiTimeout(
@@ -111,7 +114,13 @@ class AmiLink:
         return future
 
     def forget_originate(self, action_id: str) -> None:
-        self._originations.pop(action_id, None)
+        future = self._originations.pop(action_id, None)
+        if future is None:
+            return
+        if not future.done():
+            future.cancel()
+        elif not future.cancelled():
+            future.exception()  # mark it retrieved: the caller already got its own error
 
     async def read_until_closed(self) -> None:
         """Read and dispatch until EOF, a reset or :meth:`abort`; then fail all waiters."""
@@ -126,7 +135,33 @@ class AmiLink:
             log.error("AMI link %s: %s", self.prefix, exc)
         finally:
             self.abort()
+            self._on_closed()  # before waiters wake up, so they see the link as down
             self.fail_all(AmiDisconnected("AMI link lost"))
+
+    async def keep_alive(
+        self, interval: float, reply_within: float, sleep: Callable[[float], Awaitable[Any]]
+    ) -> None:
+        """Ping every ``interval``. No Pong within ``reply_within`` and nothing else
+        received meanwhile means the peer is gone though TCP never said so (half-open):
+        the link is aborted. Traffic without a Pong means a busy but live session (Asterisk
+        answers one session's actions in order, e.g. after a synchronous Originate)."""
+        while not self.closed:
+            await sleep(interval)
+            sent_at = self._clock()
+            try:
+                await self.request(Ping(), reply_within)
+            except AmiTimeout:
+                if self.last_received_at > sent_at:
+                    continue
+                log.warning(
+                    "AMI link %s: no Pong within %s s, half-open", self.prefix, reply_within
+                )
+                self.abort()
+                return
+            except AmiActionError as exc:
+                log.warning("AMI link %s: Ping refused: %s", self.prefix, exc)
+            except AmiDisconnected:
+                return
 
     def abort(self) -> None:
         """Drop the socket at once (no FIN handshake to wait for on a half-open link)."""
@@ -140,7 +175,6 @@ class AmiLink:
         for future in self._originations.values():
             if not future.done():
                 future.set_exception(error)
-        self._originations.clear()
 
     def _dispatch(self, message: AmiMessage) -> None:
         if message.kind == "response":

@@ -22,17 +22,48 @@ from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 
 COMMANDS = (
-    "CONTROL STREAM FILE", "STREAM FILE", "GET DATA", "WAIT FOR DIGIT", "SAY NUMBER",
-    "SAY DIGITS", "SAY ALPHA", "SAY DATETIME", "RECORD FILE", "EXEC", "GET FULL VARIABLE",
-    "GET VARIABLE", "SET VARIABLE", "CHANNEL STATUS", "ANSWER", "HANGUP", "NOOP", "VERBOSE",
-    "DATABASE GET", "DATABASE PUT", "DATABASE DEL", "SET MUSIC", "SET CALLERID",
+    "CONTROL STREAM FILE",
+    "STREAM FILE",
+    "GET DATA",
+    "WAIT FOR DIGIT",
+    "SAY NUMBER",
+    "SAY DIGITS",
+    "SAY ALPHA",
+    "SAY DATETIME",
+    "RECORD FILE",
+    "EXEC",
+    "GET FULL VARIABLE",
+    "GET VARIABLE",
+    "SET VARIABLE",
+    "CHANNEL STATUS",
+    "ANSWER",
+    "HANGUP",
+    "NOOP",
+    "VERBOSE",
+    "DATABASE GET",
+    "DATABASE PUT",
+    "DATABASE DEL",
+    "SET MUSIC",
+    "SET CALLERID",
     "SET AUTOHANGUP",
 )
 # Commands Asterisk refuses with 511 once the channel is dead.
-CHANNEL_COMMANDS = frozenset({
-    "ANSWER", "STREAM FILE", "CONTROL STREAM FILE", "GET DATA", "WAIT FOR DIGIT", "SAY NUMBER",
-    "SAY DIGITS", "SAY ALPHA", "SAY DATETIME", "RECORD FILE", "CHANNEL STATUS", "HANGUP",
-})
+CHANNEL_COMMANDS = frozenset(
+    {
+        "ANSWER",
+        "STREAM FILE",
+        "CONTROL STREAM FILE",
+        "GET DATA",
+        "WAIT FOR DIGIT",
+        "SAY NUMBER",
+        "SAY DIGITS",
+        "SAY ALPHA",
+        "SAY DATETIME",
+        "RECORD FILE",
+        "CHANNEL STATUS",
+        "HANGUP",
+    }
+)
 HangupNotice = Literal["after_reply", "before_next_reply"]
 _sequence = itertools.count(1)
 
@@ -76,14 +107,16 @@ class EmulatedChannel:
         number = next(_sequence)
         self.channel = f"Local/s@caller-remote-{number:08x};1"
         self.uniqueid = f"{int(time.time())}.{number}"
-        self.model.variables.update({
-            "CHANNEL(language)": self.settings.language,
-            "EXTEN": self.settings.dialled,
-            "CALLERID(num)": self.settings.caller_id,
-            "CALLERID(name)": self.settings.caller_name,
-            "CHANNEL": self.channel,
-            "UNIQUEID": self.uniqueid,
-        })
+        self.model.variables.update(
+            {
+                "CHANNEL(language)": self.settings.language,
+                "EXTEN": self.settings.dialled,
+                "CALLERID(num)": self.settings.caller_id,
+                "CALLERID(name)": self.settings.caller_name,
+                "CHANNEL": self.channel,
+                "UNIQUEID": self.uniqueid,
+            }
+        )
         self.keep_wire = keep_wire
         self.wire: list[tuple[str, str]] = []
         self.measure_turnaround = measure_turnaround

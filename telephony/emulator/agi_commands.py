@@ -63,17 +63,29 @@ class ChannelModel:
         self.database: dict[tuple[str, str], str] = {}
         self.heard: list[Heard] = []
         self.handlers: dict[str, Handler] = {
-            "ANSWER": self.answer, "STREAM FILE": self.stream_file,
-            "CONTROL STREAM FILE": self.stream_file, "GET DATA": self.get_data,
-            "WAIT FOR DIGIT": self.wait_for_digit, "SAY NUMBER": self.say_number,
-            "SAY DIGITS": self.say_digits, "SAY ALPHA": self.say_digits,
-            "SAY DATETIME": self.say_datetime, "RECORD FILE": self.record_file,
-            "EXEC": self.exec, "GET VARIABLE": self.get_variable,
-            "GET FULL VARIABLE": self.get_full_variable, "SET VARIABLE": self.set_variable,
-            "CHANNEL STATUS": self.channel_status, "HANGUP": self.hangup, "NOOP": self.noop,
-            "VERBOSE": self.verbose, "DATABASE GET": self.database_get,
-            "DATABASE PUT": self.database_put, "DATABASE DEL": self.database_del,
-            "SET MUSIC": self.noop, "SET CALLERID": self.set_callerid,
+            "ANSWER": self.answer,
+            "STREAM FILE": self.stream_file,
+            "CONTROL STREAM FILE": self.stream_file,
+            "GET DATA": self.get_data,
+            "WAIT FOR DIGIT": self.wait_for_digit,
+            "SAY NUMBER": self.say_number,
+            "SAY DIGITS": self.say_digits,
+            "SAY ALPHA": self.say_digits,
+            "SAY DATETIME": self.say_datetime,
+            "RECORD FILE": self.record_file,
+            "EXEC": self.exec,
+            "GET VARIABLE": self.get_variable,
+            "GET FULL VARIABLE": self.get_full_variable,
+            "SET VARIABLE": self.set_variable,
+            "CHANNEL STATUS": self.channel_status,
+            "HANGUP": self.hangup,
+            "NOOP": self.noop,
+            "VERBOSE": self.verbose,
+            "DATABASE GET": self.database_get,
+            "DATABASE PUT": self.database_put,
+            "DATABASE DEL": self.database_del,
+            "SET MUSIC": self.noop,
+            "SET CALLERID": self.set_callerid,
             "SET AUTOHANGUP": self.noop,
         }
 
@@ -151,7 +163,7 @@ class ChannelModel:
             self.caller.put_back(action)
             action = StaySilent()
         if isinstance(action, HangUp):
-            self.note("played", args[0])
+            self.note("played", f"{args[0]} (cut off)")
             self.now += min(action.after, duration)
             self._die()
             return [ok(-1)]

@@ -35,12 +35,19 @@ REFERENCE_OUTCOMES: dict[str, Outcome] = {
 }
 STATE_NAMES = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up", 7: "Busy"}
 DOWN, RING, RINGING, UP, BUSY = 0, 4, 5, 6, 7
-# outcome -> (OriginateResponse Reason, DialStatus, callee hangup cause, cause text)
-FAILURES: dict[Outcome, tuple[int, str, int, str]] = {
-    "busy": (5, "BUSY", 17, "User busy"),
-    "congestion": (8, "CONGESTION", 34, "Circuit/channel congestion"),
-    "noanswer": (3, "NOANSWER", 19, "User alerting, no answer"),
-    "nonexistent": (0, "", 0, "Unknown"),
+CAUSE_TEXTS = {
+    0: "Unknown",
+    16: "Normal Clearing",
+    17: "User busy",
+    19: "User alerting, no answer",
+    34: "Circuit/channel congestion",
+}
+# outcome -> (OriginateResponse Reason, DialStatus, Hangup cause of the callee)
+FAILURES: dict[Outcome, tuple[int, str, int]] = {
+    "busy": (5, "BUSY", 17),
+    "congestion": (8, "CONGESTION", 34),
+    "noanswer": (3, "NOANSWER", 19),
+    "nonexistent": (0, "", 0),
 }
 ANSWERED_REASON = 4
 _CALLER_ID = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<num>[^>]*)>\s*$')
@@ -158,59 +165,68 @@ class CallSimulator:
         """Play the call's events. ``report`` adds the OriginateResponse (async Originate
         only); ``ring`` waits ``ring_delay`` before a no-answer (a sync Originate has
         already waited before its reply)."""
-        outcome = self.outcome_for(request)
         if request.technology.lower() not in KNOWN_TECHNOLOGIES:
-            if report:
+            if report:  # no channel was ever created
                 self._originate_response(request, action_id, None, 0)
             return
+        outcome = self.outcome_for(request)
         legs = self._new_legs(request)
-        first, callee = legs[0], legs[-1]
         for leg in legs:
-            self._event("Newchannel", "call,all", leg.snapshot())
+            self._event("Newchannel", leg.snapshot())
         name, number = parse_caller_id(request.caller_id)
         for leg in legs:
             leg.caller_name, leg.caller_num, leg.variables = name, number, dict(request.variables)
-        dials = len(legs) > 1 and outcome != "nonexistent"
+        dials = len(legs) > 1 and outcome != "nonexistent"  # the Local pair dials internally
         if dials:
             dial_string = request.dial_string.partition("/")[2]
-            self._event(
-                "DialBegin", "call,all", [*first.snapshot("Dest"), ("DialString", dial_string)]
-            )
+            self._event("DialBegin", [*legs[0].snapshot("Dest"), ("DialString", dial_string)])
         if outcome == "answer":
             self._answer(request, action_id, legs, report=report)
-            return
-        reason, dial_status, cause, cause_txt = FAILURES[outcome]
+        else:
+            await self._fail(
+                request, action_id, legs, outcome, report=report, ring=ring, dials=dials
+            )
+
+    async def _fail(
+        self,
+        request: OriginateRequest,
+        action_id: str | None,
+        legs: list[Channel],
+        outcome: Outcome,
+        *,
+        report: bool,
+        ring: bool,
+        dials: bool,
+    ) -> None:
+        first, callee = legs[0], legs[-1]
+        reason, dial_status, cause = FAILURES[outcome]
         if outcome == "noanswer":
             first.state = RINGING
-            self._event("Newstate", "call,all", first.snapshot())
+            self._event("Newstate", first.snapshot())
             if dials:
-                self._event(
-                    "DialState", "call,all", [*first.snapshot("Dest"), ("DialStatus", "RINGING")]
-                )
+                self._event("DialState", [*first.snapshot("Dest"), ("DialStatus", "RINGING")])
             if ring:
                 await self._sleep(self.ring_delay)
         elif outcome in ("busy", "congestion"):
             callee.state = BUSY
-            self._event("Newstate", "call,all", callee.snapshot())
+            self._event("Newstate", callee.snapshot())
             if dials:
-                self._event(
-                    "DialEnd", "call,all", [*first.snapshot("Dest"), ("DialStatus", dial_status)]
-                )
-        self._hangup(callee, cause, cause_txt)
+                self._event("DialEnd", [*first.snapshot("Dest"), ("DialStatus", dial_status)])
+        self._hangup(callee, cause)
         if report:
             self._originate_response(request, action_id, None, reason)
         if first is not callee:
-            first_cause = cause if outcome == "noanswer" else 0
-            self._hangup(first, first_cause, cause_txt if first_cause else "Unknown")
+            self._hangup(first, cause if outcome == "noanswer" else 0)
 
     def broadcast_channel_event(
         self, name: str, channel: Channel, extra: Sequence[tuple[str, str]] = ()
     ) -> None:
-        self._event(name, "call,all", [*channel.snapshot(), *extra])
+        self._event(name, [*channel.snapshot(), *extra])
 
     def hang_up(self, channel: Channel, cause: int = 16) -> None:
-        self._event("SoftHangupRequest", "call,all", [*channel.snapshot(), ("Cause", str(cause))])
-        self._hangup(channel, cause, "Normal Clearing" if cause == 16 else "Unknown")
+        """Hang up a live channel, as the Hangup action does."""
+        self._event("SoftHangupRequest", [*channel.snapshot(), ("Cause", str(cause))])
+        self._hangup(channel, cause)
 
     def _answer(
         self, request: OriginateRequest, action_id: str | None, legs: list[Channel], *, report: bool
@@ -218,13 +234,13 @@ class CallSimulator:
         first, callee = legs[0], legs[-1]
         if callee is not first:
             callee.state = UP
-            self._event("Newstate", "call,all", callee.snapshot())
+            self._event("Newstate", callee.snapshot())
         if report:
             self._originate_response(request, action_id, first, ANSWERED_REASON)
         first.state = UP
-        self._event("Newstate", "call,all", first.snapshot())
+        self._event("Newstate", first.snapshot())
         if callee is not first:
-            self._event("DialEnd", "call,all", [*first.snapshot("Dest"), ("DialStatus", "ANSWER")])
+            self._event("DialEnd", [*first.snapshot("Dest"), ("DialStatus", "ANSWER")])
         if request.context:
             first.context, first.exten = request.context, request.exten or "s"
         for leg in legs:
@@ -264,18 +280,17 @@ class CallSimulator:
             ("CallerIDNum", number),
             ("CallerIDName", name),
         ]
-        self._event("OriginateResponse", "call,all", headers)
+        self._event("OriginateResponse", headers)
 
-    def _hangup(self, channel: Channel, cause: int, cause_txt: str) -> None:
+    def _hangup(self, channel: Channel, cause: int) -> None:
         self.channels.pop(channel.name, None)
+        cause_txt = CAUSE_TEXTS.get(cause, "Unknown")
         self._event(
-            "Hangup",
-            "call,all",
-            [*channel.snapshot(), ("Cause", str(cause)), ("Cause-txt", cause_txt)],
+            "Hangup", [*channel.snapshot(), ("Cause", str(cause)), ("Cause-txt", cause_txt)]
         )
 
-    def _event(self, name: str, privilege: str, headers: Headers) -> None:
-        self._broadcast(name, privilege, headers)
+    def _event(self, name: str, headers: Headers) -> None:
+        self._broadcast(name, "call,all", headers)
 
 
 def _parse_local(dial_string: str) -> tuple[str, str] | None:

@@ -4,7 +4,7 @@ QueueAdd/Remove/Pause/Penalty with Asterisk 22's exact messages (ami-queue-actio
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from telephony.ami.message import AmiMessage
@@ -91,6 +91,22 @@ def reference_queues() -> list[EmulatedQueue]:
             ],
         ),
         EmulatedQueue("sales", "ringall", [EmulatedMember(no_answer, "Sales NoAnswer")]),
+    ]
+
+
+QueueSpec = Iterable[EmulatedQueue] | Mapping[str, Iterable[str | EmulatedMember]]
+"""Queues as objects, or simply ``{"support": ["PJSIP/101", "PJSIP/102"]}``."""
+
+
+def build_queues(spec: QueueSpec) -> list[EmulatedQueue]:
+    if not isinstance(spec, Mapping):
+        return list(spec)
+    return [
+        EmulatedQueue(
+            name,
+            members=[m if isinstance(m, EmulatedMember) else EmulatedMember(m) for m in members],
+        )
+        for name, members in spec.items()
     ]
 
 

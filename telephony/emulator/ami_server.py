@@ -4,14 +4,13 @@ Its lines match the reference transcripts (``ami/*.txt`` of Asterisk 22.10.1) in
 format: CRLF, the banner without a blank line, ``Response:`` then ``ActionID:`` then
 ``Message:``. Calls are scripted per dial string (see :mod:`.ami_calls`), queues come
 from a constructor argument (see :mod:`.ami_queues`). Test controls: :meth:`emit_event`,
-:meth:`send_raw`, :meth:`freeze`/:meth:`thaw`, :meth:`drop_connections`.
+:meth:`send_raw`, :meth:`freeze`/:meth:`unfreeze`, :meth:`drop_connections`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from telephony.ami.errors import AmiProtocolError
@@ -23,13 +22,21 @@ from telephony.emulator.ami_calls import (
     Outcome,
 )
 from telephony.emulator.ami_channel_actions import ChannelActions
-from telephony.emulator.ami_queues import EmulatedQueue, QueueBook, QueueError, reference_queues
-from telephony.emulator.ami_session import AmiSession, Headers, event_tv
+from telephony.emulator.ami_manager_actions import ManagerActions
+from telephony.emulator.ami_queues import (
+    EmulatedMember,
+    EmulatedQueue,
+    QueueBook,
+    QueueError,
+    QueueSpec,
+    build_queues,
+    reference_queues,
+)
+from telephony.emulator.ami_session import AmiSession, Headers
+
+__all__ = ["AmiEmulator", "EmulatedMember", "EmulatedQueue", "Outcome"]
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
-VERSION_LINE = (
-    "Asterisk 22.10.1 built by root @ vm on a x86_64 running Linux on 2026-11-27 10:09:11 UTC"
-)
 PRE_LOGIN_ACTIONS = frozenset({"login", "logoff", "challenge"})
 Handler = Callable[[AmiSession, AmiMessage], Awaitable[bool]]
 
@@ -42,7 +49,7 @@ class AmiEmulator:
         *,
         username: str = "ivr",
         secret: str = "ivrsecret",
-        queues: Iterable[EmulatedQueue] | None = None,
+        queues: QueueSpec | None = None,
         outcomes: Mapping[str, Outcome] | None = None,
         contexts: Iterable[str] = REFERENCE_CONTEXTS,
         cli_output: Mapping[str, Sequence[str]] | None = None,
@@ -51,12 +58,15 @@ class AmiEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        """``outcomes`` maps dial strings to answer/busy/congestion/noanswer/nonexistent
-        (added to the reference ones; any other dial string answers). ``ring_delay`` is
-        how long a no-answer rings. ``auth_failure_delay`` is Asterisk's 1 s penalty."""
-        self.username, self.secret, self.host = username, secret, host
-        self.auth_failure_delay = auth_failure_delay
-        self.queues = QueueBook(reference_queues() if queues is None else queues)
+        """``queues`` default to the reference queues.conf (support, sales). ``outcomes``
+        maps dial strings to answer/busy/congestion/noanswer/nonexistent, on top of the
+        reference ones; other dial strings answer. ``ring_delay`` is how long a no-answer
+        rings; ``auth_failure_delay`` is Asterisk's 1 s penalty for a wrong secret."""
+        self.host = host
+        self.manager_actions = ManagerActions(
+            username, secret, auth_failure_delay, cli_output, self._listeners
+        )
+        self.queues = QueueBook(reference_queues() if queues is None else build_queues(queues))
         self.calls = CallSimulator(
             self._broadcast,
             {**REFERENCE_OUTCOMES, **(outcomes or {})},
@@ -64,21 +74,20 @@ class AmiEmulator:
             ring_delay,
         )
         self.channel_actions = ChannelActions(self.calls)
-        self.cli_output = dict(cli_output or {"core show version": [VERSION_LINE]})
         self.received_actions: list[AmiMessage] = []
         self.port = port
-        self._started_at = time.monotonic()
         self._server: asyncio.Server | None = None
         self._sessions: set[AmiSession] = set()
+        self._connections: set[asyncio.Task[None]] = set()
         self._thawed = asyncio.Event()
         self._thawed.set()
         self._handlers: dict[str, Handler] = {
-            "login": self._login,
-            "logoff": self._logoff,
-            "ping": self._ping,
-            "events": self._events,
-            "coresettings": self._core_settings,
-            "command": self._command,
+            "login": self.manager_actions.login,
+            "logoff": self.manager_actions.logoff,
+            "ping": self.manager_actions.ping,
+            "events": self.manager_actions.events,
+            "coresettings": self.manager_actions.core_settings,
+            "command": self.manager_actions.command,
             "getvar": self.channel_actions.getvar,
             "setvar": self.channel_actions.setvar,
             "hangup": self.channel_actions.hangup,
@@ -102,10 +111,14 @@ class AmiEmulator:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        """Close the listener and every connection; return when all their tasks ended."""
         if self._server is not None:
             self._server.close()
         self.drop_connections()
         await self.channel_actions.cancel_calls()
+        for task in self._connections:
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -133,7 +146,7 @@ class AmiEmulator:
         """Stop answering anything, keep every socket open: a half-open link."""
         self._thawed.clear()
 
-    def thaw(self) -> None:
+    def unfreeze(self) -> None:
         self._thawed.set()
 
     def drop_connections(self) -> None:
@@ -145,10 +158,24 @@ class AmiEmulator:
     # -- connection handling ---------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = asyncio.current_task()
+        assert connection is not None
+        self._connections.add(connection)
+        connection.add_done_callback(self._connections.discard)
         session = AmiSession(writer, self._thawed, self.port)
         self._sessions.add(session)
         session.start()
         session.send_bytes(BANNER)
+        try:
+            await self._converse(session, reader)
+        except asyncio.CancelledError:
+            pass  # stop(): end quietly, 3.11's stream server logs a cancelled handler as an error
+        finally:
+            self._sessions.discard(session)
+            session.close_after_pending()
+            await session.wait_closed()
+
+    async def _converse(self, session: AmiSession, reader: asyncio.StreamReader) -> None:
         decoder = MessageReader(expect_banner=False)
         try:
             while data := await reader.read(65536):
@@ -159,10 +186,6 @@ class AmiEmulator:
                         return
         except (ConnectionError, AmiProtocolError):
             session.abort()
-        finally:
-            self._sessions.discard(session)
-            session.close_after_pending()
-            await session.wait_closed()
 
     async def _dispatch(self, session: AmiSession, request: AmiMessage) -> bool:
         """Run one action; False closes the connection."""
@@ -173,17 +196,7 @@ class AmiEmulator:
         if not session.authenticated and action.lower() not in PRE_LOGIN_ACTIONS:
             session.reply(request, "Error", [("Message", "Permission denied")])
             return True
-        handler = self._handlers.get(action.lower())
-        if handler is None:
-            message = (
-                f"Invalid/unknown command: {action}. "
-                "Use Action: ListCommands to show available commands."
-            )
-            session.reply(request, "Error", [("Message", message)])
-            self._security_event(
-                session, "RequestBadFormat", "Error", [("RequestType", f"Action: {action}")]
-            )
-            return True
+        handler = self._handlers.get(action.lower(), self.manager_actions.unknown)
         return await handler(session, request)
 
     def _listeners(self, *, all_events: bool = False) -> list[AmiSession]:
@@ -192,86 +205,6 @@ class AmiEmulator:
     def _broadcast(self, name: str, privilege: str, headers: Headers) -> None:
         for session in self._listeners():
             session.event(name, [("Privilege", privilege), *headers])
-
-    def _security_event(self, about: AmiSession, name: str, severity: str, extra: Headers) -> None:
-        common = [
-            ("Privilege", "security,all"),
-            ("EventTV", event_tv()),
-            ("Severity", severity),
-            ("Service", "AMI"),
-            ("EventVersion", "1"),
-        ]
-        addresses = [
-            ("SessionID", about.session_id),
-            ("LocalAddress", f"IPV4/TCP/127.0.0.1/{about.local_port}"),
-            ("RemoteAddress", f"IPV4/TCP/127.0.0.1/{about.remote_port}"),
-        ]
-        if name == "SuccessfulAuth":
-            body = [("AccountID", about.username), *addresses, *extra, ("SessionTV", about.started)]
-        else:
-            body = [*addresses, *extra, ("SessionTV", about.started), ("AccountID", about.username)]
-        for session in self._listeners():
-            session.event(name, [*common, *body])
-
-    # -- session actions -------------------------------------------------------------
-
-    async def _login(self, session: AmiSession, request: AmiMessage) -> bool:
-        if session.authenticated:
-            session.reply(request, "Success", [("Message", "Already authenticated")])
-            return True
-        if request.get("Username") != self.username or request.get("Secret") != self.secret:
-            await asyncio.sleep(self.auth_failure_delay)
-            session.reply(request, "Error", [("Message", "Authentication failed")])
-            return False
-        session.authenticated, session.username = True, self.username
-        session.events_on = (request.get("Events") or "on").lower() != "off"
-        session.reply(request, "Success", [("Message", "Authentication accepted")])
-        if session.events_on:
-            uptime = str(int(time.monotonic() - self._started_at))
-            session.event(
-                "FullyBooted",
-                [
-                    ("Privilege", "system,all"),
-                    ("Uptime", uptime),
-                    ("LastReload", uptime),
-                    ("Status", "Fully Booted"),
-                ],
-            )
-        self._security_event(session, "SuccessfulAuth", "Informational", [("UsingPassword", "0")])
-        return True
-
-    async def _logoff(self, session: AmiSession, request: AmiMessage) -> bool:
-        session.reply(request, "Goodbye", [("Message", "Thanks for all the fish.")])
-        return False
-
-    async def _ping(self, session: AmiSession, request: AmiMessage) -> bool:
-        session.reply(request, "Success", [("Ping", "Pong"), ("Timestamp", f"{time.time():.6f}")])
-        return True
-
-    async def _events(self, session: AmiSession, request: AmiMessage) -> bool:
-        session.events_on = (request.get("EventMask") or "").lower() not in ("off", "none", "")
-        session.reply(request, "Success", [("Events", "On" if session.events_on else "Off")])
-        return True
-
-    async def _core_settings(self, session: AmiSession, request: AmiMessage) -> bool:
-        session.reply(request, "Success", CORE_SETTINGS)
-        return True
-
-    async def _command(self, session: AmiSession, request: AmiMessage) -> bool:
-        command = (request.get("Command") or "").strip()
-        if not command:
-            session.reply(request, "Error", [("Message", "No command provided")])
-            return True
-        output = self.cli_output.get(command)
-        if output is None:
-            first = command.split()[0]
-            output = [
-                f"No such command '{command}' (type 'core show help {first}' "
-                "for other possible commands)"
-            ]
-        lines = [("Message", "Command output follows"), *[("Output", line) for line in output]]
-        session.reply(request, "Success" if command in self.cli_output else "Error", lines)
-        return True
 
     # -- queues ----------------------------------------------------------------------
 
@@ -319,19 +252,3 @@ class AmiEmulator:
             return True
 
         return handle
-
-
-CORE_SETTINGS: Headers = [
-    ("AMIversion", "11.0.0"),
-    ("AsteriskVersion", "22.10.1"),
-    ("SystemName", ""),
-    ("CoreMaxCalls", "0"),
-    ("CoreMaxLoadAvg", "0.000000"),
-    ("CoreRunUser", ""),
-    ("CoreRunGroup", ""),
-    ("CoreMaxFilehandles", "0"),
-    ("CoreRealTimeEnabled", "No"),
-    ("CoreCDRenabled", "Yes"),
-    ("CoreHTTPenabled", "No"),
-    ("SoundsSearchCustomDir", "No"),
-]

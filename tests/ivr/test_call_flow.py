@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -63,7 +64,7 @@ async def test_walk_four_levels_back_and_information(ivr: RunningIvr) -> None:
         "reference_menu-short",
     ]
     assert row.path == ["main", "reference", "tariffs", "zone_tariffs", "tariffs", "reference",
-                        "offices"]
+                        "offices", "reference"]
     assert row.topic == "Офисы и часы работы"
     assert row.outcome == "self_service"
     assert row.inputs == "4 1 2 * * 2"
@@ -186,9 +187,29 @@ async def test_agiexitonhangup_closing_the_socket_ends_the_call_cleanly(ivr: Run
 
 
 async def test_many_concurrent_calls_are_each_stored(ivr: RunningIvr) -> None:
-    import asyncio
-
     results = await asyncio.gather(*(place(ivr, f"{1 + i % 4} h") for i in range(20)))
     ids = {row.id for _, row in results}
     assert len(ids) == 20
     assert all(row.ended_at is not None for _, row in results)
+
+
+async def test_a_reply_that_never_comes_ends_the_call_with_its_record_closed(
+    ivr: RunningIvr, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Asterisk stops answering GET DATA: the engine gives up within its bound."""
+    from telephony.agi import FastAgiServer
+    from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
+    from telephony.emulator.caller import ScriptedCaller
+    from telephony.emulator.sounds import SoundLibrary
+
+    server = FastAgiServer({"ivr": ivr.flow}, port=0, reply_timeout=0.2, media_timeout=0.2)
+    await server.start()
+    settings = ChannelSettings(unanswered_commands=frozenset({"GET DATA"}))
+    channel = EmulatedChannel("127.0.0.1", server.port, ScriptedCaller(),
+                              SoundLibrary([ivr.content.library.directory]), settings)
+    await asyncio.wait_for(channel.run(), 10)
+    await server.stop()
+    row = await ivr.call_log.find_by_uniqueid(channel.uniqueid)
+    assert row is not None and row.ended_at is not None
+    assert (row.outcome, row.ended_by) == ("engine_error", "engine")
+    assert "no reply to 'GET DATA" in caplog.text

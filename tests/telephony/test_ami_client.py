@@ -242,7 +242,7 @@ async def test_dropped_link_fails_pending_reconnects_and_resynchronises(
     with pytest.raises(AmiDisconnected):
         await pending
     was_connected = client.is_connected
-    emulator.thaw()
+    emulator.unfreeze()
     await eventually(lambda: client.is_connected)
 
     assert not was_connected and len(losses) == 1
@@ -261,7 +261,7 @@ async def test_half_open_link_is_detected_by_unanswered_ping(
 
     await eventually(lambda: not client.is_connected, within=1.0)
     noticed_after = time.monotonic() - frozen_at
-    emulator.thaw()
+    emulator.unfreeze()
     await eventually(lambda: client.is_connected)
 
     assert noticed_after < 0.05 + 0.1 + 0.2
@@ -301,7 +301,7 @@ async def test_action_timeout_bounds_a_reply_that_never_comes(
     emulator.freeze()
     with pytest.raises(AmiTimeout):
         await client.send(actions.Ping())
-    emulator.thaw()
+    emulator.unfreeze()
 
     assert (await client.send(actions.Ping())).get("Ping") == "Pong"
     assert client.reconnects == 0

@@ -93,10 +93,9 @@ class RawAmi:
                 return message
 
     async def read_to_eof(self) -> None:
-        while data := await asyncio.wait_for(self.reader.read(65536), 2):
-            text = data.decode()
-            assert text.endswith("\r\n\r\n"), text
-            self.received += [m.split("\r\n") for m in text[:-4].split("\r\n\r\n")]
+        text = (await asyncio.wait_for(self.reader.read(), 2)).decode()
+        assert text == "" or text.endswith("\r\n\r\n"), text
+        self.received += [m.split("\r\n") for m in text.split("\r\n\r\n")[:-1]]
 
     def close(self) -> None:
         self.writer.close()
@@ -115,9 +114,7 @@ async def replay(port: int, relative: str, connection: int | None = None) -> lis
         if name == "Logoff":
             await client.read_to_eof()
             break
-        reply = await client.read_until(
-            lambda m: m[0].startswith("Response: ") and header(m, "ActionID") == action_id
-        )
+        reply = await client.read_until(answers(action_id))
         if name == "Login" and reply[0] == "Response: Error":
             await client.read_to_eof()  # Asterisk hangs up after a failed login
             break
@@ -133,6 +130,10 @@ async def replay(port: int, relative: str, connection: int | None = None) -> lis
             channel_number = found[0] if found else channel_number
     client.close()
     return client.received
+
+
+def answers(action_id: str | None) -> Callable[[Message], bool]:
+    return lambda m: m[0].startswith("Response: ") and header(m, "ActionID") == action_id
 
 
 def only(messages: list[Message], wanted: set[str]) -> list[Message]:
@@ -263,7 +264,7 @@ async def test_emit_event_and_drop_connections(emulator: AmiEmulator) -> None:
     client.close()
 
 
-async def test_freeze_holds_every_answer_until_thawed(emulator: AmiEmulator) -> None:
+async def test_freeze_holds_every_answer_until_unfrozen(emulator: AmiEmulator) -> None:
     client = await RawAmi.connect(emulator.port)
     client.send(["Action: Login", "ActionID: a-1", "Username: ivr", "Secret: ivrsecret"])
     await client.read_until(lambda m: m[0] == "Event: SuccessfulAuth")
@@ -272,8 +273,45 @@ async def test_freeze_holds_every_answer_until_thawed(emulator: AmiEmulator) -> 
     client.send(["Action: Ping", "ActionID: a-2"])
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(client.reader.readuntil(CRLF + CRLF), 0.2)
-    emulator.thaw()
+    emulator.unfreeze()
     pong = await client.read_until(lambda m: True)
 
     assert pong[:3] == ["Response: Success", "ActionID: a-2", "Ping: Pong"]
     client.close()
+
+
+async def test_queues_and_call_outcomes_come_from_the_constructor() -> None:
+    server = AmiEmulator(
+        queues={"billing": ["PJSIP/101", "PJSIP/102"]}, outcomes={"PJSIP/200": "busy"}
+    )
+    await server.start()
+    client = await RawAmi.connect(server.port)
+    try:
+        client.send(["Action: Login", "ActionID: a-1", "Username: ivr", "Secret: ivrsecret"])
+        await client.read_until(answers("a-1"))
+        client.send(["Action: QueueSummary", "ActionID: a-2"])
+        await client.read_until(lambda m: m[0] == "Event: QueueSummaryComplete")
+        client.send(
+            [
+                "Action: Originate",
+                "ActionID: a-3",
+                "Channel: PJSIP/200",
+                "Context: ivr",
+                "Exten: s",
+                "Priority: 1",
+                "Async: true",
+            ]
+        )
+        outcome = await client.read_until(lambda m: m[0] == "Event: OriginateResponse")
+    finally:
+        client.close()
+        await server.stop()
+
+    summaries = [m for m in client.received if m[0] == "Event: QueueSummary"]
+    assert [(header(m, "Queue"), header(m, "LoggedIn")) for m in summaries] == [("billing", "2")]
+    assert [header(outcome, h) for h in ("Response", "Channel", "Reason", "Uniqueid")] == [
+        "Failure",
+        "PJSIP/200",
+        "5",
+        "<unknown>",
+    ]

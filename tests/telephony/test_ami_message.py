@@ -92,7 +92,7 @@ def test_command_output_is_repeated_output_headers() -> None:
         "Asterisk 22.10.1 built by root @ vm on a x86_64 running Linux on 2026-11-27 10:09:11 UTC"
     ]
     assert several.get_all("output")[1:] == ["0 active channels", "0 active calls"]
-    assert several.get("Output", "").startswith("Channel ")
+    assert (several.get("Output") or "").startswith("Channel ")
 
 
 def test_originate_response_answered_has_real_channel_and_uniqueid() -> None:

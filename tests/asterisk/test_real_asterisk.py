@@ -1,0 +1,181 @@
+"""The IVR against a real Asterisk: the project's dialplan, FastAGI, AMI and real media.
+
+Each test is one call: AMI Originate of ``Local/s@caller-remote`` into
+[callgrid-inbound] at 8-800-222-49-02. The ``;1`` half runs the project's dialplan,
+which hands the call to the engine over FastAGI; the ``;2`` half is the caller, who
+presses keys (SendDTMF) and hangs up when the test says so over AMI. The moments come
+from Asterisk itself (AGIExecStart events), the verdict from the engine's call record
+and from the FastAGI wire as Asterisk logged it. Same scenarios as tests/ivr, which run
+them through the emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import wave
+
+from tests.asterisk.conftest import KEYPAD_TIMEOUT_MS, Observer, Phone, RealCall, RealEngine
+
+NOTICE = r"^STREAM FILE \S+/recording_notice-short "
+MAIN_MENU = r"^GET DATA \S+/toll_free_main-short "
+SETTLE = 15.0
+"""Bound on how long storing the record or releasing the channel may take after a hangup."""
+
+
+def prompt_of(command: str) -> str:
+    """``GET DATA /tmp/…/toll_free_main-short 2000 1`` → ``toll_free_main-short``."""
+    path = command.split()[2]
+    return path.rsplit("/", 1)[-1]
+
+
+def media_commands(call: RealCall) -> list[str]:
+    """The prompts the engine asked Asterisk to play, in order (``GET DATA x`` / ``STREAM FILE x``)."""
+    out = []
+    for sent in call.agi_commands():
+        if sent.command.startswith(("GET DATA ", "STREAM FILE ")):
+            verb = " ".join(sent.command.split()[:2])
+            out.append(f"{verb} {prompt_of(sent.command)}")
+    return out
+
+
+def replies_to(call: RealCall, pattern: str) -> list[str]:
+    """Asterisk's reply lines to the commands matching ``pattern``, from the logged wire."""
+    wire, out = call.wire(), []
+    for index, line in enumerate(wire):
+        if line.startswith(">> ") and re.search(pattern, line[3:]):
+            reply = next((w for w in wire[index + 1 :] if w.startswith("<< ")), None)
+            out.append(reply[3:] if reply else "(no reply)")
+    return out
+
+
+async def assert_released(call: RealCall) -> None:
+    """The engine must close the FastAGI socket so Asterisk can end the channel."""
+    await call.gone(SETTLE)
+    await call.engine.server.drained(SETTLE)
+    assert call.engine.server.active_calls == 0
+
+
+async def test_caller_hanging_up_in_the_main_menu_is_stored(
+    phone: Phone, engine: RealEngine
+) -> None:
+    call = await phone.call()
+    notice = await call.next_agi(NOTICE, 10)
+    # The recording notice cannot be skipped: a key pressed during it is not a choice.
+    await asyncio.sleep(1.0)
+    await call.press("2")
+    menu = await call.next_agi(MAIN_MENU, engine.seconds("recording_notice") + 10)
+    await asyncio.sleep(1.5)
+    await call.hang_up()
+    row = await call.stored(SETTLE)
+    await assert_released(call)
+
+    assert row.line == "toll_free" and row.dialled_number == "88002224902"
+    assert row.caller_id == "79001234567"
+    assert row.answered_at is not None and row.ended_at is not None
+    assert row.ended_at >= row.answered_at
+    assert row.path == ["main"], "the key pressed during the notice must be ignored"
+    assert row.inputs == ""
+    assert row.ended_by == "caller" and row.outcome == "abandoned_in_menu"
+    assert media_commands(call) == [
+        "STREAM FILE recording_notice-short",
+        "GET DATA toll_free_main-short",
+    ]
+
+    # The notice really played to the end on Asterisk before the menu started ...
+    played_for = menu.at - notice.at
+    assert played_for >= engine.seconds("recording_notice"), played_for
+    # ... and Asterisk reports the whole file as played (endpos in 8 kHz samples).
+    notice_reply = replies_to(call, NOTICE[1:])
+    path = engine.content.library.path("recording_notice", "short")
+    with wave.open(str(path), "rb") as audio:
+        samples = audio.getnframes()
+    assert len(notice_reply) == 1 and notice_reply[0].startswith("200 result=0 endpos="), (
+        notice_reply
+    )
+    endpos = int(notice_reply[0].rsplit("=", 1)[1])
+    assert abs(endpos - samples) <= 160, (endpos, samples)
+    # The hangup interrupted GET DATA: -1, then the HANGUP line.
+    assert replies_to(call, MAIN_MENU[1:]) == ["200 result=-1"]
+    assert "<< HANGUP" in call.wire()
+
+
+async def test_reference_then_offices_information(phone: Phone, engine: RealEngine) -> None:
+    call = await phone.call()
+    await call.next_agi(MAIN_MENU, engine.seconds("recording_notice") + 10)
+    await call.press("4")  # barges into the main menu prompt
+    await call.next_agi(r"^GET DATA \S+/reference_menu-short ", 10)
+    await call.press("2")
+    info = await call.next_agi(r"^STREAM FILE \S+/offices_info-full ", 10)
+    back = await call.next_agi(r"^GET DATA \S+/reference_menu-short ", engine.seconds("offices_info", "full") + 10)
+    await call.hang_up()
+    row = await call.stored(SETTLE)
+    await assert_released(call)
+
+    assert row.path == ["main", "reference", "offices"]
+    assert row.topic == "Офисы и часы работы"
+    assert row.outcome == "self_service"
+    assert row.inputs == "4 2"
+    assert row.ended_by == "caller"
+    assert media_commands(call) == [
+        "STREAM FILE recording_notice-short",
+        "GET DATA toll_free_main-short",
+        "GET DATA reference_menu-short",
+        "STREAM FILE offices_info-full",
+        "GET DATA reference_menu-short",
+    ]
+    # GET DATA hands back the digit itself; the information played to its end.
+    assert replies_to(call, r"^GET DATA \S+/toll_free_main-short ") == ["200 result=4"]
+    assert replies_to(call, r"^GET DATA \S+/reference_menu-short ")[0] == "200 result=2"
+    assert back.at - info.at >= engine.seconds("offices_info", "full")
+
+
+async def test_key_zero_reaches_an_operator_who_answers(
+    phone: Phone, engine: RealEngine, observer: Observer, operator_on_duty: str
+) -> None:
+    call = await phone.call()
+    await call.next_agi(MAIN_MENU, engine.seconds("recording_notice") + 10)
+    await call.press("0")
+    await call.next_agi(r"^STREAM FILE \S+/operator_connecting-short ", 10)
+    queued = await call.next_agi(r"^EXEC Queue ", engine.seconds("operator_connecting") + 10)
+    row = await call.stored(60)
+    await assert_released(call)
+
+    assert queued.command == 'EXEC Queue "operators,,,,60"'
+    assert row.outcome == "operator" and row.ended_by == "queue"
+    assert row.operator == operator_on_duty
+    assert row.path == ["main", "operator"] and row.topic == "Оператор"
+    assert row.inputs == "0"
+    connected = [
+        seen for seen in observer.named("AgentConnect") if seen.event.get("Queue") == "operators"
+    ]
+    assert connected, "Asterisk reported no AgentConnect in the operators queue"
+    assert connected[0].event.get("Interface") == operator_on_duty
+
+
+async def test_silent_caller_hears_the_full_prompt_then_goes_to_the_operator(
+    phone: Phone, engine: RealEngine, operator_on_duty: str
+) -> None:
+    call = await phone.call()
+    rounds = (
+        engine.seconds("recording_notice")
+        + engine.seconds("toll_free_main")
+        + 2 * engine.seconds("toll_free_main", "full")
+        + 3 * KEYPAD_TIMEOUT_MS / 1000
+    )
+    await call.next_agi(r"^EXEC Queue ", rounds + 20)
+    row = await call.stored(60)
+    await assert_released(call)
+
+    assert media_commands(call) == [
+        "STREAM FILE recording_notice-short",
+        "GET DATA toll_free_main-short",
+        "GET DATA toll_free_main-full",
+        "GET DATA toll_free_main-full",
+        "STREAM FILE no_input_operator-short",
+    ]
+    assert replies_to(call, r"^GET DATA ") == ["200 result= (timeout)"] * 3
+    assert row.inputs == "- - -"
+    assert row.path == ["main", "operator"]
+    assert row.outcome == "operator" and row.operator == operator_on_duty
+
