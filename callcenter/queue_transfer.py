@@ -32,7 +32,12 @@ class QueueResult:
 async def transfer_to_queue(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
     """Wait at most ``wait_seconds`` (IVR-6: 60 s) for an operator of ``queue``."""
     code = await call.exec(
-        "Queue", queue, "", "", "", str(wait_seconds),
+        "Queue",
+        queue,
+        "",
+        "",
+        "",
+        str(wait_seconds),
         timeout=call.reply_timeout + wait_seconds + LONGEST_CONVERSATION_SECONDS,
     )
     if code >= 0 and not call.is_hung_up:
@@ -40,4 +45,6 @@ async def transfer_to_queue(call: AgiCall, queue: str, wait_seconds: int) -> Que
         return QueueResult(QueueOutcome.NOT_ANSWERED, status)
     if await call.get_variable("ABANDONED") == "TRUE":
         return QueueResult(QueueOutcome.ABANDONED)
-    return QueueResult(QueueOutcome.ANSWERED, operator=await call.get_variable("MEMBERINTERFACE") or "")
+    return QueueResult(
+        QueueOutcome.ANSWERED, operator=await call.get_variable("MEMBERINTERFACE") or ""
+    )

@@ -17,6 +17,7 @@ from callgrid.engine import PARTS, Engine, load_ivr_content
 from callgrid.simulation import SimulatedCall, describe_heard, describe_record, place_call
 from callgrid.storage import Database
 from callgrid.storage.call_log import SqlCallLog
+from callgrid.storage.tables import CallRow
 from ivr.actions import ACTIONS
 from ivr.menu_loader import MenuError, load_trees
 from prompts.catalog import CatalogError, load_catalog
@@ -24,20 +25,28 @@ from prompts.render import RenderError, render_catalog
 from telephony.emulator.caller import parse_keys
 
 DEMO_CALLS = (
-    ("Main menu, then information two levels down, back, and hang up",
-     SimulatedCall("88002224902", keys="4 2 * h")),
-    ("Wrong key, then silence: the full prompt is repeated (IVR-5)",
-     SimulatedCall("88002224902", keys="9 _ 3 2 h")),
-    ("Operator from the fourth level with 0 (IVR-3)",
-     SimulatedCall("88002224902", keys="4 1 2 0")),
-    ("No input at all: after the retries the caller goes to the operator queue (IVR-4)",
-     SimulatedCall("88002224902", keys="_ _ _")),
-    ("Nobody answers within 60 s: the caller leaves a callback number",
-     SimulatedCall("88002224902", keys="0 # 1 h", operator_answers_after=None)),
-    ("The business line picks its own tree (IVR-1)",
-     SimulatedCall("3822630000", caller_id="73822555001", keys="2 h")),
-    ("Paid services line: prices, then operator",
-     SimulatedCall("3822400100", keys="4 1")),
+    (
+        "Main menu, then information two levels down, back, and hang up",
+        SimulatedCall("88002224902", keys="4 2 * h"),
+    ),
+    (
+        "Wrong key, then silence: the full prompt is repeated (IVR-5)",
+        SimulatedCall("88002224902", keys="9 _ 3 2 h"),
+    ),
+    ("Operator from the fourth level with 0 (IVR-3)", SimulatedCall("88002224902", keys="4 1 2 0")),
+    (
+        "No input at all: after the retries the caller goes to the operator queue (IVR-4)",
+        SimulatedCall("88002224902", keys="_ _ _"),
+    ),
+    (
+        "Nobody answers within 60 s: the caller leaves a callback number",
+        SimulatedCall("88002224902", keys="0 # 1 h", operator_answers_after=None),
+    ),
+    (
+        "The business line picks its own tree (IVR-1)",
+        SimulatedCall("3822630000", caller_id="73822555001", keys="2 h"),
+    ),
+    ("Paid services line: prices, then operator", SimulatedCall("3822400100", keys="4 1")),
 )
 
 
@@ -45,7 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO if args.command == "serve"
+        level=logging.DEBUG
+        if args.verbose
+        else logging.INFO
+        if args.command == "serve"
         else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
@@ -69,8 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the engine: FastAGI, AMI link and web")
-    serve.add_argument("--only", default=",".join(PARTS),
-                       help=f"comma-separated parts to run ({', '.join(PARTS)})")
+    serve.add_argument(
+        "--only", default=",".join(PARTS), help=f"comma-separated parts to run ({', '.join(PARTS)})"
+    )
     serve.set_defaults(run=_serve)
 
     menus = commands.add_parser("menus", help="menu trees")
@@ -87,13 +100,20 @@ def _parser() -> argparse.ArgumentParser:
     call = commands.add_parser("call", help="place one simulated call through the emulator")
     call.add_argument("--to", required=True, help="the dialled number, e.g. 88002224902")
     call.add_argument("--from", dest="caller_id", default="79001234567", help="caller ID")
-    call.add_argument("--keys", default="",
-                      help="what the caller does, one token per input window: keys such as "
-                           "'2' or '12345#', '_' silence, 'h' hang up (e.g. \"1 2 * 0\")")
-    call.add_argument("--engine", metavar="HOST:PORT",
-                      help="call a running engine's FastAGI port instead of one in-process")
-    call.add_argument("--no-operator", action="store_true",
-                      help="nobody in the operator queues answers")
+    call.add_argument(
+        "--keys",
+        default="",
+        help="what the caller does, one token per input window: keys such as "
+        "'2' or '12345#', '_' silence, 'h' hang up (e.g. \"1 2 * 0\")",
+    )
+    call.add_argument(
+        "--engine",
+        metavar="HOST:PORT",
+        help="call a running engine's FastAGI port instead of one in-process",
+    )
+    call.add_argument(
+        "--no-operator", action="store_true", help="nobody in the operator queues answers"
+    )
     call.set_defaults(run=_call)
 
     demo = commands.add_parser("demo", help="a handful of simulated calls showing each feature")
@@ -115,9 +135,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        print(f"callgrid serving {', '.join(parts)}: FastAGI {settings.agi_host}:"
-              f"{engine.agi.port if engine.agi else '-'}, web http://{settings.web_host}:"
-              f"{settings.web_port}/health, database {settings.database_url}", flush=True)
+        print(
+            f"callgrid serving {', '.join(parts)}: FastAGI {settings.agi_host}:"
+            f"{engine.agi.port if engine.agi else '-'}, web http://{settings.web_host}:"
+            f"{settings.web_port}/health, database {settings.database_url}",
+            flush=True,
+        )
         await stop.wait()
         await engine.stop()
 
@@ -133,11 +156,11 @@ def _menus_check(args: argparse.Namespace, settings: Settings) -> int:
     for tree in {tree.line: tree for tree in trees.values()}.values():
         nodes = list(tree.nodes())
         depth = max(node.level for node in nodes if node.kind == "menu")
-        longest = max(
-            (library.duration(n.prompt, "full") or 0.0, n.id) for n in nodes if n.prompt
+        longest = max((library.duration(n.prompt, "full") or 0.0, n.id) for n in nodes if n.prompt)
+        print(
+            f"ok  {tree.source.name}: {tree.title}; {len(nodes)} nodes, {depth} menu levels, "
+            f"longest speech {longest[0]:.1f} s ({longest[1]}); numbers {', '.join(tree.numbers)}"
         )
-        print(f"ok  {tree.source.name}: {tree.title}; {len(nodes)} nodes, {depth} menu levels, "
-              f"longest speech {longest[0]:.1f} s ({longest[1]}); numbers {', '.join(tree.numbers)}")
     return 0
 
 
@@ -145,13 +168,16 @@ def _prompts_build(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.prompt_catalog)
     library = render_catalog(catalog, settings.prompts_dir)
     longest = max(library.durations.items(), key=lambda item: item[1])
-    print(f"{len(library.durations)} prompt files in {library.directory} "
-          f"(longest {longest[0]}: {longest[1]:.1f} s)")
+    print(
+        f"{len(library.durations)} prompt files in {library.directory} "
+        f"(longest {longest[0]}: {longest[1]:.1f} s)"
+    )
     return 0
 
 
-async def _simulate(settings: Settings, calls: Sequence[tuple[str, SimulatedCall]],
-                    engine_address: str | None) -> int:
+async def _simulate(
+    settings: Settings, calls: Sequence[tuple[str, SimulatedCall]], engine_address: str | None
+) -> int:
     content = load_ivr_content(settings)
     clock = ManualClock(system_clock())
     engine: Engine | None = None
@@ -170,7 +196,9 @@ async def _simulate(settings: Settings, calls: Sequence[tuple[str, SimulatedCall
         for title, call in calls:
             if title:
                 print(f"\n=== {title}")
-            print(f"Call to {call.to} from {call.caller_id}, caller does: {call.keys or '(nothing)'}")
+            print(
+                f"Call to {call.to} from {call.caller_id}, caller does: {call.keys or '(nothing)'}"
+            )
             started = clock.now
 
             def follow(seconds: float, started: datetime = started) -> None:
@@ -180,14 +208,28 @@ async def _simulate(settings: Settings, calls: Sequence[tuple[str, SimulatedCall
             for event in channel.heard:
                 for line in describe_heard(event, content.catalog):
                     print(line)
-            row = await call_log.find_by_uniqueid(channel.uniqueid)
+            if engine is not None and engine.agi is not None:
+                await engine.agi.drained(timeout=10)
+            row = await _stored_call(call_log, channel.uniqueid)
             for line in describe_record(row):
                 print(line)
+            if row is None:
+                print(f"  (not in {settings.database_url}: does the engine use this database?)")
     finally:
         await database.close()
         if engine is not None:
             await engine.stop()
     return 0
+
+
+async def _stored_call(call_log: SqlCallLog, uniqueid: str) -> CallRow | None:
+    """The call's record, once the engine has closed it (a remote engine may lag a little)."""
+    for _ in range(30):
+        row = await call_log.find_by_uniqueid(uniqueid)
+        if row is not None and row.ended_at is not None:
+            return row
+        await asyncio.sleep(0.1)
+    return await call_log.find_by_uniqueid(uniqueid)
 
 
 def _call(args: argparse.Namespace, settings: Settings) -> int:

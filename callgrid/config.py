@@ -50,7 +50,9 @@ class Settings:
         var_dir = self.var_dir.resolve()
         object.__setattr__(self, "var_dir", var_dir)
         if not self.database_url:
-            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{var_dir / 'callgrid.db'}")
+            object.__setattr__(
+                self, "database_url", f"sqlite+aiosqlite:///{var_dir / 'callgrid.db'}"
+            )
         if self.prompts_dir == Path(""):
             object.__setattr__(self, "prompts_dir", var_dir / "prompts")
         if not self.asterisk_prompts_dir:

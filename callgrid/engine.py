@@ -6,6 +6,7 @@ running more processes against one PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from ivr.menu_loader import load_trees
 from prompts.catalog import PromptCatalog, load_catalog
 from prompts.render import PromptLibrary, render_catalog
 from telephony.agi import FastAgiServer
-from telephony.ami import AmiClient
+from telephony.ami import AmiAuthError, AmiClient
 
 log = logging.getLogger(__name__)
 DEFAULT_LINE = "toll_free"
@@ -50,8 +51,9 @@ def load_ivr_content(settings: Settings) -> IvrContent:
     """Load the catalog, render what is not rendered yet, load and check every tree."""
     catalog = load_catalog(settings.prompt_catalog)
     library = render_catalog(catalog, settings.prompts_dir)
-    trees = load_trees(settings.dialplans_dir, catalog, library.duration, ACTIONS.keys(),
-                       settings.menu_limits)
+    trees = load_trees(
+        settings.dialplans_dir, catalog, library.duration, ACTIONS.keys(), settings.menu_limits
+    )
     return IvrContent(catalog, library, trees)
 
 
@@ -66,6 +68,7 @@ class Engine:
         self.agi: FastAgiServer | None = None
         self.ami: AmiClient | None = None
         self._web_runner: web.AppRunner | None = None
+        self._ami_login: asyncio.Task[None] | None = None
 
     def call_flow(self, content: IvrContent) -> IvrCallFlow:
         return IvrCallFlow(
@@ -93,10 +96,12 @@ class Engine:
             await self.agi.start()
         if "ami" in parts and self.settings.ami_enabled:
             self.ami = AmiClient(
-                self.settings.ami_host, self.settings.ami_port,
-                self.settings.ami_username, self.settings.ami_secret,
+                self.settings.ami_host,
+                self.settings.ami_port,
+                self.settings.ami_username,
+                self.settings.ami_secret,
             )
-            self.ami.start_in_background()
+            self._ami_login = asyncio.create_task(self._log_in_to_ami(self.ami))
         if "web" in parts:
             self._web_runner = web.AppRunner(build_web_app(self))
             await self._web_runner.setup()
@@ -104,9 +109,22 @@ class Engine:
             await site.start()
             log.info("web on http://%s:%d/", self.settings.web_host, self.settings.web_port)
 
+    @staticmethod
+    async def _log_in_to_ami(ami: AmiClient) -> None:
+        """Log in without holding up the engine: calls are served while Asterisk's AMI is
+        away, and the outage shows on /health (CC-10)."""
+        try:
+            await ami.start()
+            log.info("AMI logged in to %s:%d", ami.host, ami.port)
+        except AmiAuthError as error:
+            log.error("AMI login to %s:%d refused: %s", ami.host, ami.port, error)
+
     async def stop(self) -> None:
         if self._web_runner is not None:
             await self._web_runner.cleanup()
+        if self._ami_login is not None and not self._ami_login.done():
+            self._ami_login.cancel()
+            await asyncio.gather(self._ami_login, return_exceptions=True)
         if self.ami is not None:
             await self.ami.close()
         if self.agi is not None:

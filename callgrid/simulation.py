@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from callgrid.storage.tables import CallRow
@@ -65,8 +66,7 @@ def describe_heard(event: Heard, catalog: PromptCatalog) -> list[str]:
         if prompt_id in catalog:
             text = catalog.text(prompt_id, "short" if variant == "short" else "full")
             note = f" — {remark.rstrip(')')}" if remark else ""
-            body = textwrap.wrap(f"«{text}»", WRAP, initial_indent=INDENT,
-                                 subsequent_indent=INDENT)
+            body = textwrap.wrap(f"«{text}»", WRAP, initial_indent=INDENT, subsequent_indent=INDENT)
             return [f"{stamp}plays {prompt_id} ({variant}){note}", *body]
         return [f"{stamp}plays {event.detail}"]
     labels = {
@@ -88,12 +88,16 @@ def describe_record(row: CallRow | None) -> list[str]:
     if row is None:
         return ["(no call record found)"]
     duration = (row.ended_at - row.started_at).total_seconds() if row.ended_at else None
+
+    def moment(value: datetime | None) -> str:
+        return value.isoformat(timespec="seconds") if value else "—"
+
     return [
         f"Stored call #{row.id} (uniqueid {row.uniqueid})",
         f"  line          {row.line}, dialled {row.dialled_number}, caller {row.caller_id or '—'}",
-        f"  started       {row.started_at.isoformat(timespec='seconds')}",
-        f"  answered      {row.answered_at.isoformat(timespec='seconds') if row.answered_at else '—'}",
-        f"  ended         {row.ended_at.isoformat(timespec='seconds') if row.ended_at else '—'}"
+        f"  started       {moment(row.started_at)}",
+        f"  answered      {moment(row.answered_at)}",
+        f"  ended         {moment(row.ended_at)}"
         + (f" ({duration:.1f} s)" if duration is not None else ""),
         f"  path          {' > '.join(row.path)}",
         f"  keys          {row.inputs or '—'}",

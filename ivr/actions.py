@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ivr.call_context import Action, CallContext
+from prompts.catalog import Variant
 
 CALLBACK_ENTRY_TIMEOUT_MS = 7000
 CONFIRM_TIMEOUT_MS = 5000
@@ -30,7 +31,7 @@ async def request_callback(ctx: CallContext) -> None:
     """Take a callback number (CC-5), read it back, store the request on confirmation."""
     call = ctx.call
     for attempt in range(2):
-        variant = "full" if attempt else "short"
+        variant: Variant = "full" if attempt else "short"
         entered = await call.read_digits(
             ctx.prompts("callback_enter_number", variant),
             CALLBACK_ENTRY_TIMEOUT_MS,
@@ -44,7 +45,9 @@ async def request_callback(ctx: CallContext) -> None:
             continue
         await call.play([ctx.prompts("callback_number_is")])
         await call.say_digits(number)
-        answer = await call.read_digits(ctx.prompts("callback_confirm", variant), CONFIRM_TIMEOUT_MS, 1)
+        answer = await call.read_digits(
+            ctx.prompts("callback_confirm", variant), CONFIRM_TIMEOUT_MS, 1
+        )
         if answer.digits == "1":
             await ctx.callbacks.request_callback(
                 ctx.call_id, number, ctx.tree.line, ctx.topic, ctx.clock()

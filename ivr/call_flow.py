@@ -76,10 +76,16 @@ class IvrCallFlow:
         env = call.environment
         tree = self.tree_for(env.dialled_number)
         started = self.clock()
-        call_id = await self.call_log.call_started(CallStart(
-            uniqueid=env.uniqueid, channel=env.channel, line=tree.line,
-            dialled_number=env.dialled_number, caller_id=env.caller_id, started_at=started,
-        ))
+        call_id = await self.call_log.call_started(
+            CallStart(
+                uniqueid=env.uniqueid,
+                channel=env.channel,
+                line=tree.line,
+                dialled_number=env.dialled_number,
+                caller_id=env.caller_id,
+                started_at=started,
+            )
+        )
         navigator = Navigator(tree, self.settings.max_retries, self.settings.max_silent_rounds)
         end = CallEnd(answered_at=None, ended_at=started)
         context = CallContext(call, call_id, tree, self.prompts, self.callbacks, self.clock)
@@ -114,7 +120,9 @@ class IvrCallFlow:
                 assert step.node.prompt is not None
                 end.outcome = Outcome.SELF_SERVICE
                 key = await call.play([prompts(step.node.prompt, "full")], escape="*0")
-                step = navigator.handle(Key(key)) if key == OPERATOR_KEY else navigator.back_to_menu()
+                step = (
+                    navigator.handle(Key(key)) if key == OPERATOR_KEY else navigator.back_to_menu()
+                )
             elif isinstance(step, RunAction):
                 assert step.node.action is not None
                 end.outcome = Outcome.SELF_SERVICE

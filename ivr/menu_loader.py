@@ -97,23 +97,33 @@ class _TreeReader:
         self.check(node, where)
         return node
 
-    def items(self, raw: Mapping[str, Any], level: int, where: str, trail: str) -> dict[str, MenuNode]:
+    def items(
+        self, raw: Mapping[str, Any], level: int, where: str, trail: str
+    ) -> dict[str, MenuNode]:
         if level > self.limits.max_levels:
-            self.fail(where, f"is a menu on level {level}; at most {self.limits.max_levels} "
-                             "menu levels are allowed, the operator being the next one")
+            self.fail(
+                where,
+                f"is a menu on level {level}; at most {self.limits.max_levels} "
+                "menu levels are allowed, the operator being the next one",
+            )
         items = raw.get("items")
         if not isinstance(items, dict) or not items:
             self.fail(where, "a menu needs 'items': a mapping of keys to nodes")
             return {}
         if len(items) > self.limits.max_items:
-            self.fail(where, f"has {len(items)} items on one level; at most "
-                             f"{self.limits.max_items} are allowed")
+            self.fail(
+                where,
+                f"has {len(items)} items on one level; at most {self.limits.max_items} are allowed",
+            )
         children = {}
         for key, child in items.items():
             key = str(key)
             if len(key) != 1 or key not in ITEM_KEYS:
-                self.fail(where, f"item key {key!r} must be one digit 1-9 "
-                                 "(0 is the operator, * back and # help on every level)")
+                self.fail(
+                    where,
+                    f"item key {key!r} must be one digit 1-9 "
+                    "(0 is the operator, * back and # help on every level)",
+                )
                 continue
             node = self.node(child, level + 1, f"{trail} > {key}")
             if node is not None:
@@ -132,14 +142,20 @@ class _TreeReader:
             if not node.queue:
                 self.fail(where, "an operator node needs a 'queue'")
             elif node.queue == "general":
-                self.fail(where, "a queue cannot be named 'general': queues.conf keeps that "
-                                 "name for its settings")
+                self.fail(
+                    where,
+                    "a queue cannot be named 'general': queues.conf keeps that "
+                    "name for its settings",
+                )
             wait = node.wait_seconds
             if not isinstance(wait, int) or wait <= 0:
                 self.fail(where, f"wait_seconds must be a positive whole number, not {wait!r}")
             elif wait > self.limits.max_operator_wait_seconds:
-                self.fail(where, f"waits {wait} s for an operator; at most "
-                                 f"{self.limits.max_operator_wait_seconds} s are allowed")
+                self.fail(
+                    where,
+                    f"waits {wait} s for an operator; at most "
+                    f"{self.limits.max_operator_wait_seconds} s are allowed",
+                )
 
     def check_speech(self, prompt_id: str, where: str) -> None:
         if prompt_id not in self.catalog:
@@ -150,8 +166,11 @@ class _TreeReader:
             if seconds is None:
                 self.fail(where, f"prompt {prompt_id!r} ({variant}) has not been rendered")
             elif seconds > self.limits.max_level_speech_seconds:
-                self.fail(where, f"speaks {seconds:.1f} s ({prompt_id}, {variant}); at most "
-                                 f"{self.limits.max_level_speech_seconds:g} s of speech on a level")
+                self.fail(
+                    where,
+                    f"speaks {seconds:.1f} s ({prompt_id}, {variant}); at most "
+                    f"{self.limits.max_level_speech_seconds:g} s of speech on a level",
+                )
 
 
 def load_tree(
@@ -172,8 +191,12 @@ def load_tree(
     if not numbers or not all(numbers):
         reader.problems.append(f"{source}: 'numbers' must list the dialled numbers of the line")
     root = reader.node(raw.get("menu"), 1, "menu")
-    operator_raw = {"id": "operator", "type": "operator", "topic": "Оператор",
-                    **(raw.get("operator") or {})}
+    operator_raw = {
+        "id": "operator",
+        "type": "operator",
+        "topic": "Оператор",
+        **(raw.get("operator") or {}),
+    }
     operator = reader.node(operator_raw, 5, "operator")
     if root is not None and root.kind != "menu":
         reader.problems.append(f"{source}: the top of 'menu' must be a menu node")
@@ -210,8 +233,10 @@ def load_trees(
             continue
         for number in tree.numbers:
             if number in by_number:
-                problems.append(f"{source}: number {number} is already the line "
-                                f"'{by_number[number].line}' ({by_number[number].source.name})")
+                problems.append(
+                    f"{source}: number {number} is already the line "
+                    f"'{by_number[number].line}' ({by_number[number].source.name})"
+                )
             by_number[number] = tree
     if problems:
         raise MenuError(problems)

@@ -62,7 +62,7 @@ def load_catalog(path: Path = DEFAULT_CATALOG) -> PromptCatalog:
         if isinstance(value, str):
             short = full = value
         elif isinstance(value, dict) and set(value) <= {"short", "full"} and value:
-            full = value.get("full") or value.get("short")
+            full = value.get("full") or value.get("short") or ""
             short = value.get("short") or full
         else:
             raise CatalogError(f"{path}: prompt {prompt_id!r} needs a text or short/full texts")

@@ -76,9 +76,22 @@ class _Speaker:
             if not raw.exists() or raw.stat().st_size <= 44:
                 raise RenderError(f"espeak-ng produced no audio for {text[:40]!r}")
             converted = subprocess.run(
-                ["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer",
-                 str(target)],
-                capture_output=True, text=True, check=False,
+                [
+                    "sox",
+                    str(raw),
+                    "-r",
+                    "8000",
+                    "-c",
+                    "1",
+                    "-b",
+                    "16",
+                    "-e",
+                    "signed-integer",
+                    str(target),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if converted.returncode != 0:
                 raise RenderError(f"sox could not convert {target.name}: {converted.stderr}")

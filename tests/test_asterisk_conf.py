@@ -31,8 +31,12 @@ def _sections(name: str) -> dict[str, dict[str, str]]:
 
 def test_every_queue_the_menus_use_exists_in_queues_conf(ivr_content: IvrContent) -> None:
     queues = set(_sections("queues.conf")) - {"general", "callgrid-queue"}
-    used = {node.queue for tree in ivr_content.trees.values() for node in tree.nodes()
-            if node.kind == "operator"}
+    used = {
+        node.queue
+        for tree in ivr_content.trees.values()
+        for node in tree.nodes()
+        if node.kind == "operator"
+    }
     assert used <= queues, f"queues missing from asterisk-conf/queues.conf: {used - queues}"
 
 

@@ -10,8 +10,14 @@ from pathlib import Path
 
 def _callgrid(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CALLGRID_VAR_DIR": str(tmp_path / "var")}
-    return subprocess.run([sys.executable, "-m", "callgrid", *args], capture_output=True,
-                          text=True, env=env, cwd=tmp_path, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "callgrid", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
 
 
 def test_simulated_call_shows_what_was_heard_and_the_stored_record(tmp_path: Path) -> None:

@@ -18,7 +18,11 @@ def test_every_prompt_is_rendered_as_8khz_16bit_mono_wav(ivr_content: IvrContent
     for prompt_id in ivr_content.catalog.prompts:
         for variant in ("short", "full"):
             with wave.open(str(library.path(prompt_id, variant)), "rb") as audio:
-                assert (audio.getframerate(), audio.getsampwidth(), audio.getnchannels()) == (8000, 2, 1)
+                assert (audio.getframerate(), audio.getsampwidth(), audio.getnchannels()) == (
+                    8000,
+                    2,
+                    1,
+                )
                 assert audio.getnframes() > 8000 * 0.5, f"{prompt_id}-{variant} is nearly silent"
 
 
@@ -33,8 +37,9 @@ def test_rendering_again_only_renders_what_changed(tmp_path: Path) -> None:
     catalog_file.write_text("hello: Здравствуйте.\nbye: До свидания.\n", encoding="utf-8")
     first = render_catalog(load_catalog(catalog_file), tmp_path / "out")
     stamp = (tmp_path / "out" / "hello-short.wav").stat().st_mtime_ns
-    catalog_file.write_text("hello: Здравствуйте.\nbye: До скорой встречи, всего доброго.\n",
-                            encoding="utf-8")
+    catalog_file.write_text(
+        "hello: Здравствуйте.\nbye: До скорой встречи, всего доброго.\n", encoding="utf-8"
+    )
     second = render_catalog(load_catalog(catalog_file), tmp_path / "out")
     assert (tmp_path / "out" / "hello-short.wav").stat().st_mtime_ns == stamp
     assert second.durations["bye-full"] > first.durations["bye-full"]

@@ -33,7 +33,9 @@ class TranscriptLine:
 def load(relative: str) -> list[TranscriptLine]:
     path = REFERENCE_DIR / relative
     if not path.exists():
-        raise FileNotFoundError(f"reference transcript {path} is missing (set CALLGRID_REFERENCE_DIR)")
+        raise FileNotFoundError(
+            f"reference transcript {path} is missing (set CALLGRID_REFERENCE_DIR)"
+        )
     lines = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         match = _LINE.match(raw)

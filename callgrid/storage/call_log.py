@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from callgrid.storage.database import Database
 from callgrid.storage.tables import CallbackRequestRow, CallRow
@@ -23,23 +23,26 @@ class SqlCallLog:
         self.database = database
 
     async def call_started(self, start: CallStart) -> int:
-        row = CallRow(
-            uniqueid=start.uniqueid,
-            channel=start.channel,
-            line=start.line,
-            dialled_number=start.dialled_number,
-            caller_id=start.caller_id,
-            started_at=start.started_at,
-            path=[],
-            inputs="",
-        )
-        async with self.database.session() as session, session.begin():
-            session.add(row)
-        return row.id
+        """Insert the call at once (core statements: this runs twice for every call)."""
+        async with self.database.engine.begin() as connection:
+            result = await connection.execute(
+                insert(CallRow).returning(CallRow.id),
+                {
+                    "uniqueid": start.uniqueid,
+                    "channel": start.channel,
+                    "line": start.line,
+                    "dialled_number": start.dialled_number,
+                    "caller_id": start.caller_id,
+                    "started_at": start.started_at,
+                    "path": [],
+                    "inputs": "",
+                },
+            )
+            return int(result.scalar_one())
 
     async def call_ended(self, call_id: int, end: CallEnd) -> None:
-        async with self.database.session() as session, session.begin():
-            await session.execute(
+        async with self.database.engine.begin() as connection:
+            await connection.execute(
                 update(CallRow)
                 .where(CallRow.id == call_id)
                 .values(
@@ -88,8 +91,13 @@ class SqlCallbackBook:
         self, call_id: int | None, phone: str, line: str, topic: str | None, at: datetime
     ) -> int:
         row = CallbackRequestRow(
-            call_id=call_id, phone=phone, line=line, topic=topic, requested_at=at,
-            status="open", note="",
+            call_id=call_id,
+            phone=phone,
+            line=line,
+            topic=topic,
+            requested_at=at,
+            status="open",
+            note="",
         )
         async with self.database.session() as session, session.begin():
             session.add(row)

@@ -27,8 +27,8 @@ __all__ = [
     "FastAgiServer",
     "PromptMissing",
     "Recording",
+    "argument",
     "parse_environment",
     "parse_success",
-    "argument",
     "quote",
 ]

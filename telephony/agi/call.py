@@ -9,6 +9,7 @@ shifts the replies. Media commands on a dead channel raise :class:`CallHungUp`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -91,7 +92,9 @@ class AgiCall:
     def is_hung_up(self) -> bool:
         return self.hangup_seen or self._closed
 
-    async def command(self, line: str, *, media: bool = False, timeout: float | None = None) -> AgiReply:
+    async def command(
+        self, line: str, *, media: bool = False, timeout: float | None = None
+    ) -> AgiReply:
         """Send one command and return its ``200`` reply.
 
         Raises :class:`CallHungUp` on 511 or a closed socket (or at once for a media
@@ -257,13 +260,10 @@ class AgiCall:
         """Hang up the channel; Asterisk answers, then signals HANGUP itself."""
         if self.is_hung_up:
             return
-        try:
+        with contextlib.suppress(CallHungUp):
             await self.command("HANGUP", media=True)
-        except CallHungUp:
-            pass
 
     def close(self) -> None:
         self._closed = True
         if not self._writer.is_closing():
             self._writer.close()
-

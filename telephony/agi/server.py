@@ -79,13 +79,15 @@ class FastAgiServer:
         try:
             environment = await self._read_environment(reader)
             if environment is not None:
-                await self._serve(AgiCall(
-                    environment,
-                    reader,
-                    writer,
-                    reply_timeout=self.reply_timeout,
-                    media_timeout=self.media_timeout,
-                ))
+                await self._serve(
+                    AgiCall(
+                        environment,
+                        reader,
+                        writer,
+                        reply_timeout=self.reply_timeout,
+                        media_timeout=self.media_timeout,
+                    )
+                )
         finally:
             self._connections.discard(task)
             self._writers.discard(writer)
@@ -111,8 +113,11 @@ class FastAgiServer:
     async def _serve(self, call: AgiCall) -> None:
         handler = self.routes.get(call.environment.script)
         if handler is None:
-            log.warning("no FastAGI route %r (channel %s)", call.environment.script,
-                        call.environment.channel)
+            log.warning(
+                "no FastAGI route %r (channel %s)",
+                call.environment.script,
+                call.environment.channel,
+            )
             return
         self.calls_served += 1
         try:

@@ -114,6 +114,7 @@ class MessageReader:
 
     def __init__(self, *, expect_banner: bool = True) -> None:
         self._buffer = bytearray()
+        self._scanned = 0  # bytes of the buffer known to hold no message end
         self._awaiting_banner = expect_banner
         self.banner: str | None = None
 
@@ -122,15 +123,14 @@ class MessageReader:
         messages: list[AmiMessage] = []
         if self._awaiting_banner and not self._take_banner():
             return messages
-        while True:
-            end = self._buffer.find(MESSAGE_END)
-            if end < 0:
-                break
-            raw = bytes(self._buffer[:end])
-            del self._buffer[: end + len(MESSAGE_END)]
-            message = decode_message(raw)
+        start = 0
+        while (end := self._buffer.find(MESSAGE_END, max(start, self._scanned))) >= 0:
+            message = decode_message(bytes(self._buffer[start:end]))
             if message is not None:
                 messages.append(message)
+            start = end + len(MESSAGE_END)
+        del self._buffer[:start]
+        self._scanned = max(0, len(self._buffer) - len(MESSAGE_END) + 1)
         if len(self._buffer) > MAX_MESSAGE_BYTES:
             raise AmiProtocolError(f"no message end within {MAX_MESSAGE_BYTES} bytes")
         return messages

@@ -5,6 +5,7 @@ from __future__ import annotations
 import wave
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 SOUND_EXTENSIONS = (".wav", ".gsm", ".sln")
 
@@ -23,7 +24,7 @@ class SoundLibrary:
     durations.
     """
 
-    BUILTIN = {"beep": 0.25, "silence/1": 1.0}
+    BUILTIN: ClassVar[dict[str, float]] = {"beep": 0.25, "silence/1": 1.0}
 
     def __init__(self, directories: list[Path] | None = None) -> None:
         self.directories = directories or []

@@ -27,14 +27,7 @@ OBSERVER_SECRET = "observer-only-in-tests"
 OPERATOR_ANSWERS = "Local/op-answer@operators/n"
 OPERATOR_TALK_SECONDS = 3
 
-NOLOAD = (
-    "chan_pjsip.so res_pjsip.so res_pjproject.so chan_iax2.so chan_unistim.so chan_mgcp.so "
-    "chan_skinny.so res_http_websocket.so res_ari.so res_stasis.so cdr_custom.so cdr_csv.so "
-    "cdr_sqlite3_custom.so cel_custom.so cel_sqlite3_custom.so res_hep.so res_phoneprov.so "
-    "res_smdi.so res_config_ldap.so res_config_pgsql.so res_config_sqlite3.so res_statsd.so "
-    "res_prometheus.so app_voicemail.so res_pktccops.so pbx_dundi.so chan_websocket.so "
-    "res_websocket_client.so"
-).split()
+NOLOAD = ["chan_pjsip.so", "res_pjsip.so", "res_pjproject.so", "chan_iax2.so", "chan_unistim.so", "chan_mgcp.so", "chan_skinny.so", "res_http_websocket.so", "res_ari.so", "res_stasis.so", "cdr_custom.so", "cdr_csv.so", "cdr_sqlite3_custom.so", "cel_custom.so", "cel_sqlite3_custom.so", "res_hep.so", "res_phoneprov.so", "res_smdi.so", "res_config_ldap.so", "res_config_pgsql.so", "res_config_sqlite3.so", "res_statsd.so", "res_prometheus.so", "app_voicemail.so", "res_pktccops.so", "pbx_dundi.so", "chan_websocket.so", "res_websocket_client.so"]
 
 TEST_CONTEXTS = f"""
 

@@ -21,7 +21,11 @@ async def place(
     settings = replace(settings or ChannelSettings(), **overrides)  # type: ignore[arg-type]
     caller = ScriptedCaller.from_keys(keys) if isinstance(keys, str) else ScriptedCaller(keys)
     channel = EmulatedChannel(
-        "127.0.0.1", ivr.port, caller, SoundLibrary([ivr.content.library.directory]), settings,
+        "127.0.0.1",
+        ivr.port,
+        caller,
+        SoundLibrary([ivr.content.library.directory]),
+        settings,
         keep_wire=True,
     )
     await channel.run()

@@ -63,8 +63,16 @@ async def test_walk_four_levels_back_and_information(ivr: RunningIvr) -> None:
         "offices_info-full",
         "reference_menu-short",
     ]
-    assert row.path == ["main", "reference", "tariffs", "zone_tariffs", "tariffs", "reference",
-                        "offices", "reference"]
+    assert row.path == [
+        "main",
+        "reference",
+        "tariffs",
+        "zone_tariffs",
+        "tariffs",
+        "reference",
+        "offices",
+        "reference",
+    ]
     assert row.topic == "Офисы и часы работы"
     assert row.outcome == "self_service"
     assert row.inputs == "4 1 2 * * 2"
@@ -79,7 +87,11 @@ async def test_back_on_the_main_menu_stays_there(ivr: RunningIvr) -> None:
 async def test_operator_from_the_deepest_level(ivr: RunningIvr) -> None:
     channel, row = await place(ivr, "4 1 2 0")
     assert played(channel)[-1] == "operator_connecting-short"
-    assert [e.kind for e in channel.heard][-3:] == ["queued", "operator answered", "operator hung up"]
+    assert [e.kind for e in channel.heard][-3:] == [
+        "queued",
+        "operator answered",
+        "operator hung up",
+    ]
     assert row.path[-1] == "operator"
     assert row.outcome == "operator" and row.topic == "Оператор"
     assert row.operator == "Local/operator@operators"
@@ -100,7 +112,9 @@ async def test_operator_wait_is_bounded_to_sixty_seconds(ivr: RunningIvr) -> Non
 async def test_wrong_key_repeats_the_level_with_the_full_prompt(ivr: RunningIvr) -> None:
     channel, row = await place(ivr, "2 8 h")
     assert played(channel)[2:] == [
-        "payments_menu-short", "invalid_choice-short", "payments_menu-full",
+        "payments_menu-short",
+        "invalid_choice-short",
+        "payments_menu-full",
     ]
     assert row.inputs == "2 8"
 
@@ -113,7 +127,9 @@ async def test_hash_asks_for_the_full_prompt(ivr: RunningIvr) -> None:
 async def test_silence_repeats_then_goes_to_the_operator_never_dropped(ivr: RunningIvr) -> None:
     channel, row = await place(ivr, "_ _ _")
     assert played(channel)[1:] == [
-        "toll_free_main-short", "toll_free_main-full", "toll_free_main-full",
+        "toll_free_main-short",
+        "toll_free_main-full",
+        "toll_free_main-full",
         "no_input_operator-short",
     ]
     assert row.outcome == "operator" and row.path == ["main", "operator"]
@@ -205,8 +221,13 @@ async def test_a_reply_that_never_comes_ends_the_call_with_its_record_closed(
     server = FastAgiServer({"ivr": ivr.flow}, port=0, reply_timeout=0.2, media_timeout=0.2)
     await server.start()
     settings = ChannelSettings(unanswered_commands=frozenset({"GET DATA"}))
-    channel = EmulatedChannel("127.0.0.1", server.port, ScriptedCaller(),
-                              SoundLibrary([ivr.content.library.directory]), settings)
+    channel = EmulatedChannel(
+        "127.0.0.1",
+        server.port,
+        ScriptedCaller(),
+        SoundLibrary([ivr.content.library.directory]),
+        settings,
+    )
     await asyncio.wait_for(channel.run(), 10)
     await server.stop()
     row = await ivr.call_log.find_by_uniqueid(channel.uniqueid)

@@ -48,8 +48,10 @@ def test_eight_items_on_a_level_are_rejected_naming_the_node(
     items = "\n".join(
         f'    "{key}": {{id: info{key}, type: info, prompt: offices_info}}' for key in range(1, 9)
     )
-    path = _write(tmp_path, HEADER + "menu:\n  id: crowded\n  prompt: toll_free_main\n"
-                  "  items:\n" + items + "\n")
+    path = _write(
+        tmp_path,
+        HEADER + "menu:\n  id: crowded\n  prompt: toll_free_main\n  items:\n" + items + "\n",
+    )
     with pytest.raises(MenuError) as error:
         _load(ivr_content, path)
     assert error.value.problems == [
@@ -64,8 +66,10 @@ def test_five_menu_levels_are_rejected_naming_the_node(
         indent = "  " * (2 * depth - 1)
         if depth == 6:
             return f"{indent}id: leaf\n{indent}type: info\n{indent}prompt: offices_info\n"
-        return (f"{indent}id: level{depth}\n{indent}type: menu\n{indent}prompt: tariffs_menu\n"
-                f"{indent}items:\n{indent}  \"1\":\n" + level(depth + 1))
+        return (
+            f"{indent}id: level{depth}\n{indent}type: menu\n{indent}prompt: tariffs_menu\n"
+            f'{indent}items:\n{indent}  "1":\n' + level(depth + 1)
+        )
 
     path = _write(tmp_path, HEADER + "menu:\n" + level(1).replace("  ", "  ", 1))
     with pytest.raises(MenuError) as error:
@@ -78,7 +82,9 @@ def test_five_menu_levels_are_rejected_naming_the_node(
 def test_more_than_sixty_seconds_of_speech_is_rejected(tmp_path: Path) -> None:
     """Measured from the rendered audio, not guessed from the text."""
     catalog_file = tmp_path / "catalog.yaml"
-    long_text = " ".join(["Для оплаты электроэнергии без комиссии воспользуйтесь личным кабинетом."] * 16)
+    long_text = " ".join(
+        ["Для оплаты электроэнергии без комиссии воспользуйтесь личным кабинетом."] * 16
+    )
     catalog_file.write_text(
         f"long_menu:\n  short: Короткая подсказка.\n  full: {long_text}\n"
         "offices_info: Офисы работают по будням.\n",
@@ -88,13 +94,17 @@ def test_more_than_sixty_seconds_of_speech_is_rejected(tmp_path: Path) -> None:
     library = render_catalog(catalog, tmp_path / "audio")
     seconds = library.duration("long_menu", "full")
     assert seconds is not None and seconds > 60
-    path = _write(tmp_path, HEADER + """\
+    path = _write(
+        tmp_path,
+        HEADER
+        + """\
         menu:
           id: talkative
           prompt: long_menu
           items:
             "1": {id: offices, type: info, prompt: offices_info}
-        """.replace("        ", ""))
+        """.replace("        ", ""),
+    )
     with pytest.raises(MenuError) as error:
         load_tree(path, catalog, library.duration, ACTIONS.keys())
     (problem,) = error.value.problems
@@ -102,15 +112,23 @@ def test_more_than_sixty_seconds_of_speech_is_rejected(tmp_path: Path) -> None:
     assert "at most 60 s of speech on a level" in problem
 
 
-def test_operator_wait_over_sixty_seconds_is_rejected(ivr_content: IvrContent, tmp_path: Path) -> None:
-    path = _write(tmp_path, HEADER + """\
+def test_operator_wait_over_sixty_seconds_is_rejected(
+    ivr_content: IvrContent, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        HEADER
+        + """\
         menu:
           id: main
           prompt: toll_free_main
           items:
             "1": {id: slow_queue, type: operator, queue: billing, wait_seconds: 90}
-        """.replace("        ", ""))
-    with pytest.raises(MenuError, match=r"node 'slow_queue' \(menu > 1\): waits 90 s for an operator"):
+        """.replace("        ", ""),
+    )
+    with pytest.raises(
+        MenuError, match=r"node 'slow_queue' \(menu > 1\): waits 90 s for an operator"
+    ):
         _load(ivr_content, path)
 
 
@@ -121,7 +139,10 @@ def test_limits_are_settings(ivr_content: IvrContent) -> None:
 
 
 def test_every_mistake_is_reported_at_once(ivr_content: IvrContent, tmp_path: Path) -> None:
-    path = _write(tmp_path, HEADER + """\
+    path = _write(
+        tmp_path,
+        HEADER
+        + """\
         menu:
           id: main
           prompt: no_such_prompt
@@ -131,7 +152,8 @@ def test_every_mistake_is_reported_at_once(ivr_content: IvrContent, tmp_path: Pa
             "2": {id: main, type: info, prompt: offices_info}
             "3": {id: q, type: operator, queue: general}
             "4": {id: odd, type: teleport}
-        """.replace("        ", ""))
+        """.replace("        ", ""),
+    )
     with pytest.raises(MenuError) as error:
         _load(ivr_content, path)
     text = "\n".join(error.value.problems)
@@ -143,8 +165,11 @@ def test_every_mistake_is_reported_at_once(ivr_content: IvrContent, tmp_path: Pa
     assert "type must be one of menu, info, action, operator, not 'teleport'" in text
 
 
-def test_two_trees_claiming_one_number_are_rejected(ivr_content: IvrContent, tmp_path: Path) -> None:
-    body = HEADER + "menu: {id: main, prompt: toll_free_main, items: {'1': {id: o, type: info, prompt: offices_info}}}\n"
+def test_two_trees_claiming_one_number_are_rejected(
+    ivr_content: IvrContent, tmp_path: Path
+) -> None:
+    item = "{id: o, type: info, prompt: offices_info}"
+    body = HEADER + f"menu: {{id: main, prompt: toll_free_main, items: {{'1': {item}}}}}\n"
     _write(tmp_path, body, "a.yaml")
     _write(tmp_path, body, "b.yaml")
     with pytest.raises(MenuError, match="number 123 is already the line 'test'"):
@@ -162,8 +187,11 @@ def test_menus_check_command(tmp_path: Path, ivr_content: IvrContent) -> None:
     )
     bad = tmp_path / "bad"
     bad.mkdir()
-    _write(bad, HEADER + "menu:\n  id: crowded\n  prompt: toll_free_main\n  items:\n" + items + "\n")
-    rejected = subprocess.run([*command, str(bad)], capture_output=True, text=True, env=env,
-                              cwd=tmp_path)
+    _write(
+        bad, HEADER + "menu:\n  id: crowded\n  prompt: toll_free_main\n  items:\n" + items + "\n"
+    )
+    rejected = subprocess.run(
+        [*command, str(bad)], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert rejected.returncode == 1
     assert "node 'crowded' (menu): has 8 items on one level" in rejected.stderr

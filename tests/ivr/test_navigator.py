@@ -57,7 +57,9 @@ def test_wrong_key_and_silence_repeat_with_the_full_prompt_then_operator(
 ) -> None:
     navigator = Navigator(_tree(ivr_content), max_retries=2)
     navigator.start()
-    assert navigator.handle(Key("9")) == ShowMenu(navigator.current, full=True, after_wrong_key=True)
+    assert navigator.handle(Key("9")) == ShowMenu(
+        navigator.current, full=True, after_wrong_key=True
+    )
     assert navigator.handle(NoInput()) == ShowMenu(navigator.current, full=True)
     step = navigator.handle(NoInput())
     assert isinstance(step, ToOperator) and step.because_no_choice

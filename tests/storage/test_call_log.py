@@ -31,15 +31,18 @@ async def test_a_call_is_stored_and_closed_with_times_in_utc(database: Database)
     call_id = await log.call_started(_start("1795.1"))
     open_row = await log.get(call_id)
     assert open_row is not None and open_row.ended_at is None and open_row.path == []
-    await log.call_ended(call_id, CallEnd(
-        answered_at=START + timedelta(seconds=1),
-        ended_at=START + timedelta(seconds=95),
-        path=["main", "payments", "payment_methods"],
-        inputs="2 1",
-        topic="Способы оплаты",
-        outcome=Outcome.SELF_SERVICE,
-        ended_by="caller",
-    ))
+    await log.call_ended(
+        call_id,
+        CallEnd(
+            answered_at=START + timedelta(seconds=1),
+            ended_at=START + timedelta(seconds=95),
+            path=["main", "payments", "payment_methods"],
+            inputs="2 1",
+            topic="Способы оплаты",
+            outcome=Outcome.SELF_SERVICE,
+            ended_by="caller",
+        ),
+    )
     row = await log.find_by_uniqueid("1795.1")
     assert row is not None
     assert row.started_at == START and row.started_at.tzinfo == UTC

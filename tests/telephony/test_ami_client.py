@@ -252,6 +252,22 @@ async def test_dropped_link_fails_pending_reconnects_and_resynchronises(
     assert (await client.send(actions.Ping())).get("Ping") == "Pong"
 
 
+async def test_originate_waiting_for_its_outcome_fails_when_the_link_drops(
+    emulator: AmiEmulator, connect: ClientFactory
+) -> None:
+    client = await connect()
+    ringing = asyncio.create_task(
+        client.originate("Local/s@ami-ring", context="ami-target", exten="s", timeout_ms=60_000)
+    )
+    await eventually(lambda: any(a.name == "Originate" for a in emulator.received_actions))
+    await asyncio.sleep(0.05)  # the Originate is queued; its outcome is 0.3 s away
+
+    emulator.drop_connections()
+
+    with pytest.raises(AmiDisconnected):
+        await asyncio.wait_for(ringing, 1.0)
+
+
 async def test_half_open_link_is_detected_by_unanswered_ping(
     emulator: AmiEmulator, connect: ClientFactory
 ) -> None:

@@ -1,0 +1,173 @@
+"""FastAGI load: N concurrent emulated calls walking the menu, engine vs a bare responder.
+
+The load generator (the emulated Asterisk) runs in a process of its own, as Asterisk
+would, and keeps ``--concurrency`` calls up until ``--calls`` have been made. Each call
+walks the toll-free menu four levels down and back, hears information and reaches an
+operator: about twenty AGI commands. Command turnaround is measured on the Asterisk
+side: from the moment a reply is written to the moment the next command arrives.
+
+The bare responder is a plain asyncio FastAGI server that sends the very same command
+sequence with no logic and no storage: the ceiling for Python on this machine.
+
+    python -m bench.agi_load [--calls 10000] [--concurrency 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from callgrid.clock import system_clock
+from callgrid.config import Settings
+from callgrid.engine import Engine, load_ivr_content
+from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
+from telephony.emulator.agi_commands import QueueBehaviour
+from telephony.emulator.caller import ScriptedCaller
+from telephony.emulator.sounds import SoundLibrary
+
+CALLER_SCRIPT = "4 1 2 * * 2 _ 1 2 * 0"
+
+
+# -- the load generator (runs in its own process) -----------------------------------------
+async def generate(port: int, calls: int, concurrency: int, prompts: Path) -> dict[str, object]:
+    sounds = SoundLibrary([prompts])
+    turnarounds: list[float] = []
+    commands = 0
+    remaining = calls
+    failures = 0
+
+    async def one_caller() -> None:
+        nonlocal remaining, commands, failures
+        while remaining > 0:
+            remaining -= 1
+            channel = EmulatedChannel(
+                "127.0.0.1", port, ScriptedCaller.from_keys(CALLER_SCRIPT), sounds,
+                ChannelSettings(queue=QueueBehaviour(answer_after=5.0, talk_seconds=30.0)),
+                measure_turnaround=True,
+            )
+            try:
+                await channel.run()
+            except OSError:
+                failures += 1
+                continue
+            commands += channel.commands_answered
+            turnarounds.extend(channel.turnarounds[1:])  # the first is the environment
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_caller() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    ordered = sorted(turnarounds)
+    return {
+        "calls": calls - failures,
+        "failures": failures,
+        "seconds": elapsed,
+        "commands": commands,
+        "p50_ms": 1000 * statistics.median(ordered),
+        "p99_ms": 1000 * ordered[int(len(ordered) * 0.99)],
+        "max_ms": 1000 * ordered[-1],
+    }
+
+
+# -- the bare responder ------------------------------------------------------------------
+async def bare_responder(sequence: list[str]) -> asyncio.Server:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while (await reader.readline()).strip():
+            pass
+        for command in sequence:
+            writer.write(command.encode() + b"\n")
+            while True:
+                line = await reader.readline()
+                if not line or line[:1] in b"25" and not line.startswith(b"520-"):
+                    break
+            if not line:
+                break
+        writer.close()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0, backlog=4096)
+
+
+async def command_sequence(port: int, prompts: Path) -> list[str]:
+    """The commands the engine sends for one call of the script: what the bare one sends."""
+    channel = EmulatedChannel(
+        "127.0.0.1", port, ScriptedCaller.from_keys(CALLER_SCRIPT), SoundLibrary([prompts]),
+        ChannelSettings(queue=QueueBehaviour(answer_after=5.0, talk_seconds=30.0)),
+        keep_wire=True,
+    )
+    await channel.run()
+    return [line for direction, line in channel.wire if direction == ">>"]
+
+
+def run_generator(port: int, calls: int, concurrency: int, prompts: Path) -> dict[str, object]:
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.agi_load", "--generate", str(port), "--calls", str(calls),
+         "--concurrency", str(concurrency), "--prompts", str(prompts)],
+        capture_output=True, text=True, check=True,
+    )
+    result: dict[str, object] = json.loads(output.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report(name: str, figures: dict[str, object], cpu_seconds: float) -> None:
+    seconds = float(figures["seconds"])  # type: ignore[arg-type]
+    calls = int(figures["calls"])  # type: ignore[call-overload]
+    commands = int(figures["commands"])  # type: ignore[call-overload]
+    print(
+        f"{name:<16} {calls:>7} calls {seconds:7.2f} s {calls / seconds:8.1f} calls/s "
+        f"{commands / seconds:9.0f} cmd/s  turnaround p50 {figures['p50_ms']:.2f} ms "
+        f"p99 {figures['p99_ms']:.2f} ms max {figures['max_ms']:.1f} ms  "
+        f"server CPU {1e6 * cpu_seconds / max(commands, 1):.0f} µs/cmd  "
+        f"failures {figures['failures']}"
+    )
+
+
+async def main(calls: int, concurrency: int) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(var_dir=Path(scratch), agi_port=0, ami_enabled=False)
+        load_ivr_content(settings)
+        engine = Engine(settings, clock=system_clock)
+        await engine.start(("agi",))
+        assert engine.agi is not None
+        sequence = await command_sequence(engine.agi.port, settings.prompts_dir)
+        print(f"{calls} calls, {concurrency} at once, {len(sequence)} AGI commands a call, "
+              f"{os.cpu_count()} cores; storage SQLite (WAL)")
+        loop = asyncio.get_running_loop()
+        cpu = time.process_time()
+        engine_figures = await loop.run_in_executor(
+            None, run_generator, engine.agi.port, calls, concurrency, settings.prompts_dir)
+        engine_cpu = time.process_time() - cpu
+        await engine.stop()
+
+        bare = await bare_responder(sequence)
+        cpu = time.process_time()
+        bare_figures = await loop.run_in_executor(
+            None, run_generator, bare.sockets[0].getsockname()[1], calls, concurrency,
+            settings.prompts_dir)
+        bare_cpu = time.process_time() - cpu
+        bare.close()
+        report("engine (IVR)", engine_figures, engine_cpu)
+        report("bare responder", bare_figures, bare_cpu)
+        ratio = (float(engine_figures["calls"]) / float(engine_figures["seconds"])) / (  # type: ignore[arg-type]
+            float(bare_figures["calls"]) / float(bare_figures["seconds"]))  # type: ignore[arg-type]
+        print(f"engine throughput = {100 * ratio:.0f} % of the bare responder")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=2000)
+    parser.add_argument("--generate", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--prompts", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        figures = asyncio.run(generate(args.generate, args.calls, args.concurrency, args.prompts))
+        print(json.dumps(figures))
+    else:
+        asyncio.run(main(args.calls, args.concurrency))
