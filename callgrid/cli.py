@@ -210,6 +210,7 @@ async def _simulate(
                     print(line)
             if engine is not None and engine.agi is not None:
                 await engine.agi.drained(timeout=10)
+                await engine.call_log.flush()
             row = await _stored_call(call_log, channel.uniqueid)
             for line in describe_record(row):
                 print(line)

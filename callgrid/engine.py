@@ -129,4 +129,5 @@ class Engine:
             await self.ami.close()
         if self.agi is not None:
             await self.agi.stop()
+        await self.call_log.close()
         await self.database.close()

@@ -25,7 +25,7 @@ class PromptFiles:
 @dataclass
 class CallContext:
     call: AgiCall
-    call_id: int
+    call_id: str
     tree: MenuTree
     prompts: PromptFiles
     callbacks: CallbackBook

@@ -143,3 +143,4 @@ async def ivr(
     await server.start()
     yield RunningIvr(server, flow, call_log, callbacks, ivr_content)
     await server.stop()
+    await call_log.close()

@@ -37,7 +37,7 @@ class CallRow(Base):
 
     __tablename__ = "calls"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
     uniqueid: Mapped[str] = mapped_column(String(64), index=True)
     channel: Mapped[str] = mapped_column(String(128))
     line: Mapped[str] = mapped_column(String(32))
@@ -60,7 +60,7 @@ class CallbackRequestRow(Base):
     __tablename__ = "callback_requests"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    call_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    call_id: Mapped[str | None] = mapped_column(String(32), index=True)
     phone: Mapped[str] = mapped_column(String(32))
     line: Mapped[str] = mapped_column(String(32))
     topic: Mapped[str | None] = mapped_column(String(128))

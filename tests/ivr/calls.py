@@ -30,6 +30,7 @@ async def place(
     )
     await channel.run()
     await ivr.server.drained(timeout=10)
+    await ivr.call_log.flush()
     row = await ivr.call_log.find_by_uniqueid(channel.uniqueid)
     assert row is not None, "the call was not stored"
     return channel, row

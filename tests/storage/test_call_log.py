@@ -29,6 +29,7 @@ async def test_migrations_create_the_tables(database: Database) -> None:
 async def test_a_call_is_stored_and_closed_with_times_in_utc(database: Database) -> None:
     log = SqlCallLog(database)
     call_id = await log.call_started(_start("1795.1"))
+    await log.flush()
     open_row = await log.get(call_id)
     assert open_row is not None and open_row.ended_at is None and open_row.path == []
     await log.call_ended(
@@ -43,6 +44,7 @@ async def test_a_call_is_stored_and_closed_with_times_in_utc(database: Database)
             ended_by="caller",
         ),
     )
+    await log.flush()
     row = await log.find_by_uniqueid("1795.1")
     assert row is not None
     assert row.started_at == START and row.started_at.tzinfo == UTC
@@ -53,8 +55,9 @@ async def test_a_call_is_stored_and_closed_with_times_in_utc(database: Database)
 
 async def test_naive_times_are_refused(database: Database) -> None:
     log = SqlCallLog(database)
-    with pytest.raises(Exception, match="naive datetime"):
+    with pytest.raises(ValueError, match="naive datetime"):
         await log.call_started(_start("naive", START.replace(tzinfo=None)))
+    await log.flush()
     assert await log.recent() == []
 
 
@@ -66,6 +69,7 @@ async def test_counts_by_topic_in_a_period(database: Database) -> None:
         await log.call_ended(call_id, CallEnd(answered_at=None, ended_at=START, topic=topic))
     late = await log.call_started(_start("late", START + timedelta(days=1)))
     await log.call_ended(late, CallEnd(answered_at=None, ended_at=START, topic="Оплата"))
+    await log.flush()
     counts = await log.counts_by_topic(START, START + timedelta(hours=1))
     assert counts == [TopicCount("Оплата", 2), TopicCount("Тарифы", 1), TopicCount("—", 1)]
 
@@ -73,6 +77,7 @@ async def test_counts_by_topic_in_a_period(database: Database) -> None:
 async def test_callback_requests_are_kept_per_call(database: Database) -> None:
     log, book = SqlCallLog(database), SqlCallbackBook(database)
     call_id = await log.call_started(_start("cb"))
+    await log.flush()
     await book.request_callback(call_id, "89139876543", "toll_free", "Оплата", START)
     (stored,) = await book.for_call(call_id)
     assert (stored.phone, stored.status, stored.requested_at) == ("89139876543", "open", START)

@@ -18,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "calls",
-        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("id", sa.String(32), primary_key=True),
         sa.Column("uniqueid", sa.String(64), nullable=False, index=True),
         sa.Column("channel", sa.String(128), nullable=False),
         sa.Column("line", sa.String(32), nullable=False),
@@ -37,7 +37,7 @@ def upgrade() -> None:
     op.create_table(
         "callback_requests",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("call_id", sa.Integer, index=True),
+        sa.Column("call_id", sa.String(32), index=True),
         sa.Column("phone", sa.String(32), nullable=False),
         sa.Column("line", sa.String(32), nullable=False),
         sa.Column("topic", sa.String(128)),
