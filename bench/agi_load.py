@@ -18,11 +18,13 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from callgrid.clock import system_clock
@@ -37,8 +39,11 @@ CALLER_SCRIPT = "4 1 2 * * 2 _ 1 2 * 0"
 
 
 # -- the load generator (runs in its own process) -----------------------------------------
-async def generate(port: int, calls: int, concurrency: int, prompts: Path) -> dict[str, object]:
+async def generate(
+    port: int, calls: int, concurrency: int, prompts: Path, think_ms: float
+) -> dict[str, object]:
     sounds = SoundLibrary([prompts])
+    think = (lambda: random.uniform(0, 2 * think_ms / 1000)) if think_ms else None
     turnarounds: list[float] = []
     commands = 0
     remaining = calls
@@ -52,6 +57,7 @@ async def generate(port: int, calls: int, concurrency: int, prompts: Path) -> di
                 "127.0.0.1", port, ScriptedCaller.from_keys(CALLER_SCRIPT), sounds,
                 ChannelSettings(queue=QueueBehaviour(answer_after=5.0, talk_seconds=30.0)),
                 measure_turnaround=True,
+                think_time=think,
             )
             try:
                 await channel.run()
@@ -105,10 +111,13 @@ async def command_sequence(port: int, prompts: Path) -> list[str]:
     return [line for direction, line in channel.wire if direction == ">>"]
 
 
-def run_generator(port: int, calls: int, concurrency: int, prompts: Path) -> dict[str, object]:
+def run_generator(
+    port: int, calls: int, concurrency: int, prompts: Path, think_ms: float
+) -> dict[str, object]:
     output = subprocess.run(
         [sys.executable, "-m", "bench.agi_load", "--generate", str(port), "--calls", str(calls),
-         "--concurrency", str(concurrency), "--prompts", str(prompts)],
+         "--concurrency", str(concurrency), "--prompts", str(prompts), "--think-ms",
+         str(think_ms)],
         capture_output=True, text=True, check=True,
     )
     result: dict[str, object] = json.loads(output.stdout.strip().splitlines()[-1])
@@ -128,7 +137,23 @@ def report(name: str, figures: dict[str, object], cpu_seconds: float) -> None:
     )
 
 
-async def main(calls: int, concurrency: int) -> None:
+async def compare(
+    engine_port: int, bare_port: int, calls: int, concurrency: int, prompts: Path,
+    think_ms: float, engine_cpu: Callable[[], float],
+) -> None:
+    loop = asyncio.get_running_loop()
+    figures = {}
+    for name, port in (("engine (IVR)", engine_port), ("bare responder", bare_port)):
+        cpu = engine_cpu()
+        figures[name] = await loop.run_in_executor(
+            None, run_generator, port, calls, concurrency, prompts, think_ms)
+        report(name, figures[name], engine_cpu() - cpu)
+    engine, bare = figures["engine (IVR)"], figures["bare responder"]
+    ratio = (engine["calls"] / engine["seconds"]) / (bare["calls"] / bare["seconds"])  # type: ignore[operator]
+    print(f"  engine throughput = {100 * ratio:.0f} % of the bare responder's")
+
+
+async def main(calls: int, concurrency: int, think_ms: float) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(var_dir=Path(scratch), agi_port=0, ami_enabled=False)
         load_ivr_content(settings)
@@ -136,38 +161,33 @@ async def main(calls: int, concurrency: int) -> None:
         await engine.start(("agi",))
         assert engine.agi is not None
         sequence = await command_sequence(engine.agi.port, settings.prompts_dir)
-        print(f"{calls} calls, {concurrency} at once, {len(sequence)} AGI commands a call, "
-              f"{os.cpu_count()} cores; storage SQLite (WAL)")
-        loop = asyncio.get_running_loop()
-        cpu = time.process_time()
-        engine_figures = await loop.run_in_executor(
-            None, run_generator, engine.agi.port, calls, concurrency, settings.prompts_dir)
-        engine_cpu = time.process_time() - cpu
-        await engine.stop()
-
         bare = await bare_responder(sequence)
-        cpu = time.process_time()
-        bare_figures = await loop.run_in_executor(
-            None, run_generator, bare.sockets[0].getsockname()[1], calls, concurrency,
-            settings.prompts_dir)
-        bare_cpu = time.process_time() - cpu
+        bare_port = bare.sockets[0].getsockname()[1]
+        print(f"{os.cpu_count()} cores; {len(sequence)} AGI commands a call; engine storage "
+              "SQLite (WAL); load generator in its own process")
+        print(f"\n1) as fast as the generator can: {calls} calls, {concurrency} at once")
+        await compare(engine.agi.port, bare_port, calls, concurrency, settings.prompts_dir,
+                      0.0, time.process_time)
+        print(f"\n2) {concurrency} calls at once, each reply held back 0-{2 * think_ms:g} ms "
+              f"(prompts playing): {calls // 2} calls")
+        await compare(engine.agi.port, bare_port, calls // 2, concurrency, settings.prompts_dir,
+                      think_ms, time.process_time)
         bare.close()
-        report("engine (IVR)", engine_figures, engine_cpu)
-        report("bare responder", bare_figures, bare_cpu)
-        ratio = (float(engine_figures["calls"]) / float(engine_figures["seconds"])) / (  # type: ignore[arg-type]
-            float(bare_figures["calls"]) / float(bare_figures["seconds"]))  # type: ignore[arg-type]
-        print(f"engine throughput = {100 * ratio:.0f} % of the bare responder")
+        await engine.stop()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=2000)
+    parser.add_argument("--think-ms", type=float, default=250.0,
+                        help="mean hold-back of each reply in the paced run")
     parser.add_argument("--generate", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--prompts", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
-        figures = asyncio.run(generate(args.generate, args.calls, args.concurrency, args.prompts))
+        figures = asyncio.run(
+            generate(args.generate, args.calls, args.concurrency, args.prompts, args.think_ms))
         print(json.dumps(figures))
     else:
-        asyncio.run(main(args.calls, args.concurrency))
+        asyncio.run(main(args.calls, args.concurrency, args.think_ms))

@@ -1,29 +1,28 @@
 """Rendering the catalog to 8 kHz 16-bit mono WAV files that Asterisk plays.
 
-pyttsx3 drives espeak-ng's Russian voice and writes 22,050 Hz audio; sox converts it
-to what Asterisk's ``format_wav`` expects. A manifest keeps a hash of each text so
-only changed prompts are rendered again. pyttsx3 writes only the last of several
-``save_to_file`` calls made before one ``runAndWait``, so each file gets its own run.
+espeak-ng's Russian voice speaks each text (22,050 Hz); sox converts it to what
+Asterisk's ``format_wav`` expects. A manifest keeps a hash of each text so only
+changed prompts are rendered again.
+
+espeak-ng is run as a program rather than through pyttsx3: pyttsx3's espeak driver
+keeps libespeak-ng's global state in the process and, measured here, wrote no audio
+at all in about half the runs made inside an asyncio loop in debug mode.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import hashlib
-import io
 import json
 import subprocess
 import tempfile
 import wave
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from prompts.catalog import PromptCatalog, Variant
 
-VOICE = "zle/ru"
+VOICE_NAME = "ru"
 SPEECH_RATE = 165
 VARIANTS: tuple[Variant, ...] = ("short", "full")
 MANIFEST = "manifest.json"
@@ -56,56 +55,28 @@ class PromptLibrary:
         return self.durations.get(file_stem(prompt_id, variant))
 
 
-class _Speaker:
-    """pyttsx3's espeak driver holds global state in libespeak-ng: one speaker a process."""
-
-    def __init__(self) -> None:
-        import pyttsx3
-
-        with contextlib.redirect_stdout(io.StringIO()):
-            self.engine: Any = pyttsx3.init("espeak")
-        self.engine.setProperty("voice", VOICE)
-        self.engine.setProperty("rate", SPEECH_RATE)
-
-    def to_wav(self, text: str, target: Path) -> None:
-        with tempfile.TemporaryDirectory() as scratch:
-            raw = Path(scratch) / "speech.wav"
-            with contextlib.redirect_stdout(io.StringIO()):
-                self.engine.save_to_file(text, str(raw))
-                self.engine.runAndWait()
-            if not raw.exists() or raw.stat().st_size <= 44:
-                raise RenderError(f"espeak-ng produced no audio for {text[:40]!r}")
-            converted = subprocess.run(
-                [
-                    "sox",
-                    str(raw),
-                    "-r",
-                    "8000",
-                    "-c",
-                    "1",
-                    "-b",
-                    "16",
-                    "-e",
-                    "signed-integer",
-                    str(target),
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if converted.returncode != 0:
-                raise RenderError(f"sox could not convert {target.name}: {converted.stderr}")
-
-
-@cache
-def _speaker() -> _Speaker:
-    speaker = _Speaker()
-    atexit.register(_speaker.cache_clear)  # let pyttsx3 clean up while Python still can
-    return speaker
+def _speak_to_wav(text: str, target: Path) -> None:
+    """espeak-ng speaks the text to a WAV file, sox resamples it for Asterisk."""
+    with tempfile.TemporaryDirectory() as scratch:
+        raw = Path(scratch) / "speech.wav"
+        for command in (
+            ["espeak-ng", "-v", VOICE_NAME, "-s", str(SPEECH_RATE), "-w", str(raw), text],
+            ["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer",
+             str(target)],
+        ):
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, check=False)
+            except FileNotFoundError:
+                raise RenderError(f"{command[0]} is not installed (Debian: apt-get install "
+                                  "espeak-ng sox)") from None
+            if done.returncode != 0:
+                raise RenderError(f"{command[0]} failed on {text[:40]!r}: {done.stderr.strip()}")
+        if not target.exists() or wav_seconds(target) <= 0:
+            raise RenderError(f"espeak-ng produced no audio for {text[:40]!r}")
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(f"{VOICE}|{SPEECH_RATE}|{text}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{VOICE_NAME}|{SPEECH_RATE}|{text}".encode()).hexdigest()[:16]
 
 
 def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
@@ -125,7 +96,7 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
             if known and known["digest"] == digest and target.exists():
                 fresh[stem] = known
                 continue
-            _speaker().to_wav(prompt.text(variant), target)
+            _speak_to_wav(prompt.text(variant), target)
             fresh[stem] = {"digest": digest, "seconds": round(wav_seconds(target), 3)}
     manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
     return PromptLibrary(directory, {stem: entry["seconds"] for stem, entry in fresh.items()})

@@ -25,6 +25,7 @@ from ivr.call_record import CallEnd, CallStart
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
+GATHER_SECONDS = 0.01  # how long the writer lets rows gather into one transaction
 RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -105,6 +106,7 @@ class SqlCallLog:
         failures = 0
         while True:
             await self._wakeup.wait()
+            await asyncio.sleep(GATHER_SECONDS)
             self._wakeup.clear()
             while self._starts or self._ends:
                 starts, self._starts = self._starts[:MAX_BATCH], self._starts[MAX_BATCH:]

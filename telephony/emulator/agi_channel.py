@@ -98,9 +98,11 @@ class EmulatedChannel:
         keep_wire: bool = False,
         measure_turnaround: bool = False,
         on_virtual_time: Callable[[float], None] | None = None,
+        think_time: Callable[[], float] | None = None,
     ) -> None:
         self.host = host
         self.on_virtual_time = on_virtual_time
+        self.think_time = think_time
         self.port = port
         self.settings = settings or ChannelSettings()
         self.model = ChannelModel(caller, sounds, self.settings.queue)
@@ -162,7 +164,11 @@ class EmulatedChannel:
         return [*lines, ""]
 
     async def run(self) -> None:
-        """Connect, send the environment, answer commands until either side closes."""
+        """Connect, send the environment, answer commands until either side closes.
+
+        ``think_time``, when given, holds each reply back for real seconds (a prompt
+        playing), for load tests that need calls spread out in time.
+        """
         reader, writer = await asyncio.open_connection(self.host, self.port)
         self._writer = writer
         try:
@@ -177,6 +183,8 @@ class EmulatedChannel:
                 line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
                 if self.keep_wire:
                     self.wire.append((">>", line))
+                if self.think_time is not None:
+                    await asyncio.sleep(self.think_time())
                 if not self._answer(line):
                     break
         finally:

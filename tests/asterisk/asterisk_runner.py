@@ -9,6 +9,7 @@ temporary directory (asterisk.conf, modules.conf, logger.conf…) is written her
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
@@ -27,7 +28,36 @@ OBSERVER_SECRET = "observer-only-in-tests"
 OPERATOR_ANSWERS = "Local/op-answer@operators/n"
 OPERATOR_TALK_SECONDS = 3
 
-NOLOAD = ["chan_pjsip.so", "res_pjsip.so", "res_pjproject.so", "chan_iax2.so", "chan_unistim.so", "chan_mgcp.so", "chan_skinny.so", "res_http_websocket.so", "res_ari.so", "res_stasis.so", "cdr_custom.so", "cdr_csv.so", "cdr_sqlite3_custom.so", "cel_custom.so", "cel_sqlite3_custom.so", "res_hep.so", "res_phoneprov.so", "res_smdi.so", "res_config_ldap.so", "res_config_pgsql.so", "res_config_sqlite3.so", "res_statsd.so", "res_prometheus.so", "app_voicemail.so", "res_pktccops.so", "pbx_dundi.so", "chan_websocket.so", "res_websocket_client.so"]
+NOLOAD = [
+    "chan_pjsip.so",
+    "res_pjsip.so",
+    "res_pjproject.so",
+    "chan_iax2.so",
+    "chan_unistim.so",
+    "chan_mgcp.so",
+    "chan_skinny.so",
+    "res_http_websocket.so",
+    "res_ari.so",
+    "res_stasis.so",
+    "cdr_custom.so",
+    "cdr_csv.so",
+    "cdr_sqlite3_custom.so",
+    "cel_custom.so",
+    "cel_sqlite3_custom.so",
+    "res_hep.so",
+    "res_phoneprov.so",
+    "res_smdi.so",
+    "res_config_ldap.so",
+    "res_config_pgsql.so",
+    "res_config_sqlite3.so",
+    "res_statsd.so",
+    "res_prometheus.so",
+    "app_voicemail.so",
+    "res_pktccops.so",
+    "pbx_dundi.so",
+    "chan_websocket.so",
+    "res_websocket_client.so",
+]
 
 TEST_CONTEXTS = f"""
 
@@ -198,7 +228,9 @@ class AsteriskRunner:
                     + self.log_tail()
                 )
             try:
-                done = self.rx("core waitfullybooted", timeout=max(1.0, deadline - time.monotonic()))
+                done = self.rx(
+                    "core waitfullybooted", timeout=max(1.0, deadline - time.monotonic())
+                )
             except AsteriskError:
                 done = None
             if done is not None:
@@ -231,10 +263,8 @@ class AsteriskRunner:
         process = self.process
         if process is None or process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(AsteriskError):
             self.rx("core stop now", timeout=timeout)
-        except AsteriskError:
-            pass
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -6,6 +6,7 @@ Everything here is skipped unless ``CALLGRID_TEST_ASTERISK`` names an asterisk b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -67,16 +68,18 @@ def real_asterisk(
     path = Path(binary)
     if not (path.is_file() and os.access(path, os.X_OK)):
         pytest.fail(f"{ENV_VAR}={binary!r} is not an executable asterisk binary")
+    ami_port = free_port()
+    agi_port = free_port()
+    while agi_port == ami_port:
+        agi_port = free_port()
     runner = AsteriskRunner(
-        binary=path,
-        root=tmp_path_factory.mktemp("asterisk"),
-        ami_port=free_port(),
-        agi_port=free_port(),
+        binary=path, root=tmp_path_factory.mktemp("asterisk"), ami_port=ami_port, agi_port=agi_port
     )
     pytestconfig.stash[RUNNER] = runner
     try:
         runner.start()
     except AsteriskError as error:
+        runner.stop()
         pytest.fail(f"could not start Asterisk: {error}")
     print(
         f"\nreal Asterisk: {runner.rx('core show version').strip()} in {runner.root}, "
@@ -110,12 +113,30 @@ def pytest_runtest_makereport(
 # -- the engine under test ---------------------------------------------------------
 
 
-@dataclass
+class _Problems(logging.Handler):
+    """Warnings and errors the engine logs during a test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+ENGINE_LOGGERS = ("telephony", "ivr", "callcenter", "callgrid")
+
+
+@dataclass(repr=False)
 class RealEngine:
     server: FastAgiServer
     flow: IvrCallFlow
     call_log: SqlCallLog
     content: IvrContent
+    problems: list[logging.LogRecord]
+
+    def __repr__(self) -> str:
+        return f"<RealEngine FastAGI 127.0.0.1:{self.server.port}>"
 
     def seconds(self, prompt_id: str, variant: str = "short") -> float:
         duration = self.content.library.durations.get(f"{prompt_id}-{variant}")
@@ -127,10 +148,18 @@ class RealEngine:
 async def engine(
     real_asterisk: AsteriskRunner, ivr_content: IvrContent, tmp_path: Path
 ) -> AsyncIterator[RealEngine]:
-    """The IVR on the FastAGI port the dialplan's CALLGRID_AGI points at, on SQLite."""
+    """The IVR on the FastAGI port the dialplan's CALLGRID_AGI points at, on SQLite.
+
+    Built like the ``ivr`` fixture of tests/conftest.py, but with the system clock (the
+    call record's times are compared with Asterisk's) and a shorter keypad timeout.
+    ``telephony`` logs at DEBUG (shown with a failure); warnings are collected.
+    """
     telephony_log = logging.getLogger("telephony")
     level = telephony_log.level
     telephony_log.setLevel(logging.DEBUG)
+    problems = _Problems()
+    for name in ENGINE_LOGGERS:
+        logging.getLogger(name).addHandler(problems)
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'callgrid.db'}")
     await database.upgrade()
     call_log = SqlCallLog(database)
@@ -149,9 +178,12 @@ async def engine(
         {"ivr": flow}, host="127.0.0.1", port=real_asterisk.agi_port, reply_timeout=10.0
     )
     await server.start()
-    yield RealEngine(server, flow, call_log, ivr_content)
+    yield RealEngine(server, flow, call_log, ivr_content, problems.records)
     await server.stop()
+    await call_log.close()
     await database.close()
+    for name in ENGINE_LOGGERS:
+        logging.getLogger(name).removeHandler(problems)
     telephony_log.setLevel(level)
 
 
@@ -168,12 +200,15 @@ class Seen:
         return self.event.get("Channel") or ""
 
 
-@dataclass
+@dataclass(repr=False)
 class Observer:
     """Every AMI event Asterisk sent to the read-all login, with when it arrived."""
 
     client: AmiClient
     events: list[Seen] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"<Observer {len(self.events)} AMI events>"
 
     def record(self, event: AmiEvent) -> None:
         self.events.append(Seen(time.monotonic(), event))
@@ -232,10 +267,8 @@ async def operator_on_duty(ami: AmiClient) -> AsyncIterator[str]:
         if "Already there" not in str(error):
             raise
     yield OPERATOR_ANSWERS
-    try:
+    with contextlib.suppress(AmiActionError):
         await ami.send(actions.QueueRemove("operators", OPERATOR_ANSWERS))
-    except AmiActionError:
-        pass
 
 
 # -- a phone: real calls through the project's dialplan ------------------------------
@@ -247,7 +280,7 @@ class AgiCommand:
     command: str
 
 
-@dataclass
+@dataclass(repr=False)
 class RealCall:
     """One call: ``ivr_channel`` (;1) runs [callgrid-inbound], ``caller_channel`` (;2) is us."""
 
@@ -260,6 +293,9 @@ class RealCall:
     originated_at: float
     log_offset: int
     cursor: int = 0
+
+    def __repr__(self) -> str:
+        return f"<RealCall {self.ivr_channel} uniqueid={self.ivr_uniqueid}>"
 
     @property
     def caller_channel(self) -> str:
@@ -321,7 +357,9 @@ class RealCall:
             if row is not None and row.ended_at is not None:
                 return row
             await asyncio.sleep(0.1)
-        raise AssertionError(f"call {self.ivr_uniqueid} not stored as ended in {timeout:g} s: {row}")
+        raise AssertionError(
+            f"call {self.ivr_uniqueid} not stored as ended in {timeout:g} s: {row}"
+        )
 
     async def gone(self, timeout: float) -> float:
         """Wait until Asterisk hangs up the IVR half; when it did."""
@@ -337,13 +375,16 @@ class RealCall:
         return seen.at
 
 
-@dataclass
+@dataclass(repr=False)
 class Phone:
     ami: AmiClient
     observer: Observer
     engine: RealEngine
     runner: AsteriskRunner
     placed: list[RealCall]
+
+    def __repr__(self) -> str:
+        return f"<Phone AMI 127.0.0.1:{self.runner.ami_port}, {len(self.placed)} call(s)>"
 
     async def call(self, number: str = TOLL_FREE) -> RealCall:
         """Originate Local/s@caller-remote into [callgrid-inbound] at ``number``."""
@@ -361,8 +402,14 @@ class Phone:
         assert response.succeeded, f"Originate failed: reason {response.reason}"
         assert response.channel.endswith(";1") and response.uniqueid, response
         placed = RealCall(
-            self.ami, self.observer, self.engine, self.runner,
-            response.channel, response.uniqueid, started, offset,
+            self.ami,
+            self.observer,
+            self.engine,
+            self.runner,
+            response.channel,
+            response.uniqueid,
+            started,
+            offset,
         )
         self.placed.append(placed)
         return placed
