@@ -67,3 +67,8 @@ def test_configs_are_well_formed_ini() -> None:
         parser = configparser.ConfigParser(strict=False, inline_comment_prefixes=(";",))
         parser.read_string((CONF / name).read_text())
         assert parser.sections()
+
+
+def test_queues_tell_the_engine_who_answered() -> None:
+    """Without setinterfacevar, Asterisk leaves MEMBERINTERFACE unset on the caller."""
+    assert _sections("queues.conf")["callgrid-queue"]["setinterfacevar"] == "yes"

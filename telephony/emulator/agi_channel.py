@@ -214,6 +214,14 @@ class EmulatedChannel:
             return self._signal_hangup()
         return True
 
+    def caller_hangs_up(self) -> None:
+        """The caller hangs up while the engine is between commands (a lone HANGUP line)."""
+        if self.model.dead:
+            return
+        self.model.die()
+        if self._writer is not None and not self._signal_hangup():
+            self._writer.close()
+
     def _signal_hangup(self) -> bool:
         """Tell the engine the channel is gone, as AGISIGHUP and AGIEXITONHANGUP say."""
         if not self.settings.sighup:

@@ -65,7 +65,7 @@ class ChannelModel:
         self.handlers: dict[str, Handler] = {
             "ANSWER": self.answer,
             "STREAM FILE": self.stream_file,
-            "CONTROL STREAM FILE": self.stream_file,
+            "CONTROL STREAM FILE": self.control_stream_file,
             "GET DATA": self.get_data,
             "WAIT FOR DIGIT": self.wait_for_digit,
             "SAY NUMBER": self.say_number,
@@ -98,7 +98,7 @@ class ChannelModel:
     def note(self, kind: str, detail: str = "") -> None:
         self.heard.append(Heard(round(self.now, 3), kind, detail))
 
-    def _die(self, by_caller: bool = True) -> None:
+    def die(self, by_caller: bool = True) -> None:
         self.dead = True
         self.caller_hung_up = by_caller
         self.variables["HANGUPCAUSE"] = "16" if by_caller else "0"
@@ -120,8 +120,8 @@ class ChannelModel:
             elif isinstance(action, HangUp):
                 hangup = action
             elif isinstance(action, Press):
-                at = min(action.after, duration)
-                if action.keys[0] in escape and action.after < duration:
+                at = min(action.heard_at, duration)
+                if action.keys[0] in escape and action.heard_at < duration:
                     self.note("played", f"{name} (interrupted)")
                     self.now += at
                     self.note("pressed", action.keys[0])
@@ -130,7 +130,7 @@ class ChannelModel:
         if hangup is not None and hangup.after < duration:
             self.note("played", f"{name} (cut off)")
             self.now += hangup.after
-            self._die()
+            self.die()
             return "-1", int(hangup.after * RATE)
         self.note("played", name)
         self.now += duration
@@ -147,6 +147,19 @@ class ChannelModel:
         result, endpos = self._play(args[0], args[1])
         self.variables["PLAYBACKSTATUS"] = "FAILED" if result == "-1" else "SUCCESS"
         return [ok(result, endpos=endpos)]
+
+    def control_stream_file(self, args: list[str]) -> list[str]:
+        """Like STREAM FILE, but endpos is in milliseconds and CPLAYBACK* are set."""
+        if len(args) < 2:
+            raise UsageError
+        result, samples = self._play(args[0], args[1])
+        offset_ms = samples * 1000 // RATE
+        stopped = result not in ("0", "-1")
+        status = "USERSTOPPED" if stopped else "SUCCESS" if result == "0" else "ERROR"
+        self.variables["CPLAYBACKSTATUS"] = status
+        self.variables["CPLAYBACKOFFSET"] = str(offset_ms)
+        self.variables["CPLAYBACKSTOPKEY"] = chr(int(result)) if stopped else ""
+        return [ok(result, endpos=offset_ms)]
 
     def get_data(self, args: list[str]) -> list[str]:
         if not args:
@@ -165,7 +178,7 @@ class ChannelModel:
         if isinstance(action, HangUp):
             self.note("played", f"{args[0]} (cut off)")
             self.now += min(action.after, duration)
-            self._die()
+            self.die()
             return [ok(-1)]
         if isinstance(action, StaySilent):
             self.note("played", args[0])
@@ -173,9 +186,9 @@ class ChannelModel:
             self.now += duration + timeout
             return [ok("", "timeout")]
         assert isinstance(action, Press)
-        interrupted = action.after < duration
+        interrupted = action.heard_at < duration
         self.note("played", args[0] + (" (interrupted)" if interrupted else ""))
-        self.now += min(action.after, duration)
+        self.now += min(action.heard_at, duration)
         digits, ended = "", False
         for key in action.keys:
             if key == "#":
@@ -195,12 +208,12 @@ class ChannelModel:
         timeout = int(args[0]) / 1000
         action = self.caller.next_input()
         if isinstance(action, Press):
-            self.now += action.after
+            self.now += action.heard_at
             self.note("pressed", action.keys[0])
             return [ok(ord(action.keys[0]))]
         if isinstance(action, HangUp):
             self.now += action.after
-            self._die()
+            self.die()
             return [ok(-1)]
         if isinstance(action, Speak):
             self.caller.put_back(action)
@@ -214,12 +227,12 @@ class ChannelModel:
         hangup = self.caller.hangs_up_now()
         if hangup is not None and hangup.after < duration:
             self.now += hangup.after
-            self._die()
+            self.die()
             return [ok(-1)]
         if escape:
             action = self.caller.next_input()
-            if isinstance(action, Press) and action.keys[0] in escape and action.after < duration:
-                self.now += action.after
+            if isinstance(action, Press) and action.keys[0] in escape and action.heard_at < duration:
+                self.now += action.heard_at
                 self.note("pressed", action.keys[0])
                 return [ok(ord(action.keys[0]))]
             if not isinstance(action, Press):
@@ -254,7 +267,7 @@ class ChannelModel:
         if isinstance(action, HangUp):
             self.now += action.after
             _write_wav(target, b"")
-            self._die()
+            self.die()
             return [ok(-1, "hangup", 0)]
         if isinstance(action, Speak):
             frames = _read_frames(action.wav)
@@ -271,9 +284,9 @@ class ChannelModel:
                 return [ok(max(max_ms - int((seconds + silence) * 1000), 1), "timeout", samples)]
             return [ok(0, "timeout", samples)]
         if isinstance(action, Press) and action.keys[0] in escape:
-            samples = int(action.after * RATE)
+            samples = int(action.heard_at * RATE)
             _write_wav(target, b"\x00\x00" * samples)
-            self.now += action.after
+            self.now += action.heard_at
             self.note("pressed", action.keys[0])
             return [ok(ord(action.keys[0]), "dtmf", samples)]
         _write_wav(target, b"")
@@ -298,6 +311,8 @@ class ChannelModel:
                     return [ok(-1)]
                 self.variables["PLAYBACKSTATUS"] = "FAILED" if result == "-1" else "SUCCESS"
             return [ok(0)]
+        if application == "read":
+            return [ok(self._read(app_args))]
         if application == "queue":
             return [ok(self._queue(app_args))]
         if application == "mixmonitor":
@@ -312,11 +327,32 @@ class ChannelModel:
             self.now += float(app_args[0] or 0)
             return [ok(0)]
         if application == "hangup":
-            self._die(by_caller=False)
+            self.die(by_caller=False)
             return [ok(-1)]
         if application in {"noop", "answer", "stopmixmonitor", "progress", "ringing"}:
             return [ok(0)]
         return [ok(-2)]
+
+    def _read(self, app_args: list[str]) -> int:
+        """``Read(variable,prompt,maxdigits,...)``: digits up to ``#`` into the variable."""
+        variable = app_args[0]
+        prompt = app_args[1] if len(app_args) > 1 else ""
+        max_digits = int(app_args[2]) if len(app_args) > 2 and app_args[2].isdigit() else 255
+        if prompt:
+            self.note("played", prompt)
+        action = self.caller.next_input()
+        if isinstance(action, HangUp):
+            self.die()
+            return -1
+        digits = ""
+        if isinstance(action, Press):
+            self.note("pressed", action.keys)
+            digits = action.keys.split("#", 1)[0][:max_digits]
+        elif isinstance(action, Speak):
+            self.caller.put_back(action)
+        self.variables[variable] = digits
+        self.variables["READSTATUS"] = "OK" if digits else "TIMEOUT"
+        return 0
 
     def _queue(self, app_args: list[str]) -> int:
         name = app_args[0]
@@ -327,7 +363,7 @@ class ChannelModel:
         if hangup is not None and (answer_after is None or hangup.after < answer_after):
             self.now += hangup.after
             self.variables["ABANDONED"] = "TRUE"
-            self._die()
+            self.die()
             return -1
         if answer_after is not None and answer_after < timeout:
             self.now += answer_after
@@ -335,18 +371,26 @@ class ChannelModel:
             self.note("operator answered", name)
             self.now += self.queue.talk_seconds
             self.note("operator hung up", name)
-            self._die(by_caller=False)
-            return -1
+            return -1  # the caller's channel stays up for AGI, with no HANGUP line
         self.now += timeout
         self.variables["QUEUESTATUS"] = "TIMEOUT"
         self.note("queue timeout", name)
         return 0
 
     # -- variables and the rest --------------------------------------------------------------
+    def lookup(self, name: str) -> str | None:
+        """A channel variable or function, as Asterisk would evaluate it."""
+        if name == "CALLERID(all)":
+            caller_name = self.variables.get("CALLERID(name)", "")
+            return f'"{caller_name}" <{self.variables.get("CALLERID(num)", "")}>'
+        if name == "CHANNEL(state)":
+            return "Up" if self.answered else "Ring"
+        return self.variables.get(name)
+
     def get_variable(self, args: list[str]) -> list[str]:
         if len(args) != 1:
             raise UsageError
-        value = self.variables.get(args[0])
+        value = self.lookup(args[0])
         return [ok(0)] if value is None else [ok(1, value)]
 
     def get_full_variable(self, args: list[str]) -> list[str]:
@@ -354,7 +398,7 @@ class ChannelModel:
             raise UsageError
         if len(args) > 1 and args[1] != self.variables.get("CHANNEL"):
             return [ok(0)]
-        text = re.sub(r"\$\{([^}]+)\}", lambda m: self.variables.get(m[1], ""), args[0])
+        text = re.sub(r"\$\{([^}]+)\}", lambda m: self.lookup(m[1]) or "", args[0])
         return [ok(1, text)]
 
     def set_variable(self, args: list[str]) -> list[str]:
@@ -367,7 +411,7 @@ class ChannelModel:
         return [ok(CHANNEL_UP if self.answered else CHANNEL_RING)]
 
     def hangup(self, args: list[str]) -> list[str]:
-        self._die(by_caller=False)
+        self.die(by_caller=False)
         return [ok(1)]
 
     def noop(self, args: list[str]) -> list[str]:
@@ -377,8 +421,12 @@ class ChannelModel:
         return [ok(1)]
 
     def set_callerid(self, args: list[str]) -> list[str]:
+        """``"Name" <number>`` in one argument; unquoted, the number is lost."""
         if args:
-            self.variables["CALLERID(num)"] = args[0]
+            match = re.fullmatch(r'\s*"?([^"<]*?)"?\s*(?:<([^>]*)>)?\s*', args[0])
+            name, number = (match[1], match[2] or "") if match else (args[0], "")
+            self.variables["CALLERID(name)"] = name
+            self.variables["CALLERID(num)"] = number
         return [ok(1)]
 
     def database_get(self, args: list[str]) -> list[str]:

@@ -19,6 +19,11 @@ class Press:
     keys: str
     after: float = 0.5
 
+    @property
+    def heard_at(self) -> float:
+        """When Asterisk reports the first key: at the end of its 250 ms tone."""
+        return self.after + DTMF_TONE_SECONDS
+
 
 @dataclass(frozen=True)
 class StaySilent:
@@ -45,6 +50,7 @@ class HangUp:
     anywhere: bool = False
 
 
+DTMF_TONE_SECONDS = 0.22
 CallerAction = Press | StaySilent | Speak | HangUp
 
 SILENCE_TOKENS = {"_", "-", "silence"}
@@ -88,6 +94,10 @@ class ScriptedCaller:
     def next_input(self) -> CallerAction:
         """The action for an input window; an exhausted script hangs up."""
         return self._actions.popleft() if self._actions else HangUp()
+
+    def replace_actions(self, actions: list[CallerAction]) -> None:
+        """Drop what is left of the script and go on with ``actions``."""
+        self._actions = deque(actions)
 
     def put_back(self, action: CallerAction) -> None:
         """Return an action the current command cannot take (speech during a prompt)."""

@@ -20,18 +20,20 @@ class SoundLibrary:
     """Resolves a name as STREAM FILE gives it (no extension) to a duration in seconds.
 
     Absolute names are looked up as they are; relative ones in each sound directory.
-    Names listed in ``builtin`` (Asterisk's own sounds such as ``beep``) have fixed
-    durations.
+    Asterisk's own sounds (``beep``, or those given as ``known``) have fixed durations.
     """
 
-    BUILTIN: ClassVar[dict[str, float]] = {"beep": 0.25, "silence/1": 1.0}
+    BUILTIN: ClassVar[dict[str, float]] = {"beep": 0.44, "silence/1": 1.0}
 
-    def __init__(self, directories: list[Path] | None = None) -> None:
+    def __init__(
+        self, directories: list[Path] | None = None, known: dict[str, float] | None = None
+    ) -> None:
         self.directories = directories or []
+        self.known = {**self.BUILTIN, **(known or {})}
 
     def duration(self, name: str) -> float | None:
-        if name in self.BUILTIN:
-            return self.BUILTIN[name]
+        if name in self.known:
+            return self.known[name]
         candidates = [Path(name)] if name.startswith("/") else [d / name for d in self.directories]
         for base in candidates:
             for extension in SOUND_EXTENSIONS:

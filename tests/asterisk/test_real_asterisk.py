@@ -15,24 +15,11 @@ import asyncio
 import re
 import wave
 
-import pytest
-
-from tests.asterisk.asterisk_runner import OPERATOR_TALK_SECONDS, PROJECT_CONF
+from tests.asterisk.asterisk_runner import OPERATOR_TALK_SECONDS
 from tests.asterisk.conftest import KEYPAD_TIMEOUT_MS, Observer, Phone, RealCall, RealEngine
 
 NOTICE = r"^STREAM FILE \S+/recording_notice-short "
 MAIN_MENU = r"^GET DATA \S+/toll_free_main-short "
-SETINTERFACEVAR = re.search(
-    r"^\s*setinterfacevar\s*=\s*(yes|true|1|on)\b",
-    (PROJECT_CONF / "queues.conf").read_text(),
-    flags=re.MULTILINE | re.IGNORECASE,
-)
-MEMBERINTERFACE_UNSET = (
-    "asterisk-conf/queues.conf has no 'setinterfacevar = yes': app_queue then sets no "
-    "MEMBERINTERFACE on the caller's channel, GET VARIABLE MEMBERINTERFACE answers "
-    "'200 result=0' and the engine stores operator='' for a call an operator answered "
-    "(the emulator always sets it)"
-)
 FRAME = 0.02
 """Asterisk sends a file's first 20 ms frame at once: wall time may be one frame short."""
 SETTLE = 15.0
@@ -182,11 +169,8 @@ async def test_key_zero_reaches_an_operator_who_answers(
     ]
     assert completed and int(completed[0].event.get("TalkTime") or 0) >= OPERATOR_TALK_SECONDS
 
-    # Who answered: the engine reads MEMBERINTERFACE on the caller's channel after Queue().
-    if row.operator != operator_on_duty:
-        member_reply = replies_to(call, r"^GET VARIABLE MEMBERINTERFACE$")
-        if row.operator == "" and member_reply == ["200 result=0"] and not SETINTERFACEVAR:
-            pytest.xfail(MEMBERINTERFACE_UNSET)
+    # Who answered: MEMBERINTERFACE on the caller's channel, which app_queue sets only
+    # with setinterfacevar = yes in queues.conf.
     assert row.operator == operator_on_duty
 
 

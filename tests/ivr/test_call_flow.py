@@ -230,6 +230,7 @@ async def test_a_reply_that_never_comes_ends_the_call_with_its_record_closed(
     )
     await asyncio.wait_for(channel.run(), 10)
     await server.stop()
+    await ivr.call_log.flush()
     row = await ivr.call_log.find_by_uniqueid(channel.uniqueid)
     assert row is not None and row.ended_at is not None
     assert (row.outcome, row.ended_by) == ("engine_error", "engine")
