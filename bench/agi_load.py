@@ -54,7 +54,10 @@ async def generate(
         while remaining > 0:
             remaining -= 1
             channel = EmulatedChannel(
-                "127.0.0.1", port, ScriptedCaller.from_keys(CALLER_SCRIPT), sounds,
+                "127.0.0.1",
+                port,
+                ScriptedCaller.from_keys(CALLER_SCRIPT),
+                sounds,
                 ChannelSettings(queue=QueueBehaviour(answer_after=5.0, talk_seconds=30.0)),
                 measure_turnaround=True,
                 think_time=think,
@@ -91,7 +94,7 @@ async def bare_responder(sequence: list[str]) -> asyncio.Server:
             writer.write(command.encode() + b"\n")
             while True:
                 line = await reader.readline()
-                if not line or line[:1] in b"25" and not line.startswith(b"520-"):
+                if not line or (line[:1] in b"25" and not line.startswith(b"520-")):
                     break
             if not line:
                 break
@@ -103,7 +106,10 @@ async def bare_responder(sequence: list[str]) -> asyncio.Server:
 async def command_sequence(port: int, prompts: Path) -> list[str]:
     """The commands the engine sends for one call of the script: what the bare one sends."""
     channel = EmulatedChannel(
-        "127.0.0.1", port, ScriptedCaller.from_keys(CALLER_SCRIPT), SoundLibrary([prompts]),
+        "127.0.0.1",
+        port,
+        ScriptedCaller.from_keys(CALLER_SCRIPT),
+        SoundLibrary([prompts]),
         ChannelSettings(queue=QueueBehaviour(answer_after=5.0, talk_seconds=30.0)),
         keep_wire=True,
     )
@@ -115,10 +121,24 @@ def run_generator(
     port: int, calls: int, concurrency: int, prompts: Path, think_ms: float
 ) -> dict[str, object]:
     output = subprocess.run(
-        [sys.executable, "-m", "bench.agi_load", "--generate", str(port), "--calls", str(calls),
-         "--concurrency", str(concurrency), "--prompts", str(prompts), "--think-ms",
-         str(think_ms)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "bench.agi_load",
+            "--generate",
+            str(port),
+            "--calls",
+            str(calls),
+            "--concurrency",
+            str(concurrency),
+            "--prompts",
+            str(prompts),
+            "--think-ms",
+            str(think_ms),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result: dict[str, object] = json.loads(output.stdout.strip().splitlines()[-1])
     return result
@@ -138,15 +158,21 @@ def report(name: str, figures: dict[str, object], cpu_seconds: float) -> None:
 
 
 async def compare(
-    engine_port: int, bare_port: int, calls: int, concurrency: int, prompts: Path,
-    think_ms: float, engine_cpu: Callable[[], float],
+    engine_port: int,
+    bare_port: int,
+    calls: int,
+    concurrency: int,
+    prompts: Path,
+    think_ms: float,
+    engine_cpu: Callable[[], float],
 ) -> None:
     loop = asyncio.get_running_loop()
     figures = {}
     for name, port in (("engine (IVR)", engine_port), ("bare responder", bare_port)):
         cpu = engine_cpu()
         figures[name] = await loop.run_in_executor(
-            None, run_generator, port, calls, concurrency, prompts, think_ms)
+            None, run_generator, port, calls, concurrency, prompts, think_ms
+        )
         report(name, figures[name], engine_cpu() - cpu)
     engine, bare = figures["engine (IVR)"], figures["bare responder"]
     ratio = (engine["calls"] / engine["seconds"]) / (bare["calls"] / bare["seconds"])  # type: ignore[operator]
@@ -163,15 +189,33 @@ async def main(calls: int, concurrency: int, think_ms: float) -> None:
         sequence = await command_sequence(engine.agi.port, settings.prompts_dir)
         bare = await bare_responder(sequence)
         bare_port = bare.sockets[0].getsockname()[1]
-        print(f"{os.cpu_count()} cores; {len(sequence)} AGI commands a call; engine storage "
-              "SQLite (WAL); load generator in its own process")
+        print(
+            f"{os.cpu_count()} cores; {len(sequence)} AGI commands a call; engine storage "
+            "SQLite (WAL); load generator in its own process"
+        )
         print(f"\n1) as fast as the generator can: {calls} calls, {concurrency} at once")
-        await compare(engine.agi.port, bare_port, calls, concurrency, settings.prompts_dir,
-                      0.0, time.process_time)
-        print(f"\n2) {concurrency} calls at once, each reply held back 0-{2 * think_ms:g} ms "
-              f"(prompts playing): {calls // 2} calls")
-        await compare(engine.agi.port, bare_port, calls // 2, concurrency, settings.prompts_dir,
-                      think_ms, time.process_time)
+        await compare(
+            engine.agi.port,
+            bare_port,
+            calls,
+            concurrency,
+            settings.prompts_dir,
+            0.0,
+            time.process_time,
+        )
+        print(
+            f"\n2) {concurrency} calls at once, each reply held back 0-{2 * think_ms:g} ms "
+            f"(prompts playing): {calls // 2} calls"
+        )
+        await compare(
+            engine.agi.port,
+            bare_port,
+            calls // 2,
+            concurrency,
+            settings.prompts_dir,
+            think_ms,
+            time.process_time,
+        )
         bare.close()
         await engine.stop()
 
@@ -180,14 +224,19 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=2000)
-    parser.add_argument("--think-ms", type=float, default=250.0,
-                        help="mean hold-back of each reply in the paced run")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=250.0,
+        help="mean hold-back of each reply in the paced run",
+    )
     parser.add_argument("--generate", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--prompts", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generate:
         figures = asyncio.run(
-            generate(args.generate, args.calls, args.concurrency, args.prompts, args.think_ms))
+            generate(args.generate, args.calls, args.concurrency, args.prompts, args.think_ms)
+        )
         print(json.dumps(figures))
     else:
         asyncio.run(main(args.calls, args.concurrency, args.think_ms))

@@ -61,14 +61,26 @@ def _speak_to_wav(text: str, target: Path) -> None:
         raw = Path(scratch) / "speech.wav"
         for command in (
             ["espeak-ng", "-v", VOICE_NAME, "-s", str(SPEECH_RATE), "-w", str(raw), text],
-            ["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer",
-             str(target)],
+            [
+                "sox",
+                str(raw),
+                "-r",
+                "8000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                str(target),
+            ],
         ):
             try:
                 done = subprocess.run(command, capture_output=True, text=True, check=False)
             except FileNotFoundError:
-                raise RenderError(f"{command[0]} is not installed (Debian: apt-get install "
-                                  "espeak-ng sox)") from None
+                raise RenderError(
+                    f"{command[0]} is not installed (Debian: apt-get install espeak-ng sox)"
+                ) from None
             if done.returncode != 0:
                 raise RenderError(f"{command[0]} failed on {text[:40]!r}: {done.stderr.strip()}")
         if not target.exists() or wav_seconds(target) <= 0:

@@ -55,33 +55,37 @@ class SqlCallLog:
     async def call_started(self, start: CallStart) -> str:
         _require_zone(start.started_at)
         call_id = uuid.uuid4().hex
-        self._starts.append({
-            "id": call_id,
-            "uniqueid": start.uniqueid,
-            "channel": start.channel,
-            "line": start.line,
-            "dialled_number": start.dialled_number,
-            "caller_id": start.caller_id,
-            "started_at": start.started_at,
-            "path": [],
-            "inputs": "",
-        })
+        self._starts.append(
+            {
+                "id": call_id,
+                "uniqueid": start.uniqueid,
+                "channel": start.channel,
+                "line": start.line,
+                "dialled_number": start.dialled_number,
+                "caller_id": start.caller_id,
+                "started_at": start.started_at,
+                "path": [],
+                "inputs": "",
+            }
+        )
         self._queue_one()
         return call_id
 
     async def call_ended(self, call_id: str, end: CallEnd) -> None:
         _require_zone(end.answered_at, end.ended_at)
-        self._ends.append({
-            "call": call_id,
-            "answered_at": end.answered_at,
-            "ended_at": end.ended_at,
-            "path": list(end.path),
-            "inputs": end.inputs[:512],
-            "topic": end.topic,
-            "outcome": end.outcome.value,
-            "ended_by": end.ended_by,
-            "operator": end.operator,
-        })
+        self._ends.append(
+            {
+                "call": call_id,
+                "answered_at": end.answered_at,
+                "ended_at": end.ended_at,
+                "path": list(end.path),
+                "inputs": end.inputs[:512],
+                "topic": end.topic,
+                "outcome": end.outcome.value,
+                "ended_by": end.ended_by,
+                "operator": end.operator,
+            }
+        )
         self._queue_one()
 
     def _queue_one(self) -> None:
@@ -117,8 +121,11 @@ class SqlCallLog:
                     self._starts[:0], self._ends[:0] = starts, ends
                     pause = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                     failures += 1
-                    log.exception("storing %d call records failed; retrying in %g s",
-                                  len(starts) + len(ends), pause)
+                    log.exception(
+                        "storing %d call records failed; retrying in %g s",
+                        len(starts) + len(ends),
+                        pause,
+                    )
                     await asyncio.sleep(pause)
                     continue
                 failures = 0
@@ -177,8 +184,13 @@ class SqlCallbackBook:
     ) -> int:
         """Stored at once: the caller has just been told it is accepted."""
         row = CallbackRequestRow(
-            call_id=call_id, phone=phone, line=line, topic=topic, requested_at=at,
-            status="open", note="",
+            call_id=call_id,
+            phone=phone,
+            line=line,
+            topic=topic,
+            requested_at=at,
+            status="open",
+            note="",
         )
         async with self.database.session() as session, session.begin():
             session.add(row)

@@ -231,12 +231,12 @@ class ChannelModel:
             return [ok(-1)]
         if escape:
             action = self.caller.next_input()
-            if isinstance(action, Press) and action.keys[0] in escape and action.heard_at < duration:
+            if not isinstance(action, Press):
+                self.caller.put_back(action)
+            elif action.keys[0] in escape and action.heard_at < duration:
                 self.now += action.heard_at
                 self.note("pressed", action.keys[0])
                 return [ok(ord(action.keys[0]))]
-            if not isinstance(action, Press):
-                self.caller.put_back(action)
         self.now += duration
         return [ok(0)]
 
