@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-DEBIAN_PACKAGES := espeak-ng libespeak-ng1 sox
+DEBIAN_PACKAGES := espeak-ng sox
+# A real Asterisk, when this machine has one, runs tests/asterisk/ too (skipped otherwise).
+CALLGRID_TEST_ASTERISK ?= $(firstword $(shell command -v asterisk 2>/dev/null) \
+                                      $(wildcard /opt/asterisk/sbin/asterisk))
+export CALLGRID_TEST_ASTERISK
 
 .PHONY: run test lint typecheck unit system-packages bench demo clean
 

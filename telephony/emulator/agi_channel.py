@@ -16,37 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from telephony.emulator.agi_commands import ChannelModel, Heard, QueueBehaviour
+from telephony.emulator.agi_commands import COMMANDS, ChannelModel, Heard, QueueBehaviour
 from telephony.emulator.agi_syntax import DEAD, INVALID, split_arguments
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 
-COMMANDS = (
-    "CONTROL STREAM FILE",
-    "STREAM FILE",
-    "GET DATA",
-    "WAIT FOR DIGIT",
-    "SAY NUMBER",
-    "SAY DIGITS",
-    "SAY ALPHA",
-    "SAY DATETIME",
-    "RECORD FILE",
-    "EXEC",
-    "GET FULL VARIABLE",
-    "GET VARIABLE",
-    "SET VARIABLE",
-    "CHANNEL STATUS",
-    "ANSWER",
-    "HANGUP",
-    "NOOP",
-    "VERBOSE",
-    "DATABASE GET",
-    "DATABASE PUT",
-    "DATABASE DEL",
-    "SET MUSIC",
-    "SET CALLERID",
-    "SET AUTOHANGUP",
-)
+# Longest names first, so that "GET FULL VARIABLE" is not read as "GET …".
+COMMAND_NAMES = sorted(COMMANDS, key=lambda name: -name.count(" "))
 # Commands Asterisk refuses with 511 once the channel is dead.
 CHANNEL_COMMANDS = frozenset(
     {
@@ -247,7 +223,7 @@ class EmulatedChannel:
 def _match(words: list[str]) -> tuple[str | None, list[str]]:
     """The AGI command a line names (case-insensitive), and its arguments."""
     upper = [word.upper() for word in words]
-    for command in COMMANDS:
+    for command in COMMAND_NAMES:
         size = command.count(" ") + 1
         if " ".join(upper[:size]) == command:
             return command, words[size:]

@@ -49,6 +49,34 @@ class UsageError(Exception):
 
 Handler = Callable[[list[str]], list[str]]
 
+# Every AGI command the emulated channel knows, and the ChannelModel method answering it.
+COMMANDS = {
+    "ANSWER": "answer",
+    "STREAM FILE": "stream_file",
+    "CONTROL STREAM FILE": "control_stream_file",
+    "GET DATA": "get_data",
+    "WAIT FOR DIGIT": "wait_for_digit",
+    "SAY NUMBER": "say_number",
+    "SAY DIGITS": "say_digits",
+    "SAY ALPHA": "say_digits",
+    "SAY DATETIME": "say_datetime",
+    "RECORD FILE": "record_file",
+    "EXEC": "exec",
+    "GET VARIABLE": "get_variable",
+    "GET FULL VARIABLE": "get_full_variable",
+    "SET VARIABLE": "set_variable",
+    "CHANNEL STATUS": "channel_status",
+    "HANGUP": "hangup",
+    "NOOP": "noop",
+    "VERBOSE": "verbose",
+    "DATABASE GET": "database_get",
+    "DATABASE PUT": "database_put",
+    "DATABASE DEL": "database_del",
+    "SET MUSIC": "noop",
+    "SET CALLERID": "set_callerid",
+    "SET AUTOHANGUP": "noop",
+}
+
 
 class ChannelModel:
     def __init__(self, caller: ScriptedCaller, sounds: SoundLibrary, queue: QueueBehaviour) -> None:
@@ -63,30 +91,7 @@ class ChannelModel:
         self.database: dict[tuple[str, str], str] = {}
         self.heard: list[Heard] = []
         self.handlers: dict[str, Handler] = {
-            "ANSWER": self.answer,
-            "STREAM FILE": self.stream_file,
-            "CONTROL STREAM FILE": self.control_stream_file,
-            "GET DATA": self.get_data,
-            "WAIT FOR DIGIT": self.wait_for_digit,
-            "SAY NUMBER": self.say_number,
-            "SAY DIGITS": self.say_digits,
-            "SAY ALPHA": self.say_digits,
-            "SAY DATETIME": self.say_datetime,
-            "RECORD FILE": self.record_file,
-            "EXEC": self.exec,
-            "GET VARIABLE": self.get_variable,
-            "GET FULL VARIABLE": self.get_full_variable,
-            "SET VARIABLE": self.set_variable,
-            "CHANNEL STATUS": self.channel_status,
-            "HANGUP": self.hangup,
-            "NOOP": self.noop,
-            "VERBOSE": self.verbose,
-            "DATABASE GET": self.database_get,
-            "DATABASE PUT": self.database_put,
-            "DATABASE DEL": self.database_del,
-            "SET MUSIC": self.noop,
-            "SET CALLERID": self.set_callerid,
-            "SET AUTOHANGUP": self.noop,
+            command: getattr(self, method) for command, method in COMMANDS.items()
         }
 
     def execute(self, command: str, args: list[str]) -> list[str]:

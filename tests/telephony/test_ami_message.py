@@ -275,3 +275,24 @@ def test_encoder_refuses_line_breaks_that_would_inject_an_action() -> None:
 
     with pytest.raises(ValueError, match="line break"):
         encode_action(setvar.name, setvar.headers(), "a-1")
+
+
+def test_events_are_not_in_causal_order() -> None:
+    """OriginateResponse says the call is answered before the channel's own Newstate Up;
+    a synchronous Originate's Error comes before the events of the failed call."""
+    answered = [parse_event(m) for m in parsed("ami/ami-originate-answer.txt") if m.kind == "event"]
+    response = next(i for i, e in enumerate(answered) if isinstance(e, events.OriginateResponse))
+    channel = answered[response].channel
+    up = next(
+        i
+        for i, e in enumerate(answered)
+        if e.name == "Newstate"
+        and e.get("Channel") == channel
+        and e.get("ChannelStateDesc") == "Up"
+    )
+    assert response < up and answered[response].reason == 4
+    sync = parsed("ami/ami-originate-sync.txt")
+    failed = next(i for i, m in enumerate(sync) if m.get("Message") == "Originate failed")
+    assert sync[failed + 1].name == "Newchannel" and "ami-busy" in (
+        sync[failed + 1].get("Channel") or ""
+    )
