@@ -227,7 +227,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--think-ms",
         type=float,
-        default=250.0,
+        default=1000.0,
         help="mean hold-back of each reply in the paced run",
     )
     parser.add_argument("--generate", type=int, metavar="PORT", help=argparse.SUPPRESS)
