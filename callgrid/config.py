@@ -29,6 +29,8 @@ class Settings:
     prompt_catalog: Path = PROJECT_ROOT / "prompts" / "catalog_ru.yaml"
     prompts_dir: Path = Path("")
     asterisk_prompts_dir: str = ""
+    messages_dir: str = ""
+    """Where Asterisk records answering-machine messages; the engine must read it too."""
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
     agi_reply_timeout: float = 10.0
@@ -55,6 +57,8 @@ class Settings:
             )
         if self.prompts_dir == Path(""):
             object.__setattr__(self, "prompts_dir", var_dir / "prompts")
+        if not self.messages_dir:
+            object.__setattr__(self, "messages_dir", str(var_dir / "messages"))
         if not self.asterisk_prompts_dir:
             object.__setattr__(self, "asterisk_prompts_dir", str(self.prompts_dir.resolve()))
 

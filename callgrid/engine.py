@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -16,14 +17,17 @@ from callgrid.clock import Clock, system_clock
 from callgrid.config import Settings
 from callgrid.storage import Database
 from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
+from callgrid.storage.customers import SqlCustomers
+from callgrid.storage.work import SqlOutages, SqlTasks
 from callgrid.web import build_web_app
 from ivr.actions import ACTIONS
-from ivr.call_context import PromptFiles
+from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
 from ivr.caller_input import KeypadReader
 from ivr.menu import MenuTree
 from ivr.menu_loader import load_trees
 from prompts.catalog import PromptCatalog, load_catalog
+from prompts.phrases import PhraseLibrary
 from prompts.render import PromptLibrary, render_catalog
 from telephony.agi import FastAgiServer
 from telephony.ami import AmiAuthError, AmiClient
@@ -64,6 +68,9 @@ class Engine:
         self.database = Database(settings.database_url)
         self.call_log = SqlCallLog(self.database)
         self.callbacks = SqlCallbackBook(self.database)
+        self.customers = SqlCustomers(self.database)
+        self.outages = SqlOutages(self.database)
+        self.tasks = SqlTasks(self.database)
         self.content: IvrContent | None = None
         self.agi: FastAgiServer | None = None
         self.ami: AmiClient | None = None
@@ -71,20 +78,31 @@ class Engine:
         self._ami_login: asyncio.Task[None] | None = None
 
     def call_flow(self, content: IvrContent) -> IvrCallFlow:
+        services = IvrServices(
+            prompts=PromptFiles(self.settings.asterisk_prompts_dir),
+            phrases=PhraseLibrary(
+                self.settings.prompts_dir / "phrases", self.settings.asterisk_prompts_dir + "/phrases"
+            ),
+            callbacks=self.callbacks,
+            customers=self.customers,
+            outages=self.outages,
+            tasks=self.tasks,
+            clock=self.clock,
+            messages_dir=self.settings.messages_dir,
+        )
         return IvrCallFlow(
             trees=content.trees,
             default_tree=content.default_tree,
             call_log=self.call_log,
-            callbacks=self.callbacks,
+            services=services,
             actions=ACTIONS,
-            prompts=PromptFiles(self.settings.asterisk_prompts_dir),
-            clock=self.clock,
             reader=KeypadReader(self.settings.keypad_timeout_ms),
             settings=FlowSettings(max_retries=self.settings.max_retries),
         )
 
     async def start(self, parts: tuple[str, ...] = PARTS) -> None:
         await self.database.upgrade()
+        Path(self.settings.messages_dir).mkdir(parents=True, exist_ok=True)
         if "agi" in parts:
             self.content = load_ivr_content(self.settings)
             self.agi = FastAgiServer(

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from callcenter.outages import OutageBoard
+from callcenter.service_hours import SERVICE_HOURS, ServiceHours
+from callcenter.tasks import TaskBook
+from callcenter.working_calendar import WorkingCalendar, default_calendar
 from callgrid.clock import Clock
+from customers.model import Account
+from customers.reading_rules import ReadingLimits
+from customers.store import CustomerStore
 from ivr.call_record import CallbackBook
 from ivr.menu import MenuTree
 from prompts.catalog import Variant
+from prompts.phrases import PhraseLibrary
 from telephony.agi import AgiCall
+
+LOCAL_TIME = ZoneInfo("Asia/Tomsk")
 
 
 class PromptFiles:
@@ -22,15 +35,54 @@ class PromptFiles:
         return f"{self.directory}/{prompt_id}-{variant}"
 
 
+@dataclass(frozen=True)
+class IvrServices:
+    """Everything the call flow and its actions use, shared by all calls."""
+
+    prompts: PromptFiles
+    phrases: PhraseLibrary
+    callbacks: CallbackBook
+    customers: CustomerStore
+    outages: OutageBoard
+    tasks: TaskBook
+    clock: Clock
+    messages_dir: str
+    """Where Asterisk writes answering-machine messages (the engine reads them there)."""
+    calendar: WorkingCalendar = field(default_factory=default_calendar)
+    hours: Mapping[str, ServiceHours] = field(default_factory=lambda: SERVICE_HOURS)
+    timezone: ZoneInfo = LOCAL_TIME
+    reading_limits: ReadingLimits = field(default_factory=ReadingLimits)
+
+
 @dataclass
 class CallContext:
     call: AgiCall
     call_id: str
     tree: MenuTree
-    prompts: PromptFiles
-    callbacks: CallbackBook
-    clock: Clock
+    services: IvrServices
     topic: str | None = None
+    account: Account | None = None
+    """The caller's account once identified; nothing of it is spoken before."""
+
+    def prompt(self, prompt_id: str, variant: Variant = "short") -> str:
+        return self.services.prompts(prompt_id, variant)
+
+    async def phrase(self, text: str) -> str:
+        """A file speaking ``text`` (numbers already in words)."""
+        return await self.services.phrases.file_for(text)
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def today(self) -> date:
+        return self.now().astimezone(self.services.timezone).date()
 
 
-Action = Callable[[CallContext], Awaitable[None]]
+class ActionResult(StrEnum):
+    DONE = "done"
+    """Back to the menu the action was chosen from."""
+    TO_OPERATOR = "to_operator"
+    """The caller could not be served by the machine: hand them to an operator (IVR-4)."""
+
+
+Action = Callable[[CallContext], Awaitable[ActionResult]]

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
-from callgrid.clock import Clock
-from ivr.call_context import Action, CallContext, PromptFiles
-from ivr.call_record import CallbackBook, CallEnd, CallLog, CallStart, Outcome
+from ivr.answering_machine import take_message
+from ivr.call_context import Action, ActionResult, CallContext, IvrServices
+from ivr.call_record import CallEnd, CallLog, CallStart, Outcome
 from ivr.caller_input import ChoiceReader, KeypadReader
 from ivr.menu import OPERATOR_KEY, MenuTree, normalise_number
 from ivr.navigator import (
@@ -39,6 +39,14 @@ class FlowSettings:
     max_silent_rounds: int = 2
 
 
+def service_of(queue: str, line: str) -> str:
+    """Whose working hours apply: dispatch answers 6-22 daily (IVR-11), the rest are
+    billing hours (CC-1), paid services their own."""
+    if queue == "dispatch":
+        return "dispatch"
+    return "paid_services" if line == "paid_services" else "billing"
+
+
 class IvrCallFlow:
     """The FastAGI route for inbound calls; one instance serves every call."""
 
@@ -47,20 +55,18 @@ class IvrCallFlow:
         trees: Mapping[str, MenuTree],
         default_tree: MenuTree,
         call_log: CallLog,
-        callbacks: CallbackBook,
+        services: IvrServices,
         actions: Mapping[str, Action],
-        prompts: PromptFiles,
-        clock: Clock,
         reader: ChoiceReader | None = None,
         settings: FlowSettings | None = None,
     ) -> None:
         self.trees = trees
         self.default_tree = default_tree
         self.call_log = call_log
-        self.callbacks = callbacks
+        self.services = services
         self.actions = actions
-        self.prompts = prompts
-        self.clock = clock
+        self.prompts = services.prompts
+        self.clock = services.clock
         self.reader = reader or KeypadReader()
         self.settings = settings or FlowSettings()
 
@@ -88,7 +94,7 @@ class IvrCallFlow:
         )
         navigator = Navigator(tree, self.settings.max_retries, self.settings.max_silent_rounds)
         end = CallEnd(answered_at=None, ended_at=started)
-        context = CallContext(call, call_id, tree, self.prompts, self.callbacks, self.clock)
+        context = CallContext(call, call_id, tree, self.services)
         try:
             await call.answer()
             end.answered_at = self.clock()
@@ -127,8 +133,11 @@ class IvrCallFlow:
                 assert step.node.action is not None
                 end.outcome = Outcome.SELF_SERVICE
                 context.topic = step.node.topic
-                await self.actions[step.node.action](context)
-                step = navigator.back_to_menu()
+                result = await self.actions[step.node.action](context)
+                if result is ActionResult.TO_OPERATOR:
+                    step = navigator.to_operator()
+                else:
+                    step = navigator.back_to_menu()
             elif isinstance(step, ToOperator):
                 if await self._operator(context, step, end):
                     return
@@ -144,6 +153,11 @@ class IvrCallFlow:
         """Queue the caller; True when the call ended there, False to go on in the menu."""
         call, node = context.call, step.node
         assert node.queue is not None and node.wait_seconds is not None
+        hours = self.services.hours[service_of(node.queue, context.tree.line)]
+        if not hours.is_open(self.clock()):
+            end.outcome = Outcome.ANSWERING_MACHINE
+            await take_message(context)
+            return False
         notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
         await call.play([self.prompts(notice)])
         outcome_before, end.outcome = end.outcome, Outcome.ABANDONED_IN_QUEUE

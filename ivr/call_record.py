@@ -14,6 +14,7 @@ class Outcome(StrEnum):
     ABANDONED_IN_MENU = "abandoned_in_menu"
     ABANDONED_IN_QUEUE = "abandoned_in_queue"
     NO_INPUT = "no_input"
+    ANSWERING_MACHINE = "answering_machine"
     ENGINE_ERROR = "engine_error"
 
 

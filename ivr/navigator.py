@@ -123,8 +123,12 @@ class Navigator:
             self.silent_rounds += 1
             if self.silent_rounds > self.max_silent_rounds:
                 return Goodbye()
-        self.path.append(self.tree.operator.id)
         self.topic = self.tree.operator.topic
+        return self.to_operator()
+
+    def to_operator(self) -> Step:
+        """No choice could be had, or an action gave up: an operator takes the caller."""
+        self.path.append(self.tree.operator.id)
         return ToOperator(self.tree.operator, because_no_choice=True)
 
     def back_to_menu(self) -> Step:

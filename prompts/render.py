@@ -55,7 +55,7 @@ class PromptLibrary:
         return self.durations.get(file_stem(prompt_id, variant))
 
 
-def _speak_to_wav(text: str, target: Path) -> None:
+def speak_to_wav(text: str, target: Path) -> None:
     """espeak-ng speaks the text to a WAV file, sox resamples it for Asterisk."""
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "speech.wav"
@@ -108,7 +108,7 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
             if known and known["digest"] == digest and target.exists():
                 fresh[stem] = known
                 continue
-            _speak_to_wav(prompt.text(variant), target)
+            speak_to_wav(prompt.text(variant), target)
             fresh[stem] = {"digest": digest, "seconds": round(wav_seconds(target), 3)}
     manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
     return PromptLibrary(directory, {stem: entry["seconds"] for stem, entry in fresh.items()})

@@ -20,12 +20,15 @@ from callgrid.clock import ManualClock
 from callgrid.engine import IvrContent
 from callgrid.storage import Database
 from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
+from callgrid.storage.customers import SqlCustomers
+from callgrid.storage.work import SqlOutages, SqlTasks
 from ivr.actions import ACTIONS
-from ivr.call_context import PromptFiles
+from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
 from ivr.caller_input import KeypadReader
 from ivr.menu_loader import load_trees
 from prompts.catalog import load_catalog
+from prompts.phrases import PhraseLibrary
 from prompts.render import render_catalog
 from telephony.agi import FastAgiServer
 
@@ -99,7 +102,11 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     await db.upgrade()
     if not db.is_sqlite:
         async with db.engine.begin() as connection:
-            await connection.execute(text("TRUNCATE calls, callback_requests RESTART IDENTITY"))
+            tables = (await connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'alembic_version'"
+            ))).scalars().all()
+            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     yield db
     await db.close()
 
@@ -115,6 +122,7 @@ class RunningIvr:
     flow: IvrCallFlow
     call_log: SqlCallLog
     callbacks: SqlCallbackBook
+    customers: SqlCustomers
     content: IvrContent
 
     @property
@@ -124,23 +132,32 @@ class RunningIvr:
 
 @pytest.fixture
 async def ivr(
-    database: Database, ivr_content: IvrContent, clock: ManualClock
+    database: Database, ivr_content: IvrContent, clock: ManualClock, tmp_path: Path
 ) -> AsyncIterator[RunningIvr]:
     """The IVR serving FastAGI on a loopback port, storing into ``database``."""
     call_log, callbacks = SqlCallLog(database), SqlCallbackBook(database)
+    customers = SqlCustomers(database)
+    services = IvrServices(
+        prompts=PromptFiles(str(ivr_content.library.directory)),
+        phrases=PhraseLibrary(ivr_content.library.directory / "phrases"),
+        callbacks=callbacks,
+        customers=customers,
+        outages=SqlOutages(database),
+        tasks=SqlTasks(database),
+        clock=clock,
+        messages_dir=str(tmp_path / "messages"),
+    )
     flow = IvrCallFlow(
         trees=ivr_content.trees,
         default_tree=ivr_content.default_tree,
         call_log=call_log,
-        callbacks=callbacks,
+        services=services,
         actions=ACTIONS,
-        prompts=PromptFiles(str(ivr_content.library.directory)),
-        clock=clock,
         reader=KeypadReader(5000),
         settings=FlowSettings(),
     )
     server = FastAgiServer({"ivr": flow}, port=0, reply_timeout=5.0, media_timeout=5.0)
     await server.start()
-    yield RunningIvr(server, flow, call_log, callbacks, ivr_content)
+    yield RunningIvr(server, flow, call_log, callbacks, customers, ivr_content)
     await server.stop()
     await call_log.close()

@@ -11,10 +11,7 @@ compared within a tolerance; everything else must match exactly.
 from __future__ import annotations
 
 import asyncio
-import math
 import re
-import struct
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.caller import CallerAction, HangUp, Press, ScriptedCaller, Speak, StaySilent
 from telephony.emulator.sounds import SoundLibrary
 from tests import transcripts
+from tests.audio import tone_wav
 
 # Durations of Asterisk's stock sounds, from the endpos values in the transcripts.
 STOCK_SOUNDS = {"hello-world": 1.42, "vm-intro": 5.66, "demo-congrats": 4.5, "demo-thanks": 5.0}
@@ -115,19 +113,8 @@ def same(expected: str, actual: str) -> bool:
 
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """1.42 s of a 440 Hz tone standing in for hello-world, played into RECORD FILE."""
-    path = tmp_path_factory.mktemp("speech") / "hello.wav"
-    with wave.open(str(path), "wb") as audio:
-        audio.setnchannels(1)
-        audio.setsampwidth(2)
-        audio.setframerate(8000)
-        audio.writeframes(
-            b"".join(
-                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * n / 8000)))
-                for n in range(11360)
-            )
-        )
-    return path
+    """A tone as long as hello-world, played into RECORD FILE."""
+    return tone_wav(tmp_path_factory.mktemp("speech") / "hello.wav")
 
 
 async def run_transcript(

@@ -1,0 +1,83 @@
+"""Storing outages and tasks (the storage side of callcenter.outages / callcenter.tasks)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
+
+from callcenter.outages import Outage, OutageKind
+from callcenter.tasks import NewTask
+from callgrid.storage.database import Database
+from callgrid.storage.work_tables import OutageRow, TaskRow
+
+
+class SqlOutages:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def replace_all(self, outages: list[Outage], now: datetime) -> int:
+        """Load a dispatcher's list: all or nothing, in one transaction."""
+        async with self.database.engine.begin() as connection:
+            await connection.execute(delete(OutageRow))
+            if outages:
+                await connection.execute(
+                    insert(OutageRow), [{**asdict(o), "created_at": now} for o in outages]
+                )
+        return len(outages)
+
+    async def add(self, outage: Outage, now: datetime) -> None:
+        async with self.database.engine.begin() as connection:
+            await connection.execute(insert(OutageRow), [{**asdict(outage), "created_at": now}])
+
+    async def current(self, area: str, now: datetime) -> list[Outage]:
+        """Outages in ``area`` not yet over at ``now``, soonest first."""
+        async with self.database.session() as session:
+            rows = await session.execute(
+                select(OutageRow)
+                .where(OutageRow.area == area, OutageRow.restore_at > now)
+                .order_by(OutageRow.starts_at)
+            )
+            return [
+                Outage(r.area, OutageKind(r.kind), r.cause, r.starts_at, r.restore_at)
+                for r in rows.scalars()
+            ]
+
+    async def areas(self, now: datetime) -> list[str]:
+        async with self.database.session() as session:
+            rows = await session.execute(
+                select(OutageRow.area)
+                .where(OutageRow.restore_at > now)
+                .distinct()
+                .order_by(OutageRow.area)
+            )
+            return list(rows.scalars())
+
+
+class SqlTasks:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def add(self, task: NewTask) -> int:
+        """Stored at once: the caller is told the message or order is taken."""
+        values = {**asdict(task), "kind": task.kind.value, "status": "open"}
+        async with self.database.engine.begin() as connection:
+            result = await connection.execute(insert(TaskRow).returning(TaskRow.id), values)
+            return int(result.scalar_one())
+
+    async def open_tasks(self, kind: str | None = None) -> list[TaskRow]:
+        async with self.database.session() as session:
+            query = select(TaskRow).where(TaskRow.status == "open").order_by(TaskRow.due_at)
+            if kind is not None:
+                query = query.where(TaskRow.kind == kind)
+            return list((await session.execute(query)).scalars())
+
+    async def count_open_due_by(self, kind: str, moment: datetime) -> int:
+        async with self.database.session() as session:
+            rows = await session.execute(
+                select(TaskRow.id).where(
+                    TaskRow.kind == kind, TaskRow.status == "open", TaskRow.due_at <= moment
+                )
+            )
+            return len(rows.all())

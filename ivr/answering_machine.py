@@ -1,0 +1,63 @@
+"""The answering machine (IVR-10, CC-1): out of hours a caller leaves a message — for
+example their readings — and a task to enter it is due by the end of the next working
+day. A caller who hangs up instead of pressing # has still left a message."""
+
+from __future__ import annotations
+
+import contextlib
+import wave
+from pathlib import Path
+
+from callcenter.tasks import NewTask, TaskKind
+from callcenter.working_calendar import end_of_next_working_day
+from ivr.call_context import ActionResult, CallContext
+from telephony.agi import CallHungUp
+
+LONGEST_MESSAGE_MS = 120_000
+SILENCE_ENDS_MESSAGE_S = 5
+SHORTEST_MESSAGE_S = 1.0
+
+
+def _seconds_of_audio(path: Path) -> float:
+    with contextlib.suppress(OSError, wave.Error, EOFError), wave.open(str(path), "rb") as audio:
+        return audio.getnframes() / audio.getframerate()
+    return 0.0
+
+
+async def take_message(ctx: CallContext) -> ActionResult:
+    call = ctx.call
+    await call.play([ctx.prompt("am_greeting")])
+    target = f"{ctx.services.messages_dir}/{ctx.call_id}"
+    try:
+        await call.record(
+            target, max_ms=LONGEST_MESSAGE_MS, silence_s=SILENCE_ENDS_MESSAGE_S, beep=True
+        )
+    except CallHungUp:
+        await _keep(ctx, Path(f"{target}.wav"))
+        raise
+    if await _keep(ctx, Path(f"{target}.wav")):
+        await call.play([ctx.prompt("am_thanks")])
+    else:
+        await call.play([ctx.prompt("am_nothing_recorded")])
+    return ActionResult.DONE
+
+
+async def _keep(ctx: CallContext, recording: Path) -> bool:
+    """Make the task for a message worth keeping; False for an empty one."""
+    if _seconds_of_audio(recording) < SHORTEST_MESSAGE_S:
+        return False
+    now = ctx.now()
+    await ctx.services.tasks.add(
+        NewTask(
+            kind=TaskKind.ANSWERING_MACHINE,
+            call_id=ctx.call_id,
+            phone=ctx.call.environment.caller_id,
+            line=ctx.tree.line,
+            subject="Сообщение на автоответчике",
+            created_at=now,
+            due_at=end_of_next_working_day(now, ctx.services.calendar),
+            account_number=ctx.account.number if ctx.account else None,
+            recording=str(recording),
+        )
+    )
+    return True

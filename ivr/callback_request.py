@@ -1,0 +1,71 @@
+"""A callback request (CC-5): the caller leaves a number and is called back."""
+
+from __future__ import annotations
+
+from ivr.call_context import ActionResult, CallContext
+from prompts.catalog import Variant
+
+CALLBACK_ENTRY_TIMEOUT_MS = 7000
+CONFIRM_TIMEOUT_MS = 5000
+LONGEST_PHONE_NUMBER = 15
+CITY_NUMBER_DIGITS = 6
+
+
+def callback_number(entered: str, caller_id: str) -> str | None:
+    """The number to call back: what was keyed, or the caller's own number on ``#`` alone.
+
+    Accepts a 6-digit city number or an 11-digit Russian number starting with 7 or 8;
+    a 10-digit number gets its leading 8. Returns None for anything else.
+    """
+    number = entered or "".join(char for char in caller_id if char.isdigit())
+    if not number.isdigit():
+        return None
+    if len(number) == 10:
+        number = "8" + number
+    if len(number) == CITY_NUMBER_DIGITS or (len(number) == 11 and number[0] in "78"):
+        return number
+    return None
+
+
+async def ask_callback_number(ctx: CallContext) -> str | None:
+    """A number to call back, keyed and read back for confirmation; None if given up.
+
+    ``#`` alone takes the number the caller is calling from.
+    """
+    call = ctx.call
+    for attempt in range(2):
+        variant: Variant = "full" if attempt else "short"
+        entered = await call.read_digits(
+            ctx.prompt("callback_enter_number", variant),
+            CALLBACK_ENTRY_TIMEOUT_MS,
+            LONGEST_PHONE_NUMBER,
+        )
+        if entered.digits.startswith("*") or (entered.timed_out and not entered.digits):
+            return None
+        number = callback_number(entered.digits, call.environment.caller_id)
+        if number is None:
+            await call.play([ctx.prompt("invalid_choice")])
+            continue
+        await call.play([ctx.prompt("callback_number_is")])
+        await call.say_digits(number)
+        answer = await call.read_digits(
+            ctx.prompt("callback_confirm", variant), CONFIRM_TIMEOUT_MS, 1
+        )
+        if answer.digits == "1":
+            return number
+        if answer.digits != "2":
+            return None
+    return None
+
+
+async def request_callback(ctx: CallContext) -> ActionResult:
+    """Take a callback number (CC-5) and store the request before saying it is taken."""
+    number = await ask_callback_number(ctx)
+    if number is None:
+        await ctx.call.play([ctx.prompt("callback_cancelled")])
+        return ActionResult.DONE
+    await ctx.services.callbacks.request_callback(
+        ctx.call_id, number, ctx.tree.line, ctx.topic, ctx.now()
+    )
+    await ctx.call.play([ctx.prompt("callback_accepted")])
+    return ActionResult.DONE

@@ -1,0 +1,15 @@
+"""The caller's debt, due date and last payment, after identification (IVR-12, IVR-13)."""
+
+from __future__ import annotations
+
+from ivr import spoken_texts
+from ivr.call_context import ActionResult, CallContext
+from ivr.identification import identify
+
+
+async def tell_debt(ctx: CallContext) -> ActionResult:
+    account = await identify(ctx)
+    if account is None:
+        return ActionResult.TO_OPERATOR
+    await ctx.call.play([await ctx.phrase(spoken_texts.debt(account)), ctx.prompt("debt_how_to_pay")])
+    return ActionResult.DONE

@@ -1,0 +1,41 @@
+"""Outages where the caller lives (IVR-11): by the identified account's area, or an area
+the caller picks from those with outages now."""
+
+from __future__ import annotations
+
+from callcenter.outages import Outage
+from ivr import spoken_texts
+from ivr.call_context import ActionResult, CallContext
+from ivr.identification import identify
+from ivr.menu import ITEM_KEYS
+
+CHOICE_TIMEOUT_MS = 5000
+MOST_AREAS_LISTED = 7
+
+
+async def tell_outages(ctx: CallContext) -> ActionResult:
+    area = ctx.account.area if ctx.account else await _choose_area(ctx)
+    if area is None:
+        return ActionResult.DONE
+    outages: list[Outage] = await ctx.services.outages.current(area, ctx.now())
+    text = spoken_texts.outages(area, outages, ctx.services.timezone)
+    await ctx.call.play([await ctx.phrase(text)])
+    return ActionResult.DONE
+
+
+async def _choose_area(ctx: CallContext) -> str | None:
+    call = ctx.call
+    areas = (await ctx.services.outages.areas(ctx.now()))[:MOST_AREAS_LISTED]
+    if not areas:
+        await call.play([ctx.prompt("outages_none_anywhere")])
+        return None
+    answer = await call.read_digits(ctx.prompt("outages_how_to_find"), CHOICE_TIMEOUT_MS, 1)
+    if answer.digits == "1":
+        account = await identify(ctx)
+        return account.area if account else None
+    listing = await ctx.phrase(spoken_texts.area_choice(areas))
+    chosen = await call.read_digits(listing, CHOICE_TIMEOUT_MS, 1)
+    if chosen.digits and chosen.digits in ITEM_KEYS[: len(areas)]:
+        return areas[int(chosen.digits) - 1]
+    return None
+

@@ -1,0 +1,118 @@
+"""Meter reading decisions (IVR-9): every refusal with its reason, and no wrong reading
+ever judged acceptable."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customers.model import Channel, Meter, Reading, Zone
+from customers.reading_rules import (
+    Accepted,
+    AlreadyToday,
+    Refusal,
+    Refused,
+    judge,
+    usual_daily_consumption,
+)
+
+TODAY = date(2026, 11, 27)
+METER = Meter(1, 1, "SN-1", (Zone.DAY, Zone.NIGHT), 5, date(2030, 1, 1), date(2020, 5, 1))
+
+
+def reading(value: int, days_ago: int, zone: Zone = Zone.DAY) -> Reading:
+    taken = datetime(2026, 11, 27, 3, tzinfo=UTC) - timedelta(days=days_ago)
+    return Reading(METER.id, zone, value, taken, Channel.KEYPAD)
+
+
+HISTORY = [reading(11000 + 300 * month, 30 * (12 - month)) for month in range(13)]
+PREVIOUS = reading(14300, 30)
+
+
+def test_a_normal_reading_is_accepted_with_its_consumption() -> None:
+    assert judge(METER, "14600", TODAY, PREVIOUS, HISTORY, []) == Accepted(14600, 300)
+
+
+def test_leading_zeros_are_fine() -> None:
+    low = reading(4400, 30)
+    assert judge(METER, "04567", TODAY, low, [], []) == Accepted(4567, 167)
+
+
+def test_too_many_digits_for_the_register() -> None:
+    assert judge(METER, "123456", TODAY, PREVIOUS, HISTORY, []) == Refused(
+        Refusal.TOO_MANY_DIGITS, 5
+    )
+
+
+def test_nothing_entered() -> None:
+    assert judge(METER, "", TODAY, PREVIOUS, HISTORY, []) == Refused(Refusal.NO_DIGITS)
+
+
+def test_lower_than_the_last_accepted() -> None:
+    assert judge(METER, "14000", TODAY, PREVIOUS, HISTORY, []) == Refused(
+        Refusal.LOWER_THAN_LAST, 14300
+    )
+
+
+def test_register_roll_over_is_accepted() -> None:
+    near_top = reading(99900, 30)
+    assert judge(METER, "00150", TODAY, near_top, [], []) == Accepted(150, 250, rolled_over=True)
+
+
+def test_a_replaced_meter_is_not_compared_with_the_old_one() -> None:
+    replaced = Meter(1, 1, "SN-2", (Zone.TOTAL,), 5, date(2032, 1, 1), date(2026, 11, 1))
+    old = reading(54000, 60, Zone.TOTAL)
+    assert judge(replaced, "00012", TODAY, old, [old], []) == Accepted(12, 0)
+
+
+def test_implausible_consumption_against_the_history() -> None:
+    verdict = judge(METER, "18000", TODAY, PREVIOUS, HISTORY, [])
+    assert verdict == Refused(Refusal.IMPLAUSIBLE, 1200)  # max(3 × 10, 40) kWh a day × 30 days
+    assert judge(METER, "15500", TODAY, PREVIOUS, HISTORY, []) == Accepted(15500, 1200)
+
+
+def test_without_history_a_fixed_ceiling_applies() -> None:
+    assert judge(METER, "18000", TODAY, PREVIOUS, [], []) == Accepted(18000, 3700)
+    assert judge(METER, "19000", TODAY, PREVIOUS, [PREVIOUS], []) == Refused(
+        Refusal.IMPLAUSIBLE, 4500  # 150 kWh a day × 30 days
+    )
+
+
+def test_expired_verification_refuses_everything() -> None:
+    expired = Meter(1, 1, "SN-1", (Zone.TOTAL,), 5, date(2026, 11, 1), date(2010, 1, 1))
+    assert judge(expired, "14600", TODAY, PREVIOUS, HISTORY, []) == Refused(
+        Refusal.VERIFICATION_EXPIRED
+    )
+
+
+def test_already_submitted_today_asks_before_replacing() -> None:
+    earlier = reading(14580, 0)
+    assert judge(METER, "14600", TODAY, PREVIOUS, HISTORY, [earlier]) == AlreadyToday(14600, 14580)
+
+
+def test_usual_consumption() -> None:
+    assert usual_daily_consumption(HISTORY) == 10.0
+    assert usual_daily_consumption([PREVIOUS]) is None
+
+
+@given(
+    entered=st.text(alphabet="0123456789", max_size=8),
+    last_value=st.integers(0, 99_999),
+    days_ago=st.integers(1, 400),
+    due_offset=st.integers(-30, 30),
+)
+def test_an_accepted_reading_always_fits_the_meter_and_the_history(
+    entered: str, last_value: int, days_ago: int, due_offset: int
+) -> None:
+    meter = Meter(1, 1, "SN", (Zone.TOTAL,), 5, TODAY + timedelta(days=due_offset), date(2019, 1, 1))
+    last = reading(last_value, days_ago, Zone.TOTAL)
+    verdict = judge(meter, entered, TODAY, last, [], [])
+    if isinstance(verdict, Accepted):
+        assert meter.verification_due >= TODAY
+        assert entered and int(entered) < 10**meter.digits
+        assert 0 <= verdict.consumption <= 150 * days_ago
+        assert verdict.rolled_over == (int(entered) < last_value)
+    else:
+        assert isinstance(verdict, Refused)
