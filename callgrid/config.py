@@ -31,6 +31,12 @@ class Settings:
     asterisk_prompts_dir: str = ""
     messages_dir: str = ""
     """Where Asterisk records answering-machine messages; the engine must read it too."""
+    vosk_model: str = ""
+    """A vosk model directory (vosk-model-small-ru-0.22); empty: keypad only."""
+    speech_dir: str = ""
+    """Where the engine reads the caller's recorded utterances…"""
+    asterisk_speech_dir: str = ""
+    """…and where Asterisk writes them (the same directory, seen from Asterisk)."""
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
     agi_reply_timeout: float = 10.0
@@ -59,6 +65,10 @@ class Settings:
             object.__setattr__(self, "prompts_dir", var_dir / "prompts")
         if not self.messages_dir:
             object.__setattr__(self, "messages_dir", str(var_dir / "messages"))
+        if not self.speech_dir:
+            object.__setattr__(self, "speech_dir", str(var_dir / "utterances"))
+        if not self.asterisk_speech_dir:
+            object.__setattr__(self, "asterisk_speech_dir", self.speech_dir)
         if not self.asterisk_prompts_dir:
             object.__setattr__(self, "asterisk_prompts_dir", str(self.prompts_dir.resolve()))
 

@@ -23,8 +23,9 @@ from callgrid.web import build_web_app
 from ivr.actions import ACTIONS
 from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
-from ivr.caller_input import KeypadReader
+from ivr.caller_input import KeypadReader, VoiceMenuReader
 from ivr.menu import MenuTree
+from ivr.speech_input import Listener, Recognizer, VoskRecognizer
 from ivr.menu_loader import load_trees
 from prompts.catalog import PromptCatalog, load_catalog
 from prompts.phrases import PhraseLibrary
@@ -62,9 +63,16 @@ def load_ivr_content(settings: Settings) -> IvrContent:
 
 
 class Engine:
-    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock = system_clock,
+        recognizer: Recognizer | None = None,
+    ) -> None:
+        """``recognizer`` replaces the vosk one that ``CALLGRID_VOSK_MODEL`` would load."""
         self.settings = settings
         self.clock = clock
+        self.recognizer = recognizer
         self.database = Database(settings.database_url)
         self.call_log = SqlCallLog(self.database)
         self.callbacks = SqlCallbackBook(self.database)
@@ -72,12 +80,25 @@ class Engine:
         self.outages = SqlOutages(self.database)
         self.tasks = SqlTasks(self.database)
         self.content: IvrContent | None = None
+        self.flow: IvrCallFlow
         self.agi: FastAgiServer | None = None
         self.ami: AmiClient | None = None
         self._web_runner: web.AppRunner | None = None
         self._ami_login: asyncio.Task[None] | None = None
 
+    def _listener(self) -> Listener | None:
+        recognizer = self.recognizer
+        if recognizer is None and self.settings.vosk_model:
+            recognizer = VoskRecognizer(Path(self.settings.vosk_model))
+        if recognizer is None:
+            return None
+        speech_dir = Path(self.settings.speech_dir)
+        speech_dir.mkdir(parents=True, exist_ok=True)
+        return Listener(recognizer, self.settings.asterisk_speech_dir, speech_dir)
+
     def call_flow(self, content: IvrContent) -> IvrCallFlow:
+        listener = self._listener()
+        keypad = KeypadReader(self.settings.keypad_timeout_ms)
         services = IvrServices(
             prompts=PromptFiles(self.settings.asterisk_prompts_dir),
             phrases=PhraseLibrary(
@@ -89,6 +110,7 @@ class Engine:
             tasks=self.tasks,
             clock=self.clock,
             messages_dir=self.settings.messages_dir,
+            listener=listener,
         )
         return IvrCallFlow(
             trees=content.trees,
@@ -96,7 +118,7 @@ class Engine:
             call_log=self.call_log,
             services=services,
             actions=ACTIONS,
-            reader=KeypadReader(self.settings.keypad_timeout_ms),
+            reader=keypad if listener is None else VoiceMenuReader(listener, keypad),
             settings=FlowSettings(max_retries=self.settings.max_retries),
         )
 
@@ -105,8 +127,9 @@ class Engine:
         Path(self.settings.messages_dir).mkdir(parents=True, exist_ok=True)
         if "agi" in parts:
             self.content = load_ivr_content(self.settings)
+            self.flow = self.call_flow(self.content)
             self.agi = FastAgiServer(
-                {"ivr": self.call_flow(self.content)},
+                {"ivr": self.flow},
                 host=self.settings.agi_host,
                 port=self.settings.agi_port,
                 reply_timeout=self.settings.agi_reply_timeout,

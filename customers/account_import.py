@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -94,7 +95,7 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
         raise FileError(f"cannot read {path}: {error.strerror}") from None
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
-    table = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if not table:
         raise FileError(f"{path} is empty")
     return table[0], table[1:]
@@ -183,7 +184,9 @@ def _header_problems(names: list[str]) -> list[Problem]:
         Problem(1, name or "(empty)", "unknown column") for name in names if name not in COLUMNS
     ]
     problems += [
-        Problem(1, name, "column appears twice") for name in set(names) if names.count(name) > 1
+        Problem(1, name, "column appears twice")
+        for name in sorted(set(names))
+        if names.count(name) > 1
     ]
     problems += [
         Problem(1, name, "column missing") for name in REQUIRED_COLUMNS if name not in names

@@ -18,6 +18,7 @@ from customers.reading_rules import ReadingLimits
 from customers.store import CustomerStore
 from ivr.call_record import CallbackBook
 from ivr.menu import MenuTree
+from ivr.speech_input import Listener
 from prompts.catalog import Variant
 from prompts.phrases import PhraseLibrary
 from telephony.agi import AgiCall
@@ -50,6 +51,8 @@ class IvrServices:
     """Where Asterisk writes answering-machine messages (the engine reads them there)."""
     calendar: WorkingCalendar = field(default_factory=default_calendar)
     hours: Mapping[str, ServiceHours] = field(default_factory=lambda: SERVICE_HOURS)
+    listener: Listener | None = None
+    """Voice input; None when no speech model is configured (keypad only)."""
     timezone: ZoneInfo = LOCAL_TIME
     reading_limits: ReadingLimits = field(default_factory=ReadingLimits)
 
@@ -63,9 +66,14 @@ class CallContext:
     topic: str | None = None
     account: Account | None = None
     """The caller's account once identified; nothing of it is spoken before."""
+    voice_failures: int = 0
 
     def prompt(self, prompt_id: str, variant: Variant = "short") -> str:
         return self.services.prompts(prompt_id, variant)
+
+    def prompt_file(self, name: str) -> str:
+        """A rendered file that has no variants (the pause)."""
+        return f"{self.services.prompts.directory}/{name}"
 
     async def phrase(self, text: str) -> str:
         """A file speaking ``text`` (numbers already in words)."""

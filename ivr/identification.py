@@ -8,6 +8,8 @@ from __future__ import annotations
 from customers.identifiers import household_account_is_valid, inn_is_valid, normalise_phone
 from customers.model import Account, CustomerKind
 from ivr.call_context import CallContext
+from ivr.number_input import read_number
+from prompts.catalog import Variant
 
 ATTEMPTS = 3
 ACCOUNT_ENTRY_TIMEOUT_MS = 7000
@@ -34,10 +36,11 @@ async def _identify_household(ctx: CallContext) -> Account | None:
             if answer.digits == "1":
                 return known[0]
     for attempt in range(ATTEMPTS):
-        entered = await call.read_digits(
+        entered = await read_number(
+            ctx,
             ctx.prompt("identify_enter_account", "full" if attempt else "short"),
-            ACCOUNT_ENTRY_TIMEOUT_MS,
             LONGEST_IDENTIFIER,
+            ACCOUNT_ENTRY_TIMEOUT_MS,
         )
         if not household_account_is_valid(entered.digits):
             await call.play([ctx.prompt("identify_bad_account")])
@@ -53,7 +56,7 @@ async def _identify_business(ctx: CallContext) -> Account | None:
     store, call = ctx.services.customers, ctx.call
     by_contract = False
     for attempt in range(ATTEMPTS):
-        variant = "full" if attempt else "short"
+        variant: Variant = "full" if attempt else "short"
         prompt = "identify_enter_contract" if by_contract else "identify_enter_inn"
         entered = await call.read_digits(
             ctx.prompt(prompt, variant), ACCOUNT_ENTRY_TIMEOUT_MS, LONGEST_IDENTIFIER

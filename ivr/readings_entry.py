@@ -17,6 +17,7 @@ from customers.reading_rules import Accepted, AlreadyToday, Refused, judge, veri
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
 from ivr.identification import identify
+from ivr.number_input import read_number
 
 ZONE_ENTRY_TIMEOUT_MS = 10_000
 CONFIRM_TIMEOUT_MS = 5000
@@ -27,6 +28,7 @@ BACK = "*"
 @dataclass
 class Submission:
     values: dict[Zone, int]
+    channels: dict[Zone, Channel]
     replaces_today: bool = False
 
 
@@ -67,7 +69,7 @@ async def _one_meter(ctx: CallContext, meter: Meter) -> bool:
         if answer.digits == "1":
             now = ctx.now()
             readings = [
-                Reading(meter.id, zone, value, now, Channel.KEYPAD, ctx.call_id)
+                Reading(meter.id, zone, value, now, submission.channels[zone], ctx.call_id)
                 for zone, value in submission.values.items()
             ]
             key = f"{ctx.call_id}:{meter.id}:{attempt}"
@@ -81,13 +83,13 @@ async def _one_meter(ctx: CallContext, meter: Meter) -> bool:
 
 async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
     """Each zone in turn until all are acceptable; None when the caller gives up."""
-    call, store, today = ctx.call, ctx.services.customers, ctx.today()
-    submission = Submission({})
+    store, today = ctx.services.customers, ctx.today()
+    submission = Submission({}, {})
     index, tries = 0, 0
     while index < len(meter.zones):
         zone = meter.zones[index]
         prompt = await ctx.phrase(spoken_texts.enter_zone(zone))
-        entered = await call.read_digits(prompt, ZONE_ENTRY_TIMEOUT_MS, meter.digits + 2)
+        entered = await read_number(ctx, prompt, meter.digits + 2, ZONE_ENTRY_TIMEOUT_MS)
         if BACK in entered.digits:
             if index == 0:
                 return None
@@ -103,7 +105,7 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
         )
         if isinstance(verdict, AlreadyToday):
             question = await ctx.phrase(spoken_texts.already_today(zone, verdict.existing))
-            answer = await call.read_digits(question, CONFIRM_TIMEOUT_MS, 1)
+            answer = await ctx.call.read_digits(question, CONFIRM_TIMEOUT_MS, 1)
             if answer.digits != "1":
                 return None
             submission.replaces_today = True
@@ -112,12 +114,13 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
             )
         if isinstance(verdict, Accepted):
             submission.values[zone] = verdict.value
+            submission.channels[zone] = entered.channel
             index, tries = index + 1, 0
             continue
         assert isinstance(verdict, Refused)
         tries += 1
         text = spoken_texts.refusal(verdict.reason, verdict.limit, meter.verification_due)
-        await call.play([await ctx.phrase(text)])
+        await ctx.call.play([await ctx.phrase(text)])
         if tries >= TRIES_PER_ZONE:
             return None
     return submission

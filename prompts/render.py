@@ -26,6 +26,7 @@ VOICE_NAME = "ru"
 SPEECH_RATE = 165
 VARIANTS: tuple[Variant, ...] = ("short", "full")
 MANIFEST = "manifest.json"
+PAUSE = "pause"
 
 
 class RenderError(RuntimeError):
@@ -87,6 +88,15 @@ def speak_to_wav(text: str, target: Path) -> None:
             raise RenderError(f"espeak-ng produced no audio for {text[:40]!r}")
 
 
+def _write_pause(target: Path) -> None:
+    """A tenth of a second of silence: the prompt of a GET DATA that only listens."""
+    with wave.open(str(target), "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(b"\x00\x00" * 800)
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(f"{VOICE_NAME}|{SPEECH_RATE}|{text}".encode()).hexdigest()[:16]
 
@@ -110,5 +120,6 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
                 continue
             speak_to_wav(prompt.text(variant), target)
             fresh[stem] = {"digest": digest, "seconds": round(wav_seconds(target), 3)}
+    _write_pause(directory / f"{PAUSE}.wav")
     manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
     return PromptLibrary(directory, {stem: entry["seconds"] for stem, entry in fresh.items()})

@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,19 +18,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from callgrid.clock import ManualClock
-from callgrid.engine import IvrContent
+from callgrid.config import Settings
+from callgrid.engine import Engine, IvrContent
 from callgrid.storage import Database
 from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
 from callgrid.storage.customers import SqlCustomers
 from callgrid.storage.work import SqlOutages, SqlTasks
-from ivr.actions import ACTIONS
-from ivr.call_context import IvrServices, PromptFiles
-from ivr.call_flow import FlowSettings, IvrCallFlow
-from ivr.caller_input import KeypadReader
 from ivr.menu_loader import load_trees
 from prompts.catalog import load_catalog
-from prompts.phrases import PhraseLibrary
 from prompts.render import render_catalog
+from ivr.actions import ACTIONS
+from ivr.call_flow import IvrCallFlow
+from ivr.speech_input import Recognizer
 from telephony.agi import FastAgiServer
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -118,16 +118,68 @@ def clock() -> ManualClock:
 
 @dataclass
 class RunningIvr:
-    server: FastAgiServer
-    flow: IvrCallFlow
-    call_log: SqlCallLog
-    callbacks: SqlCallbackBook
-    customers: SqlCustomers
+    """The engine's IVR on a loopback FastAGI port, assembled as ``callgrid serve`` does."""
+
+    engine: Engine
     content: IvrContent
 
     @property
     def port(self) -> int:
-        return self.server.port
+        assert self.engine.agi is not None
+        return self.engine.agi.port
+
+    @property
+    def server(self) -> FastAgiServer:
+        assert self.engine.agi is not None
+        return self.engine.agi
+
+    @property
+    def flow(self) -> IvrCallFlow:
+        return self.engine.flow
+
+    @property
+    def call_log(self) -> SqlCallLog:
+        return self.engine.call_log
+
+    @property
+    def callbacks(self) -> SqlCallbackBook:
+        return self.engine.callbacks
+
+    @property
+    def customers(self) -> SqlCustomers:
+        return self.engine.customers
+
+    @property
+    def tasks(self) -> SqlTasks:
+        return self.engine.tasks
+
+    @property
+    def outages(self) -> SqlOutages:
+        return self.engine.outages
+
+
+@asynccontextmanager
+async def running_ivr(
+    database: Database,
+    content: IvrContent,
+    clock: ManualClock,
+    var_dir: Path,
+    recognizer: Recognizer | None = None,
+) -> AsyncIterator[RunningIvr]:
+    settings = Settings(
+        var_dir=var_dir,
+        database_url=database.url,
+        prompts_dir=content.library.directory,
+        agi_port=0,
+        agi_reply_timeout=5.0,
+        ami_enabled=False,
+    )
+    engine = Engine(settings, clock=clock, recognizer=recognizer)
+    await engine.start(("agi",))
+    try:
+        yield RunningIvr(engine, content)
+    finally:
+        await engine.stop()
 
 
 @pytest.fixture
@@ -135,29 +187,5 @@ async def ivr(
     database: Database, ivr_content: IvrContent, clock: ManualClock, tmp_path: Path
 ) -> AsyncIterator[RunningIvr]:
     """The IVR serving FastAGI on a loopback port, storing into ``database``."""
-    call_log, callbacks = SqlCallLog(database), SqlCallbackBook(database)
-    customers = SqlCustomers(database)
-    services = IvrServices(
-        prompts=PromptFiles(str(ivr_content.library.directory)),
-        phrases=PhraseLibrary(ivr_content.library.directory / "phrases"),
-        callbacks=callbacks,
-        customers=customers,
-        outages=SqlOutages(database),
-        tasks=SqlTasks(database),
-        clock=clock,
-        messages_dir=str(tmp_path / "messages"),
-    )
-    flow = IvrCallFlow(
-        trees=ivr_content.trees,
-        default_tree=ivr_content.default_tree,
-        call_log=call_log,
-        services=services,
-        actions=ACTIONS,
-        reader=KeypadReader(5000),
-        settings=FlowSettings(),
-    )
-    server = FastAgiServer({"ivr": flow}, port=0, reply_timeout=5.0, media_timeout=5.0)
-    await server.start()
-    yield RunningIvr(server, flow, call_log, callbacks, customers, ivr_content)
-    await server.stop()
-    await call_log.close()
+    async with running_ivr(database, ivr_content, clock, tmp_path / "var") as running:
+        yield running

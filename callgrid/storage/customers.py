@@ -230,7 +230,7 @@ async def _add_chunk(connection: AsyncConnection, chunk: list[NewAccount]) -> No
     stored_accounts = await connection.execute(
         select(AccountRow.number, AccountRow.id).where(AccountRow.number.in_(numbers))
     )
-    account_ids: dict[str, int] = dict(stored_accounts.tuples().all())
+    account_ids: dict[str, int] = {number: id_ for number, id_ in stored_accounts}
     with_meter = [record for record in chunk if record.meter is not None]
     if not with_meter:
         return
@@ -243,7 +243,7 @@ async def _add_chunk(connection: AsyncConnection, chunk: list[NewAccount]) -> No
             MeterRow.account_id.in_([account_ids[r.account.number] for r in with_meter])
         )
     )
-    meter_ids: dict[int, int] = dict(stored_meters.tuples().all())
+    meter_ids: dict[int, int] = {account: id_ for account, id_ in stored_meters}
     readings = [
         _reading_values(
             reading,

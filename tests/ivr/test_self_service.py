@@ -111,8 +111,7 @@ async def test_business_identifies_by_inn(ivr: RunningIvr) -> None:
 
 async def test_outages_in_the_callers_area(ivr: RunningIvr, clock: ManualClock) -> None:
     await seed_household(ivr)
-    outages = ivr.flow.services.outages
-    await outages.add(Outage(  # type: ignore[attr-defined]
+    await ivr.outages.add(Outage(
         "Кировский район", OutageKind.EMERGENCY, "повреждение кабельной линии",
         clock.now - timedelta(hours=1), datetime(2026, 11, 27, 11, 30, tzinfo=UTC),
     ), clock.now)
@@ -131,7 +130,7 @@ async def test_paid_service_order_is_due_to_the_executor_in_15_minutes(
 ) -> None:
     channel, row = await place(ivr, "2 # 1 h", dialled="3822400100")
     assert "order_accepted-short" in played(channel)
-    (task,) = await ivr.flow.services.tasks.open_tasks("paid_service_order")  # type: ignore[attr-defined]
+    (task,) = await ivr.tasks.open_tasks("paid_service_order")
     assert (task.subject, task.phone, task.call_id) == ("Поверка счётчика", "79001234567", row.id)
     assert task.due_at == clock.now + timedelta(minutes=15)
     assert task.follow_up_due_at == clock.now + timedelta(days=3)
@@ -144,7 +143,7 @@ async def test_answering_machine_at_night_leaves_a_task_for_the_next_working_day
     channel, row = await place(ivr, [Press("0"), Speak(tone_wav(tmp_path / "message.wav", seconds=4)), StaySilent()])
     heard = played(channel)
     assert heard[heard.index("am_greeting-short") + 1] == "am_thanks-short"
-    (task,) = await ivr.flow.services.tasks.open_tasks("answering_machine")  # type: ignore[attr-defined]
+    (task,) = await ivr.tasks.open_tasks("answering_machine")
     assert task.due_at == datetime(2026, 11, 30, 20, 0, tzinfo=TOMSK)  # Monday, end of day
     assert task.recording and task.recording.endswith(f"{row.id}.wav")
     assert row.outcome == "answering_machine"

@@ -1,0 +1,284 @@
+"""Checking an accounts file the way a billing clerk exports it, and the demo data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from customers.account_import import (
+    COLUMNS,
+    LOCAL_TIME,
+    Checked,
+    FileError,
+    NewAccount,
+    read_table,
+    validate,
+)
+from customers.demo_data import as_row, generate, write_csv
+from customers.identifiers import inn_is_valid, ogrn_is_valid
+from customers.model import Channel, CustomerKind, Zone
+
+TODAY = date(2026, 11, 27)
+HEADER = (
+    "number;kind;name;area;address;phone;email;inn;ogrn;contract_number;debt;due_date;"
+    "last_payment_amount;last_payment_date;vip;consent_phone_info;consent_sms;consent_email;"
+    "meter_serial;meter_zones;meter_digits;meter_verification_due;meter_installed_on;"
+    "last_reading_day;last_reading_night;last_reading_peak;last_reading_semipeak"
+)
+HOUSEHOLD = (
+    "7010000001;household;Иванова Мария Петровна;Кировский район;г. Томск, ул. Учебная, д. 5;"
+    "8 (913) 812-34-56;ivanova@mail.ru;;;;1 234,50;10.12.2026;800;2026-11-02;да;1;0;1;"
+    "01234567;2;6;2030-05-01;01.05.2014;012345;4321;;"
+)
+BUSINESS = (
+    "Д-2024/17;business;ООО «Сибстрой»;Советский район;г. Томск, пр. Фрунзе, д. 20;"
+    "52-13-04;;7707083893;1027700132195;;0;;;;0;0;0;0;"
+    "99887766;1;5;2031-01-01;2015-01-01;54321;;;"
+)
+
+
+def _check(*rows: str, header: str = HEADER, existing: frozenset[str] = frozenset()) -> Checked:
+    table = list(csv.reader(io.StringIO("\n".join((header, *rows))), delimiter=";"))
+    return validate(table[0], table[1:], existing, TODAY)
+
+
+def _with(row: str, column: str, value: str) -> str:
+    """The row with one column's value changed."""
+    names = HEADER.split(";")
+    values = row.split(";")
+    values[names.index(column)] = value
+    return ";".join(values)
+
+
+def _readings(record: NewAccount) -> list[tuple[Zone, int, date]]:
+    """The readings as the file keeps them: by date, not time."""
+    return [
+        (r.zone, r.value, r.taken_at.astimezone(LOCAL_TIME).date()) for r in record.last_readings
+    ]
+
+
+def _problems(checked: Checked) -> list[str]:
+    return [str(problem) for problem in checked.problems]
+
+
+def test_good_rows_become_accounts_meters_and_last_readings() -> None:
+    checked = _check(HOUSEHOLD, BUSINESS)
+    assert checked.problems == []
+    household, business = checked.records
+    account = household.account
+    assert (account.number, account.kind, account.phone) == (
+        "7010000001",
+        CustomerKind.HOUSEHOLD,
+        "79138123456",
+    )
+    assert account.debt == Decimal("1234.50") and account.due_date == date(2026, 12, 10)
+    assert account.last_payment_amount == Decimal("800")
+    assert account.vip and account.consent.phone_info and account.consent.email
+    assert not account.consent.sms and account.consent.cabinet  # cabinet: yes unless refused
+    meter = household.meter
+    assert meter is not None and meter.zones == (Zone.DAY, Zone.NIGHT) and meter.digits == 6
+    assert meter.installed_on == date(2014, 5, 1)
+    assert [(r.zone, r.value, r.channel) for r in household.last_readings] == [
+        (Zone.DAY, 12345, Channel.IMPORT),
+        (Zone.NIGHT, 4321, Channel.IMPORT),
+    ]
+    assert household.last_readings[0].taken_at == datetime(2026, 11, 27, tzinfo=LOCAL_TIME)
+    assert business.account.contract_number == "Д-2024/17"  # a business's number is its contract
+    assert business.account.phone == "73822521304"
+    assert business.meter is not None and business.meter.zones == (Zone.TOTAL,)
+    assert [r.value for r in business.last_readings] == [54321]  # "day" of a one-zone meter
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "reason"),
+    [
+        (HOUSEHOLD, "number", "", "number: missing"),
+        (HOUSEHOLD, "number", "70100001", "household account number has 10 digits"),
+        (HOUSEHOLD, "kind", "person", "neither household nor business"),
+        (HOUSEHOLD, "name", " ", "name: missing"),
+        (HOUSEHOLD, "phone", "12345", "not a Russian phone number"),
+        (HOUSEHOLD, "email", "ivanova.mail.ru", "not an e-mail address"),
+        (HOUSEHOLD, "debt", "-15,00", "debt: -15,00 is negative"),
+        (HOUSEHOLD, "debt", "сто", "not an amount"),
+        (HOUSEHOLD, "debt", "10.555", "not an amount"),
+        (HOUSEHOLD, "due_date", "31.02.2026", "not a date"),
+        (HOUSEHOLD, "due_date", "12/10/2026", "not a date"),
+        (HOUSEHOLD, "last_payment_date", "2027-01-01", "in the future"),
+        (HOUSEHOLD, "vip", "maybe", "not a yes or no"),
+        (HOUSEHOLD, "meter_zones", "4", "1, 2 or 3 tariff zones"),
+        (HOUSEHOLD, "meter_digits", "12", "4 to 9 digits"),
+        (HOUSEHOLD, "meter_serial", "", "meter_serial: missing"),
+        (HOUSEHOLD, "meter_verification_due", "2010-01-01", "before the meter was installed"),
+        (HOUSEHOLD, "last_reading_day", "1234567", "more digits than the meter's 6"),
+        (HOUSEHOLD, "last_reading_day", "12345,6", "not a whole number"),
+        (HOUSEHOLD, "last_reading_night", "", "missing: a 2-zone meter has day and night"),
+        (HOUSEHOLD, "last_reading_peak", "100", "2-zone meter has no peak register"),
+        (BUSINESS, "inn", "7707083894", "inn: checksum does not match"),
+        (BUSINESS, "inn", "", "inn: missing"),
+        (BUSINESS, "inn", "77070838", "10 or 12 digits"),
+        (BUSINESS, "ogrn", "1027700132196", "ogrn: checksum does not match"),
+        (BUSINESS, "ogrn", "304500116000157", "goes with a 12-digit INN"),
+        (BUSINESS, "last_reading_night", "5", "1-zone meter has no night register"),
+    ],
+)
+def test_each_problem_names_the_row_column_and_reason(
+    row: str, column: str, value: str, reason: str
+) -> None:
+    other = _with(row, "number", "7010000099") if column != "number" else row
+    checked = _check(HOUSEHOLD, BUSINESS, _with(other, column, value))
+    problems = _problems(checked)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("row 4, ")
+    assert reason in problems[0]
+    assert len(checked.records) == 2
+
+
+def test_every_problem_of_every_row_is_reported() -> None:
+    bad = _with(_with(BUSINESS, "inn", "7707083894"), "debt", "-1")
+    checked = _check(bad, HOUSEHOLD, _with(HOUSEHOLD, "number", "7010000002"), bad)
+    assert _problems(checked) == [
+        "row 2, inn: checksum does not match",
+        "row 2, debt: -1 is negative",
+        "row 5, inn: checksum does not match",
+        "row 5, debt: -1 is negative",
+        "row 5, number: duplicate: Д-2024/17 is also on row 2",
+    ]
+
+
+def test_numbers_already_in_the_database_are_refused() -> None:
+    checked = _check(HOUSEHOLD, BUSINESS, existing=frozenset({"7010000001"}))
+    assert _problems(checked) == ["row 2, number: 7010000001 is already in the database"]
+
+
+def test_a_meter_needs_its_details_and_readings_need_a_meter() -> None:
+    names = HEADER.split(";")
+    no_meter = ";".join(
+        "" if name.startswith("meter_") else value
+        for name, value in zip(names, HOUSEHOLD.split(";"), strict=True)
+    )
+    problems = _problems(_check(no_meter))
+    assert "row 2, meter_serial: missing" in problems
+    assert "row 2, meter_zones: missing" in problems
+    assert "row 2, meter_installed_on: missing" in problems
+
+
+def test_an_account_without_a_meter_is_fine() -> None:
+    names = HEADER.split(";")
+    bare = ";".join(
+        "" if name.startswith(("meter_", "last_reading")) else value
+        for name, value in zip(names, HOUSEHOLD.split(";"), strict=True)
+    )
+    (record,) = _check(bare).records
+    assert record.meter is None and record.last_readings == ()
+
+
+def test_a_bad_header_is_reported_before_any_row() -> None:
+    header = HEADER.replace("inn;", "innn;").replace("name;", "")
+    problems = _problems(_check(HOUSEHOLD, header=header))
+    assert problems == ["row 1, innn: unknown column", "row 1, name: column missing"]
+
+
+def test_a_row_with_the_wrong_number_of_fields() -> None:
+    assert _problems(_check(HOUSEHOLD + ";extra")) == ["row 2, fields: has 28, the header has 27"]
+
+
+def test_blank_rows_are_skipped_but_counted() -> None:
+    checked = _check("", HOUSEHOLD, ";;;", _with(BUSINESS, "inn", ""))
+    assert _problems(checked) == ["row 5, inn: missing (a business is found by its INN)"]
+
+
+def test_progress_is_reported_up_to_the_last_row() -> None:
+    seen: list[tuple[int, int]] = []
+    rows = [_with(HOUSEHOLD, "number", f"70100{i:05d}").split(";") for i in range(2500)]
+    checked = validate(HEADER.split(";"), rows, set(), TODAY, lambda d, t: seen.append((d, t)))
+    assert len(checked.records) == 2500
+    assert seen == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_the_delimiter_is_detected(tmp_path: Path, delimiter: str) -> None:
+    path = tmp_path / "accounts.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as file:  # with Excel's BOM
+        writer = csv.writer(file, delimiter=delimiter)
+        writer.writerow(HEADER.split(";"))
+        writer.writerow(HOUSEHOLD.split(";"))
+    header, rows = read_table(path)
+    assert header == HEADER.split(";") and rows == [HOUSEHOLD.split(";")]
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(f"{HEADER}\n{HOUSEHOLD}\n".encode("cp1251"))
+    with pytest.raises(FileError, match="not UTF-8"):
+        read_table(path)
+    with pytest.raises(FileError, match="cannot read"):
+        read_table(tmp_path / "missing.csv")
+
+
+def test_an_xlsx_file_reads_like_the_csv(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(";"))
+    values: list[object] = HOUSEHOLD.split(";")
+    values[HEADER.split(";").index("meter_verification_due")] = datetime(2030, 5, 1)
+    values[HEADER.split(";").index("meter_digits")] = 6
+    values[HEADER.split(";").index("last_reading_night")] = 4321.0
+    sheet.append(values)
+    book.save(tmp_path / "accounts.xlsx")
+    header, rows = read_table(tmp_path / "accounts.xlsx")
+    checked = validate(header, rows, set(), TODAY)
+    assert checked.problems == []
+    assert checked.records == _check(HOUSEHOLD).records
+
+
+def test_demo_data_is_deterministic_and_realistic() -> None:
+    records = list(generate(4000, seed=7, today=TODAY))
+    assert records == list(generate(4000, seed=7, today=TODAY))
+    assert records != list(generate(4000, seed=8, today=TODAY))
+    businesses = [r.account for r in records if r.account.kind is CustomerKind.BUSINESS]
+    assert 0.12 < len(businesses) / len(records) < 0.18
+    assert all(a.inn and inn_is_valid(a.inn) for a in businesses)
+    assert all(a.ogrn and ogrn_is_valid(a.ogrn) for a in businesses)
+    zones = [len(r.meter.zones) for r in records if r.meter]
+    assert [round(zones.count(n) / len(zones), 1) for n in (1, 2, 3)] == [0.6, 0.3, 0.1]
+    assert 0.22 < sum(1 for r in records if r.account.debt > 0) / len(records) < 0.28
+    expired = sum(1 for r in records if r.meter and r.meter.verification_due < TODAY)
+    assert 0 < expired < len(records) * 0.06
+    assert 0 < sum(1 for r in records if r.account.vip) < len(records) * 0.02
+    assert {r.account.area for r in records} >= {
+        "Кировский район",
+        "Ленинский район",
+        "Октябрьский район",
+        "Советский район",
+        "Томский район",
+    }
+    assert len({r.account.number for r in records}) == len(records)
+
+
+def test_demo_data_passes_the_import_checks(tmp_path: Path) -> None:
+    records = list(generate(3000, seed=3, today=TODAY))
+    path = tmp_path / "demo.csv"
+    assert write_csv(records, path) == 3000
+    header, rows = read_table(path)
+    assert header == list(COLUMNS)
+    checked = validate(header, rows, set(), TODAY)
+    assert checked.problems == []
+    assert [r.account for r in checked.records] == [r.account for r in records]
+    assert [r.meter for r in checked.records] == [r.meter for r in records]
+    assert [_readings(r) for r in checked.records] == [_readings(r) for r in records]
+    assert as_row(records[0])["number"] == records[0].account.number
+
+
+def test_quoted_values_may_hold_the_delimiter_and_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    address = "г. Томск; ул. Учебная,\nд. 5"
+    path.write_text(f"{HEADER}\n{_with(HOUSEHOLD, 'address', chr(34) + address + chr(34))}\n")
+    header, rows = read_table(path)
+    (record,) = validate(header, rows, set(), TODAY).records
+    assert record.account.address == address
