@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from callgrid import cli_customers, cli_outages
 from callgrid.clock import ManualClock, system_clock
 from callgrid.config import Settings, SettingsError
 from callgrid.engine import PARTS, Engine, load_ivr_content
@@ -118,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="a handful of simulated calls showing each feature")
     demo.set_defaults(run=_demo)
+    cli_customers.add_commands(commands)
+    cli_outages.add_commands(commands)
     return parser
 
 

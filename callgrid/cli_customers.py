@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +16,7 @@ from callgrid.clock import system_clock
 from callgrid.config import Settings
 from callgrid.storage import Database
 from callgrid.storage.customers import SqlCustomers
-from customers.account_import import LOCAL_TIME, FileError, read_table, validate
+from customers.account_import import LOCAL_TIME, FileError, NewAccount, read_table, validate
 from customers.demo_data import MAX_ACCOUNTS, generate, write_csv
 
 
@@ -104,32 +104,34 @@ def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 < args.accounts <= MAX_ACCOUNTS:
         print(f"callgrid: --accounts takes 1 to {MAX_ACCOUNTS}", file=sys.stderr)
         return 2
+    started = time.perf_counter()
     today = system_clock().astimezone(LOCAL_TIME).date()
     records = generate(args.accounts, args.seed, today)
     if args.csv:
         written = write_csv(records, args.csv)
         print(f"wrote {written} demo accounts to {args.csv}")
         return 0
-    return asyncio.run(_store_demo(args, settings))
+    if asyncio.run(_store(records, args.accounts, settings)):
+        seconds = time.perf_counter() - started
+        print(
+            f"stored {args.accounts} demo accounts with meters and last readings in {seconds:.1f} s"
+        )
+        return 0
+    print(
+        f"callgrid: demo accounts of seed {args.seed} are already stored; use another --seed",
+        file=sys.stderr,
+    )
+    return 1
 
 
-async def _store_demo(args: argparse.Namespace, settings: Settings) -> int:
-    today = system_clock().astimezone(LOCAL_TIME).date()
-    started = time.perf_counter()
+async def _store(records: Iterable[NewAccount], total: int, settings: Settings) -> bool:
+    """False when some of the accounts are stored already (then none of these is)."""
     database = Database(settings.database_url)
     try:
         await database.upgrade()
-        customers = SqlCustomers(database)
-        records = generate(args.accounts, args.seed, today)
-        stored = await customers.add_accounts(records, _counter("storing", args.accounts))
+        await SqlCustomers(database).add_accounts(records, _counter("storing", total))
     except IntegrityError:
-        print(
-            f"callgrid: demo accounts of seed {args.seed} are already stored; use another --seed",
-            file=sys.stderr,
-        )
-        return 1
+        return False
     finally:
         await database.close()
-    seconds = time.perf_counter() - started
-    print(f"stored {stored} demo accounts with meters and last readings in {seconds:.1f} s")
-    return 0
+    return True

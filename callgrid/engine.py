@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -25,8 +25,8 @@ from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
 from ivr.caller_input import KeypadReader, VoiceMenuReader
 from ivr.menu import MenuTree
-from ivr.speech_input import Listener, Recognizer, VoskRecognizer
 from ivr.menu_loader import load_trees
+from ivr.speech_input import Listener, Recognizer, VoskRecognizer
 from prompts.catalog import PromptCatalog, load_catalog
 from prompts.phrases import PhraseLibrary
 from prompts.render import PromptLibrary, render_catalog
@@ -73,6 +73,7 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.recognizer = recognizer
+        Path(settings.messages_dir).mkdir(parents=True, exist_ok=True)
         self.database = Database(settings.database_url)
         self.call_log = SqlCallLog(self.database)
         self.callbacks = SqlCallbackBook(self.database)
@@ -102,7 +103,8 @@ class Engine:
         services = IvrServices(
             prompts=PromptFiles(self.settings.asterisk_prompts_dir),
             phrases=PhraseLibrary(
-                self.settings.prompts_dir / "phrases", self.settings.asterisk_prompts_dir + "/phrases"
+                self.settings.prompts_dir / "phrases",
+                self.settings.asterisk_prompts_dir + "/phrases",
             ),
             callbacks=self.callbacks,
             customers=self.customers,
@@ -124,7 +126,6 @@ class Engine:
 
     async def start(self, parts: tuple[str, ...] = PARTS) -> None:
         await self.database.upgrade()
-        Path(self.settings.messages_dir).mkdir(parents=True, exist_ok=True)
         if "agi" in parts:
             self.content = load_ivr_content(self.settings)
             self.flow = self.call_flow(self.content)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from callgrid.storage.tables import CallRow
 from prompts.catalog import PromptCatalog
+from prompts.phrases import phrase_text
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_commands import Heard, QueueBehaviour
 from telephony.emulator.caller import ScriptedCaller
@@ -63,6 +64,12 @@ def describe_heard(event: Heard, catalog: PromptCatalog) -> list[str]:
         name, _, remark = event.detail.partition(" (")
         stem = Path(name).name
         prompt_id, _, variant = stem.rpartition("-")
+        spoken = phrase_text(Path(name).with_suffix(".wav"))
+        if spoken is not None:
+            body = textwrap.wrap(
+                f"«{spoken}»", WRAP, initial_indent=INDENT, subsequent_indent=INDENT
+            )
+            return [f"{stamp}says", *body]
         if prompt_id in catalog:
             text = catalog.text(prompt_id, "short" if variant == "short" else "full")
             note = f" — {remark.rstrip(')')}" if remark else ""

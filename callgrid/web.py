@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from sqlalchemy import text
 
+from callcenter.outages import outage_from_row
+
 if TYPE_CHECKING:
     from callgrid.engine import Engine
 
@@ -40,8 +42,45 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(report, status=200 if healthy else 503)
 
 
+async def list_outages(request: web.Request) -> web.Response:
+    """``GET /api/outages?area=…``: the outages not yet over in an area."""
+    engine = request.app[ENGINE_KEY]
+    area = request.query.get("area", "")
+    now = engine.clock()
+    areas = [area] if area else await engine.outages.areas(now)
+    found = [o for name in areas for o in await engine.outages.current(name, now)]
+    return web.json_response(
+        [
+            {
+                "area": o.area,
+                "kind": o.kind.value,
+                "cause": o.cause,
+                "starts_at": o.starts_at.isoformat(),
+                "restore_at": o.restore_at.isoformat(),
+            }
+            for o in found
+        ]
+    )
+
+
+async def add_outage(request: web.Request) -> web.Response:
+    """``POST /api/outages`` with one outage as JSON (local times: 2026-11-27 14:00)."""
+    engine = request.app[ENGINE_KEY]
+    try:
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise ValueError("send one outage as a JSON object")
+        outage = outage_from_row({key: str(value) for key, value in body.items()})
+    except ValueError as error:
+        return web.json_response({"error": str(error)}, status=400)
+    await engine.outages.add(outage, engine.clock())
+    return web.json_response({"stored": True, "area": outage.area}, status=201)
+
+
 def build_web_app(engine: Engine) -> web.Application:
     app = web.Application()
     app[ENGINE_KEY] = engine
     app.router.add_get("/health", health)
+    app.router.add_get("/api/outages", list_outages)
+    app.router.add_post("/api/outages", add_outage)
     return app

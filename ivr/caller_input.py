@@ -16,8 +16,12 @@ from ivr.speech_input import ALL_KEYS, Listener
 from prompts.russian_numbers import cardinal
 from telephony.agi import AgiCall
 
-GLOBAL_WORDS = {"оператор": OPERATOR_KEY, "назад": BACK_KEY, "повторить": HELP_KEY,
-                "помощь": HELP_KEY}
+GLOBAL_WORDS = {
+    "оператор": OPERATOR_KEY,
+    "назад": BACK_KEY,
+    "повторить": HELP_KEY,
+    "помощь": HELP_KEY,
+}
 VOICE_FAILURES_BEFORE_KEYPAD = 2
 
 

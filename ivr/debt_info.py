@@ -11,5 +11,7 @@ async def tell_debt(ctx: CallContext) -> ActionResult:
     account = await identify(ctx)
     if account is None:
         return ActionResult.TO_OPERATOR
-    await ctx.call.play([await ctx.phrase(spoken_texts.debt(account)), ctx.prompt("debt_how_to_pay")])
+    await ctx.call.play(
+        [await ctx.phrase(spoken_texts.debt(account)), ctx.prompt("debt_how_to_pay")]
+    )
     return ActionResult.DONE

@@ -30,7 +30,9 @@ async def _identify_household(ctx: CallContext) -> Account | None:
     store, call = ctx.services.customers, ctx.call
     caller = normalise_phone(call.environment.caller_id)
     if caller:
-        known = [a for a in await store.accounts_by_phone(caller) if a.kind is CustomerKind.HOUSEHOLD]
+        known = [
+            a for a in await store.accounts_by_phone(caller) if a.kind is CustomerKind.HOUSEHOLD
+        ]
         if len(known) == 1:
             answer = await call.read_digits(ctx.prompt("identify_caller_id_offer"), 5000, 1)
             if answer.digits == "1":

@@ -38,4 +38,3 @@ async def _choose_area(ctx: CallContext) -> str | None:
     if chosen.digits and chosen.digits in ITEM_KEYS[: len(areas)]:
         return areas[int(chosen.digits) - 1]
     return None
-

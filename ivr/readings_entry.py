@@ -100,7 +100,12 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
         before_today = [r for r in history if r not in accepted_today]
         last = before_today[0] if before_today else None
         verdict = judge(
-            meter, entered.digits, today, last, before_today, accepted_today,
+            meter,
+            entered.digits,
+            today,
+            last,
+            before_today,
+            accepted_today,
             ctx.services.reading_limits,
         )
         if isinstance(verdict, AlreadyToday):

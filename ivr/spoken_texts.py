@@ -7,8 +7,8 @@ the speech engine's own reading of digits breaks Russian agreement.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from callcenter.outages import Outage, OutageKind
 from customers.model import Account, Zone
@@ -46,7 +46,11 @@ def last_readings(values: dict[Zone, tuple[int, datetime]], zones: tuple[Zone, .
         return "Принятых показаний по этому счётчику ещё нет."
     taken = max(when for _, (_, when) in known)
     parts = [f"{ZONE_NAMES[zone]} — {reading(value)}" for zone, (value, _) in known]
-    return f"Последние принятые показания от {date_phrase(taken.date(), case='genitive')}: " + "; ".join(parts) + "."
+    return (
+        f"Последние принятые показания от {date_phrase(taken.date(), case='genitive')}: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def enter_zone(zone: Zone) -> str:
@@ -59,7 +63,11 @@ def enter_zone(zone: Zone) -> str:
 def refusal(reason: Refusal, limit: int | None, verification_due: date | None = None) -> str:
     """Why a reading was not taken, in words the caller understands (IVR-9)."""
     if reason is Refusal.VERIFICATION_EXPIRED:
-        when = f" {date_phrase(verification_due, with_year=True, case='genitive')}" if verification_due else ""
+        when = (
+            f" {date_phrase(verification_due, with_year=True, case='genitive')}"
+            if verification_due
+            else ""
+        )
         return (
             f"Показания не могут быть приняты: срок поверки счётчика истёк{when}. "
             "Обратитесь в сетевую организацию для поверки или замены прибора учёта."
@@ -127,6 +135,4 @@ def outages(area: str, current: list[Outage], timezone: ZoneInfo) -> str:
 
 def area_choice(areas: list[str]) -> str:
     """'Кировский район — нажмите один. …' for up to seven areas."""
-    return " ".join(
-        f"{area} — нажмите {cardinal(number)}." for number, area in enumerate(areas, 1)
-    )
+    return " ".join(f"{area} — нажмите {cardinal(number)}." for number, area in enumerate(areas, 1))

@@ -111,7 +111,9 @@ def reading(value: int) -> str:
 
 
 def date_phrase(
-    d: datetime.date, with_year: bool = False, case: Literal["nominative", "genitive"] = "nominative"
+    d: datetime.date,
+    with_year: bool = False,
+    case: Literal["nominative", "genitive"] = "nominative",
 ) -> str:
     """Day and month: "двадцать пятое ноября"; with the year "… двадцать шестого года".
 

@@ -6,8 +6,8 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
-from contextlib import asynccontextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,12 +24,12 @@ from callgrid.storage import Database
 from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
 from callgrid.storage.customers import SqlCustomers
 from callgrid.storage.work import SqlOutages, SqlTasks
-from ivr.menu_loader import load_trees
-from prompts.catalog import load_catalog
-from prompts.render import render_catalog
 from ivr.actions import ACTIONS
 from ivr.call_flow import IvrCallFlow
+from ivr.menu_loader import load_trees
 from ivr.speech_input import Recognizer
+from prompts.catalog import load_catalog
+from prompts.render import render_catalog
 from telephony.agi import FastAgiServer
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -102,10 +102,18 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     await db.upgrade()
     if not db.is_sqlite:
         async with db.engine.begin() as connection:
-            tables = (await connection.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                " AND tablename <> 'alembic_version'"
-            ))).scalars().all()
+            tables = (
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                            " AND tablename <> 'alembic_version'"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
             await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     yield db
     await db.close()

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
 HEADER = (
     "number;kind;name;area;address;phone;inn;ogrn;debt;due_date;vip;consent_sms;"
     "meter_serial;meter_zones;meter_digits;meter_verification_due;meter_installed_on;"
@@ -32,11 +31,7 @@ BAD = [
 
 
 def _callgrid(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "CALLGRID_VAR_DIR": str(tmp_path / "var"),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")])),
-    }
+    env = {**os.environ, "CALLGRID_VAR_DIR": str(tmp_path / "var")}
     return subprocess.run(
         [sys.executable, "-m", "callgrid", *args],
         capture_output=True,

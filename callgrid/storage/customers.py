@@ -25,6 +25,11 @@ from customers.model import Account, Channel, Consent, CustomerKind, Meter, Read
 
 CHUNK = 5000
 T = TypeVar("T")
+_SAME_NAMES = (
+    "number", "name", "area", "address", "email", "inn", "ogrn", "contract_number", "debt",
+    "due_date", "last_payment_amount", "last_payment_date", "vip",
+)  # fmt: skip
+"""Fields an account and its row share name and type for."""
 
 
 class SqlCustomers:
@@ -276,27 +281,9 @@ def _account_values(account: Account) -> dict[str, Any]:
         phone = normalise_phone(account.phone) if account.phone else ""
     except ValueError:
         phone = account.phone
-    return {
-        "number": account.number,
-        "kind": account.kind.value,
-        "name": account.name,
-        "area": account.area,
-        "address": account.address,
-        "phone": phone,
-        "email": account.email,
-        "inn": account.inn,
-        "ogrn": account.ogrn,
-        "contract_number": account.contract_number,
-        "debt": account.debt,
-        "due_date": account.due_date,
-        "last_payment_amount": account.last_payment_amount,
-        "last_payment_date": account.last_payment_date,
-        "vip": account.vip,
-        "consent_phone_info": account.consent.phone_info,
-        "consent_sms": account.consent.sms,
-        "consent_email": account.consent.email,
-        "consent_cabinet": account.consent.cabinet,
-    }
+    consent = {f"consent_{name}": value for name, value in vars(account.consent).items()}
+    same = {name: getattr(account, name) for name in _SAME_NAMES}
+    return same | consent | {"kind": account.kind.value, "phone": phone}
 
 
 def _meter_values(meter: Meter, account_id: int) -> dict[str, Any]:
@@ -327,27 +314,11 @@ def _reading_values(
 
 
 def _account(row: AccountRow) -> Account:
-    return Account(
-        id=row.id,
-        number=row.number,
-        kind=CustomerKind(row.kind),
-        name=row.name,
-        area=row.area,
-        address=row.address,
-        phone=row.phone,
-        email=row.email,
-        inn=row.inn,
-        ogrn=row.ogrn,
-        contract_number=row.contract_number,
-        debt=row.debt,
-        due_date=row.due_date,
-        last_payment_amount=row.last_payment_amount,
-        last_payment_date=row.last_payment_date,
-        vip=row.vip,
-        consent=Consent(
-            row.consent_phone_info, row.consent_sms, row.consent_email, row.consent_cabinet
-        ),
+    consent = Consent(
+        row.consent_phone_info, row.consent_sms, row.consent_email, row.consent_cabinet
     )
+    same = {name: getattr(row, name) for name in _SAME_NAMES}
+    return Account(id=row.id, kind=CustomerKind(row.kind), phone=row.phone, consent=consent, **same)
 
 
 def _meter(row: MeterRow) -> Meter:

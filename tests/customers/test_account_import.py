@@ -225,7 +225,7 @@ def test_an_xlsx_file_reads_like_the_csv(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(HEADER.split(";"))
-    values: list[object] = HOUSEHOLD.split(";")
+    values: list[object] = list(HOUSEHOLD.split(";"))
     values[HEADER.split(";").index("meter_verification_due")] = datetime(2030, 5, 1)
     values[HEADER.split(";").index("meter_digits")] = 6
     values[HEADER.split(";").index("last_reading_night")] = 4321.0

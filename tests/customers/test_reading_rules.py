@@ -76,7 +76,8 @@ def test_implausible_consumption_against_the_history() -> None:
 def test_without_history_a_fixed_ceiling_applies() -> None:
     assert judge(METER, "18000", TODAY, PREVIOUS, [], []) == Accepted(18000, 3700)
     assert judge(METER, "19000", TODAY, PREVIOUS, [PREVIOUS], []) == Refused(
-        Refusal.IMPLAUSIBLE, 4500  # 150 kWh a day × 30 days
+        Refusal.IMPLAUSIBLE,
+        4500,  # 150 kWh a day × 30 days
     )
 
 
@@ -106,7 +107,9 @@ def test_usual_consumption() -> None:
 def test_an_accepted_reading_always_fits_the_meter_and_the_history(
     entered: str, last_value: int, days_ago: int, due_offset: int
 ) -> None:
-    meter = Meter(1, 1, "SN", (Zone.TOTAL,), 5, TODAY + timedelta(days=due_offset), date(2019, 1, 1))
+    meter = Meter(
+        1, 1, "SN", (Zone.TOTAL,), 5, TODAY + timedelta(days=due_offset), date(2019, 1, 1)
+    )
     last = reading(last_value, days_ago, Zone.TOTAL)
     verdict = judge(meter, entered, TODAY, last, [], [])
     if isinstance(verdict, Accepted):

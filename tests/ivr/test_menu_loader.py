@@ -159,7 +159,9 @@ def test_every_mistake_is_reported_at_once(ivr_content: IvrContent, tmp_path: Pa
     text = "\n".join(error.value.problems)
     assert "prompt 'no_such_prompt' is not in the catalog" in text
     assert "item key '0' must be one digit 1-9" in text
-    assert "action 'launch_rockets' is not known (known: answering_machine, callback_request" in text
+    assert (
+        "action 'launch_rockets' is not known (known: answering_machine, callback_request" in text
+    )
     assert "id 'main' is used twice" in text
     assert "a queue cannot be named 'general'" in text
     assert "type must be one of menu, info, action, operator, not 'teleport'" in text

@@ -58,8 +58,17 @@ async def test_too_many_refusals_store_nothing(ivr: RunningIvr) -> None:
 
 async def test_hanging_up_right_after_confirming_stores_exactly_once(ivr: RunningIvr) -> None:
     account = await seed_household(ivr)
-    await place(ivr, [Press("1"), Press("1"), Press("12345#"), Press("04567#"), Press("1"),
-                      HangUp(after=0.1, anywhere=True)])
+    await place(
+        ivr,
+        [
+            Press("1"),
+            Press("1"),
+            Press("12345#"),
+            Press("04567#"),
+            Press("1"),
+            HangUp(after=0.1, anywhere=True),
+        ],
+    )
     (meter,) = await ivr.customers.meters(account.id)
     assert [r.value for r in await ivr.customers.history(meter.id, Zone.DAY)] == [12345, 12000]
 
@@ -111,10 +120,16 @@ async def test_business_identifies_by_inn(ivr: RunningIvr) -> None:
 
 async def test_outages_in_the_callers_area(ivr: RunningIvr, clock: ManualClock) -> None:
     await seed_household(ivr)
-    await ivr.outages.add(Outage(
-        "Кировский район", OutageKind.EMERGENCY, "повреждение кабельной линии",
-        clock.now - timedelta(hours=1), datetime(2026, 11, 27, 11, 30, tzinfo=UTC),
-    ), clock.now)
+    await ivr.outages.add(
+        Outage(
+            "Кировский район",
+            OutageKind.EMERGENCY,
+            "повреждение кабельной линии",
+            clock.now - timedelta(hours=1),
+            datetime(2026, 11, 27, 11, 30, tzinfo=UTC),
+        ),
+        clock.now,
+    )
     channel, row = await place(ivr, "3 2 1 1 h")
     heard = heard_texts(channel)
     assert any(
@@ -140,7 +155,9 @@ async def test_answering_machine_at_night_leaves_a_task_for_the_next_working_day
     ivr: RunningIvr, clock: ManualClock, tmp_path: Path
 ) -> None:
     clock.now = datetime(2026, 11, 27, 23, 0, tzinfo=TOMSK)  # Friday night
-    channel, row = await place(ivr, [Press("0"), Speak(tone_wav(tmp_path / "message.wav", seconds=4)), StaySilent()])
+    channel, row = await place(
+        ivr, [Press("0"), Speak(tone_wav(tmp_path / "message.wav", seconds=4)), StaySilent()]
+    )
     heard = played(channel)
     assert heard[heard.index("am_greeting-short") + 1] == "am_thanks-short"
     (task,) = await ivr.tasks.open_tasks("answering_machine")
