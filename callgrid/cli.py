@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from callgrid import cli_customers, cli_outages
+from callgrid import cli_customers, cli_outages, cli_tasks
 from callgrid.clock import ManualClock, system_clock
 from callgrid.config import Settings, SettingsError
+from callgrid.demo import demo_settings, scenarios, seed, summary
 from callgrid.engine import PARTS, Engine, load_ivr_content
 from callgrid.simulation import SimulatedCall, describe_heard, describe_record, place_call
 from callgrid.storage import Database
@@ -24,31 +25,6 @@ from ivr.menu_loader import MenuError, load_trees
 from prompts.catalog import CatalogError, load_catalog
 from prompts.render import RenderError, render_catalog
 from telephony.emulator.caller import parse_keys
-
-DEMO_CALLS = (
-    (
-        "Main menu, then information two levels down, back, and hang up",
-        SimulatedCall("88002224902", keys="4 2 * h"),
-    ),
-    (
-        "Wrong key, then silence: the full prompt is repeated (IVR-5)",
-        SimulatedCall("88002224902", keys="9 _ 3 2 h"),
-    ),
-    ("Operator from the fourth level with 0 (IVR-3)", SimulatedCall("88002224902", keys="4 1 2 0")),
-    (
-        "No input at all: after the retries the caller goes to the operator queue (IVR-4)",
-        SimulatedCall("88002224902", keys="_ _ _"),
-    ),
-    (
-        "Nobody answers within 60 s: the caller leaves a callback number",
-        SimulatedCall("88002224902", keys="0 # 1 h", operator_answers_after=None),
-    ),
-    (
-        "The business line picks its own tree (IVR-1)",
-        SimulatedCall("3822630000", caller_id="73822555001", keys="2 h"),
-    ),
-    ("Paid services line: prices, then operator", SimulatedCall("3822400100", keys="4 1")),
-)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     cli_customers.add_commands(commands)
     cli_outages.add_commands(commands)
+    cli_tasks.add_commands(commands)
     return parser
 
 
@@ -202,6 +179,8 @@ async def _simulate(
             print(
                 f"Call to {call.to} from {call.caller_id}, caller does: {call.keys or '(nothing)'}"
             )
+            if call.at is not None:
+                clock.now = call.at
             started = clock.now
 
             def follow(seconds: float, started: datetime = started) -> None:
@@ -252,4 +231,10 @@ def _call(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(_simulate(settings, DEMO_CALLS, None))
+    settings = demo_settings(settings)
+    today = system_clock()
+    asyncio.run(seed(settings, today))
+    result = asyncio.run(_simulate(settings, scenarios(settings, today), None))
+    for line in asyncio.run(summary(settings)):
+        print(line)
+    return result

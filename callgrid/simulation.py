@@ -30,6 +30,8 @@ class SimulatedCall:
     caller_id: str = "79001234567"
     keys: str = ""
     operator_answers_after: float | None = 8.0
+    at: datetime | None = None
+    """When the call is placed (the in-process engine's clock); None: now."""
 
 
 async def place_call(

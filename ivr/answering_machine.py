@@ -47,6 +47,10 @@ async def _keep(ctx: CallContext, recording: Path) -> bool:
     if _seconds_of_audio(recording) < SHORTEST_MESSAGE_S:
         return False
     now = ctx.now()
+    listener = ctx.services.listener
+    transcript = None
+    if listener is not None:
+        transcript = (await listener.recognizer.recognize(recording, ())).text or None
     await ctx.services.tasks.add(
         NewTask(
             kind=TaskKind.ANSWERING_MACHINE,
@@ -58,6 +62,7 @@ async def _keep(ctx: CallContext, recording: Path) -> bool:
             due_at=end_of_next_working_day(now, ctx.services.calendar),
             account_number=ctx.account.number if ctx.account else None,
             recording=str(recording),
+            transcript=transcript,
         )
     )
     return True

@@ -36,7 +36,9 @@ class Recognition:
 
 
 class Recognizer(Protocol):
-    async def recognize(self, audio: Path, phrases: Sequence[str]) -> Recognition: ...
+    async def recognize(self, audio: Path, phrases: Sequence[str]) -> Recognition:
+        """Recognise ``audio``, restricted to ``phrases``; no phrases: free speech."""
+        ...
 
 
 class VoskRecognizer:
@@ -68,7 +70,11 @@ class VoskRecognizer:
 
         with wave.open(str(audio), "rb") as recording:
             rate, frames = recording.getframerate(), recording.readframes(recording.getnframes())
-        recognizer = vosk.KaldiRecognizer(self._model, rate, json.dumps([*phrases, UNKNOWN]))
+        if phrases:
+            grammar = json.dumps([*phrases, UNKNOWN])
+            recognizer = vosk.KaldiRecognizer(self._model, rate, grammar)
+        else:  # free speech: a message to transcribe
+            recognizer = vosk.KaldiRecognizer(self._model, rate)
         recognizer.SetWords(True)
         recognizer.AcceptWaveform(frames)
         result = json.loads(recognizer.FinalResult())

@@ -130,7 +130,7 @@ def outages(area: str, current: list[Outage], timezone: ZoneInfo) -> str:
             f"{kind} отключение: {outage.cause}. Электроснабжение планируется восстановить "
             f"{date_phrase(back.date(), case='genitive')} в {time_phrase(back.time())}."
         )
-    return f"Район «{area}». " + " ".join(parts)
+    return f"{area}. " + " ".join(parts)
 
 
 def area_choice(areas: list[str]) -> str:

@@ -42,5 +42,12 @@ def test_bad_keys_are_refused_with_the_reason(tmp_path: Path) -> None:
 def test_demo_runs_each_scenario(tmp_path: Path) -> None:
     result = _callgrid(tmp_path, "demo")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("Stored call #") == 7
-    assert "callback_accepted" in result.stdout and "line          business" in result.stdout
+    out = result.stdout
+    assert out.count("Stored call #") == 12
+    assert "callback_accepted" in out and "line          business" in out
+    words = " ".join(out.split())
+    assert "Показания не приняты: они меньше последних принятых, двенадцать тысяч" in words
+    assert "day 12345 keypad" in words and "night 4567 keypad" in words
+    assert "повреждение кабельной линии" in words
+    assert "пятьдесят восемь тысяч двести рублей" in words
+    assert "paid_service_order due" in words and "answering_machine due" in words
