@@ -1,11 +1,16 @@
 """Who is calling (IVR-12): households by account number (the caller's number offered as a
-shortcut), businesses by INN or contract number. Nothing of an account is spoken before
+shortcut), businesses by INN, OGRN or contract number. Nothing of an account is spoken before
 the caller is identified; attempts are bounded and a caller who fails them is not
 dropped but handed to an operator by the menu."""
 
 from __future__ import annotations
 
-from customers.identifiers import household_account_is_valid, inn_is_valid, normalise_phone
+from customers.identifiers import (
+    household_account_is_valid,
+    inn_is_valid,
+    normalise_phone,
+    ogrn_is_valid,
+)
 from customers.model import Account, CustomerKind
 from ivr.call_context import CallContext
 from ivr.number_input import read_number
@@ -14,6 +19,7 @@ from prompts.catalog import Variant
 ATTEMPTS = 3
 ACCOUNT_ENTRY_TIMEOUT_MS = 7000
 LONGEST_IDENTIFIER = 15
+OGRN_LENGTHS = (13, 15)
 
 
 async def identify(ctx: CallContext) -> Account | None:
@@ -28,7 +34,10 @@ async def identify(ctx: CallContext) -> Account | None:
 
 async def _identify_household(ctx: CallContext) -> Account | None:
     store, call = ctx.services.customers, ctx.call
-    caller = normalise_phone(call.environment.caller_id)
+    try:
+        caller = normalise_phone(call.environment.caller_id)
+    except ValueError:  # anonymous, an internal extension, a foreign number: no shortcut
+        caller = ""
     if caller:
         known = [
             a for a in await store.accounts_by_phone(caller) if a.kind is CustomerKind.HOUSEHOLD
@@ -68,6 +77,11 @@ async def _identify_business(ctx: CallContext) -> Account | None:
             continue
         if by_contract:
             account = await store.business_by_contract(entered.digits)
+        elif len(entered.digits) in OGRN_LENGTHS:
+            if not ogrn_is_valid(entered.digits):
+                await call.play([ctx.prompt("identify_bad_inn")])
+                continue
+            account = await store.business_by_ogrn(entered.digits)
         elif not inn_is_valid(entered.digits):
             await call.play([ctx.prompt("identify_bad_inn")])
             continue

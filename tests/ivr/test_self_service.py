@@ -3,18 +3,20 @@ identification, readings, debt, outages, paid-service orders, the answering mach
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from callcenter.outages import Outage, OutageKind
 from callgrid.clock import ManualClock
+from customers.account_import import NewAccount
 from customers.model import Channel, Zone
 from telephony.emulator.caller import HangUp, Press, Speak, StaySilent
 from tests.audio import tone_wav
 from tests.conftest import RunningIvr
 from tests.ivr.calls import place, played
-from tests.ivr.self_service import heard_texts, seed_household, stored_readings
+from tests.ivr.self_service import BUSINESS, heard_texts, seed_household, stored_readings
 
 TOMSK = ZoneInfo("Asia/Tomsk")
 
@@ -164,3 +166,22 @@ async def test_answering_machine_at_night_leaves_a_task_for_the_next_working_day
     assert task.due_at == datetime(2026, 11, 30, 20, 0, tzinfo=TOMSK)  # Monday, end of day
     assert task.recording and task.recording.endswith(f"{row.id}.wav")
     assert row.outcome == "answering_machine"
+
+
+async def test_an_odd_caller_id_only_skips_the_shortcut(ivr: RunningIvr) -> None:
+    account = await seed_household(ivr)
+    channel, row = await place(ivr, "1 7012345678# 12345# 04567# 1 h", caller_id="101")
+    assert "identify_caller_id_offer-short" not in played(channel)
+    assert (await stored_readings(ivr, account))[Zone.DAY].value == 12345
+    assert row.outcome == "self_service"
+
+
+async def test_business_identifies_by_ogrn(ivr: RunningIvr) -> None:
+    from customers.identifiers import ogrn_check_digit
+
+    ogrn = "102700000001" + ogrn_check_digit("102700000001")
+    await ivr.customers.add_accounts(
+        [NewAccount(replace(BUSINESS, number="X-1", ogrn=ogrn, inn="7017000026"))]
+    )
+    channel, _ = await place(ivr, f"4 {ogrn}# h", dialled="3822630000")
+    assert any("пятьдесят восемь тысяч двести рублей" in t for t in heard_texts(channel))
