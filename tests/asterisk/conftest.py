@@ -19,14 +19,10 @@ import pytest
 
 from callgrid.clock import system_clock
 from callgrid.config import Settings
-from callgrid.engine import IvrContent
-from callgrid.storage import Database
-from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
+from callgrid.engine import Engine, IvrContent
+from callgrid.storage.call_log import SqlCallLog
 from callgrid.storage.tables import CallRow
-from ivr.actions import ACTIONS
-from ivr.call_context import PromptFiles
-from ivr.call_flow import FlowSettings, IvrCallFlow
-from ivr.caller_input import KeypadReader
+from ivr.call_flow import IvrCallFlow
 from telephony.agi import FastAgiServer
 from telephony.ami import AmiActionError, AmiClient, AmiEvent, actions
 from tests.asterisk.asterisk_runner import (
@@ -150,8 +146,8 @@ async def engine(
 ) -> AsyncIterator[RealEngine]:
     """The IVR on the FastAGI port the dialplan's CALLGRID_AGI points at, on SQLite.
 
-    Built like the ``ivr`` fixture of tests/conftest.py, but with the system clock (the
-    call record's times are compared with Asterisk's) and a shorter keypad timeout.
+    Assembled by the engine as ``callgrid serve`` does, with the system clock (the call
+    record's times are compared with Asterisk's) and a shorter keypad timeout.
     ``telephony`` logs at DEBUG (shown with a failure); warnings are collected.
     """
     telephony_log = logging.getLogger("telephony")
@@ -160,28 +156,19 @@ async def engine(
     problems = _Problems()
     for name in ENGINE_LOGGERS:
         logging.getLogger(name).addHandler(problems)
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'callgrid.db'}")
-    await database.upgrade()
-    call_log = SqlCallLog(database)
-    flow = IvrCallFlow(
-        trees=ivr_content.trees,
-        default_tree=ivr_content.default_tree,
-        call_log=call_log,
-        callbacks=SqlCallbackBook(database),
-        actions=ACTIONS,
-        prompts=PromptFiles(str(ivr_content.library.directory)),
-        clock=system_clock,
-        reader=KeypadReader(KEYPAD_TIMEOUT_MS),
-        settings=FlowSettings(),
+    settings = Settings(
+        var_dir=tmp_path,
+        prompts_dir=ivr_content.library.directory,
+        agi_host="127.0.0.1",
+        agi_port=real_asterisk.agi_port,
+        keypad_timeout_ms=KEYPAD_TIMEOUT_MS,
+        ami_enabled=False,
     )
-    server = FastAgiServer(
-        {"ivr": flow}, host="127.0.0.1", port=real_asterisk.agi_port, reply_timeout=10.0
-    )
-    await server.start()
-    yield RealEngine(server, flow, call_log, ivr_content, problems.records)
-    await server.stop()
-    await call_log.close()
-    await database.close()
+    engine = Engine(settings, clock=system_clock)
+    await engine.start(("agi",))
+    assert engine.agi is not None
+    yield RealEngine(engine.agi, engine.flow, engine.call_log, ivr_content, problems.records)
+    await engine.stop()
     for name in ENGINE_LOGGERS:
         logging.getLogger(name).removeHandler(problems)
     telephony_log.setLevel(level)
