@@ -1,0 +1,225 @@
+"""What an emulated channel does with the AGI commands that play, listen and record.
+
+Each input window consults the scripted caller; time passes only on the virtual clock.
+"""
+
+from __future__ import annotations
+
+import re
+import wave
+from pathlib import Path
+
+from telephony.emulator.agi_channel_state import RATE, ChannelState, UsageError
+from telephony.emulator.agi_syntax import success as ok
+from telephony.emulator.caller import HangUp, Press, Speak, StaySilent
+
+SAY_SECONDS_PER_SYMBOL = 0.6
+GET_DATA_DEFAULT_TIMEOUT_MS = 6000
+RECORD_FORMATS = {"wav", "gsm", "sln", "ulaw", "alaw"}
+
+
+class MediaCommands(ChannelState):
+    def _play(self, name: str, escape: str) -> tuple[str, int]:
+        """Play one file; returns the result value and endpos in samples."""
+        duration = None if "&" in name else self.sounds.duration(name)
+        if duration is None:
+            self.note("missing sound", name)
+            return "-1", 0
+        hangup = self.caller.hangs_up_now()
+        if hangup is None and escape:
+            action = self.caller.next_input()
+            if isinstance(action, Speak):
+                self.caller.put_back(action)
+            elif isinstance(action, HangUp):
+                hangup = action
+            elif isinstance(action, Press):
+                at = min(action.heard_at, duration)
+                if action.keys[0] in escape and action.heard_at < duration:
+                    self.note("played", f"{name} (interrupted)")
+                    self.now += at
+                    self.note("pressed", action.keys[0])
+                    return str(ord(action.keys[0])), int(at * RATE)
+                self.note("pressed", f"{action.keys} (ignored)")
+        if hangup is not None and hangup.after < duration:
+            self.note("played", f"{name} (cut off)")
+            self.now += hangup.after
+            self.die()
+            return "-1", int(hangup.after * RATE)
+        self.note("played", name)
+        self.now += duration
+        return "0", int(duration * RATE)
+
+    def answer(self, args: list[str]) -> list[str]:
+        self.answered = True
+        self.note("answered")
+        return [ok(0)]
+
+    def stream_file(self, args: list[str]) -> list[str]:
+        if len(args) < 2:
+            raise UsageError
+        result, endpos = self._play(args[0], args[1])
+        self.variables["PLAYBACKSTATUS"] = "FAILED" if result == "-1" else "SUCCESS"
+        return [ok(result, endpos=endpos)]
+
+    def control_stream_file(self, args: list[str]) -> list[str]:
+        """Like STREAM FILE, but endpos is in milliseconds and CPLAYBACK* are set."""
+        if len(args) < 2:
+            raise UsageError
+        result, samples = self._play(args[0], args[1])
+        offset_ms = samples * 1000 // RATE
+        stopped = result not in ("0", "-1")
+        status = "USERSTOPPED" if stopped else "SUCCESS" if result == "0" else "ERROR"
+        self.variables["CPLAYBACKSTATUS"] = status
+        self.variables["CPLAYBACKOFFSET"] = str(offset_ms)
+        self.variables["CPLAYBACKSTOPKEY"] = chr(int(result)) if stopped else ""
+        return [ok(result, endpos=offset_ms)]
+
+    def get_data(self, args: list[str]) -> list[str]:
+        if not args:
+            raise UsageError
+        timeout_ms = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
+        timeout = (timeout_ms or GET_DATA_DEFAULT_TIMEOUT_MS) / 1000
+        max_digits = int(args[2]) if len(args) > 2 and args[2].isdigit() else 1024
+        duration = self.sounds.duration(args[0])
+        if duration is None:
+            self.note("missing sound", args[0])
+            return [ok(-1)]
+        action = self.caller.next_input()
+        if isinstance(action, Speak):
+            self.caller.put_back(action)
+            action = StaySilent()
+        if isinstance(action, HangUp):
+            self.note("played", f"{args[0]} (cut off)")
+            self.now += min(action.after, duration)
+            self.die()
+            return [ok(-1)]
+        if isinstance(action, StaySilent):
+            self.note("played", args[0])
+            self.note("silent")
+            self.now += duration + timeout
+            return [ok("", "timeout")]
+        assert isinstance(action, Press)
+        interrupted = action.heard_at < duration
+        self.note("played", args[0] + (" (interrupted)" if interrupted else ""))
+        self.now += min(action.heard_at, duration)
+        digits, ended = "", False
+        for key in action.keys:
+            if key == "#":
+                ended = True
+                break
+            digits += key
+            if len(digits) >= max_digits:
+                ended = True
+                break
+        self.note("pressed", action.keys)
+        self.now += 0.5 * len(action.keys) + (0 if ended else timeout)
+        return [ok(digits, None if ended else "timeout")]
+
+    def wait_for_digit(self, args: list[str]) -> list[str]:
+        if len(args) != 1:
+            raise UsageError
+        timeout = int(args[0]) / 1000
+        action = self.caller.next_input()
+        if isinstance(action, Press):
+            self.now += action.heard_at
+            self.note("pressed", action.keys[0])
+            return [ok(ord(action.keys[0]))]
+        if isinstance(action, HangUp):
+            self.now += action.after
+            self.die()
+            return [ok(-1)]
+        if isinstance(action, Speak):
+            self.caller.put_back(action)
+        self.note("silent")
+        self.now += max(timeout, 0)
+        return [ok(0)]
+
+    def _say(self, text: str, escape: str) -> list[str]:
+        self.note("said", text)
+        duration = SAY_SECONDS_PER_SYMBOL * len(text)
+        hangup = self.caller.hangs_up_now()
+        if hangup is not None and hangup.after < duration:
+            self.now += hangup.after
+            self.die()
+            return [ok(-1)]
+        if escape:
+            action = self.caller.next_input()
+            if not isinstance(action, Press):
+                self.caller.put_back(action)
+            elif action.keys[0] in escape and action.heard_at < duration:
+                self.now += action.heard_at
+                self.note("pressed", action.keys[0])
+                return [ok(ord(action.keys[0]))]
+        self.now += duration
+        return [ok(0)]
+
+    def say_number(self, args: list[str]) -> list[str]:
+        if len(args) < 2 or not re.fullmatch(r"-?\d+", args[0]):
+            raise UsageError
+        return self._say(args[0], args[1])
+
+    def say_digits(self, args: list[str]) -> list[str]:
+        if len(args) < 2:
+            raise UsageError
+        return self._say(args[0], args[1])
+
+    def say_datetime(self, args: list[str]) -> list[str]:
+        if len(args) < 2 or not args[0].isdigit():
+            raise UsageError
+        return [ok(0)] if len(args) > 2 and not args[2] else self._say(args[0], args[1])
+
+    def record_file(self, args: list[str]) -> list[str]:
+        if len(args) < 4:
+            raise UsageError
+        path, file_format, escape, max_ms = args[0], args[1], args[2], int(args[3])
+        silence = next((int(a[2:]) for a in args[4:] if a.startswith("s=")), None)
+        if file_format not in RECORD_FORMATS:
+            return [ok(-1, "writefile")]
+        target = Path(f"{path}.{file_format}")
+        action = self.caller.next_input()
+        if isinstance(action, HangUp):
+            self.now += action.after
+            _write_wav(target, b"")
+            self.die()
+            return [ok(-1, "hangup", 0)]
+        if isinstance(action, Speak):
+            frames = _read_frames(action.wav)
+            _write_wav(target, frames)
+            seconds = len(frames) / 2 / RATE
+            self.note("spoke", action.wav.name)
+            self.now += seconds
+            samples = len(frames) // 2
+            if action.then_key and action.then_key in escape:
+                self.note("pressed", action.then_key)
+                return [ok(ord(action.then_key), "dtmf", samples)]
+            if silence is not None:
+                self.now += silence
+                return [ok(max(max_ms - int((seconds + silence) * 1000), 1), "timeout", samples)]
+            return [ok(0, "timeout", samples)]
+        if isinstance(action, Press) and action.keys[0] in escape:
+            samples = int(action.heard_at * RATE)
+            _write_wav(target, b"\x00\x00" * samples)
+            self.now += action.heard_at
+            self.note("pressed", action.keys[0])
+            return [ok(ord(action.keys[0]), "dtmf", samples)]
+        _write_wav(target, b"")
+        self.note("silent")
+        if silence is not None:
+            self.now += silence
+            return [ok(max_ms - silence * 1000, "timeout", 0)]
+        self.now += max_ms / 1000
+        return [ok(0, "timeout", 0)]
+
+
+def _read_frames(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as audio:
+        return audio.readframes(audio.getnframes())
+
+
+def _write_wav(path: Path, frames: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(RATE)
+        audio.writeframes(frames)
