@@ -29,7 +29,7 @@ from pathlib import Path
 
 from callgrid.clock import system_clock
 from callgrid.config import Settings
-from callgrid.engine import Engine, load_ivr_content
+from callgrid.engine import Engine, load_ivr_content, tune_garbage_collector
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import ScriptedCaller
@@ -185,6 +185,7 @@ async def main(calls: int, concurrency: int, think_ms: float) -> None:
         load_ivr_content(settings)
         engine = Engine(settings, clock=system_clock)
         await engine.start(("agi",))
+        tune_garbage_collector()  # as `callgrid serve` does
         assert engine.agi is not None
         sequence = await command_sequence(engine.agi.port, settings.prompts_dir)
         bare = await bare_responder(sequence)

@@ -15,7 +15,7 @@ from callgrid import cli_customers, cli_outages, cli_tasks
 from callgrid.clock import ManualClock, system_clock
 from callgrid.config import Settings, SettingsError
 from callgrid.demo import demo_settings, scenarios, seed, summary
-from callgrid.engine import PARTS, Engine, load_ivr_content
+from callgrid.engine import PARTS, Engine, load_ivr_content, tune_garbage_collector
 from callgrid.simulation import SimulatedCall, describe_heard, describe_record, place_call
 from callgrid.storage import Database
 from callgrid.storage.call_log import SqlCallLog
@@ -111,6 +111,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> None:
         engine = Engine(settings)
         await engine.start(parts)
+        tune_garbage_collector()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

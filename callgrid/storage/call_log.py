@@ -25,7 +25,7 @@ from ivr.call_record import CallEnd, CallStart
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 1000
-GATHER_SECONDS = 0.01  # how long the writer lets rows gather into one transaction
+GATHER_SECONDS = 0.05  # how long the writer lets rows gather into one transaction
 RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
