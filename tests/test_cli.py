@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-
-def _callgrid(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CALLGRID_VAR_DIR": str(tmp_path / "var")}
-    return subprocess.run(
-        [sys.executable, "-m", "callgrid", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+from tests.command import run_callgrid
 
 
 def test_simulated_call_shows_what_was_heard_and_the_stored_record(tmp_path: Path) -> None:
-    result = _callgrid(tmp_path, "call", "--to", "8-800-222-49-02", "--keys", "2 1 _ * 0")
+    result = run_callgrid(tmp_path, "call", "--to", "8-800-222-49-02", "--keys", "2 1 _ * 0")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.index("plays recording_notice") < out.index("plays toll_free_main")
@@ -34,13 +21,13 @@ def test_simulated_call_shows_what_was_heard_and_the_stored_record(tmp_path: Pat
 
 
 def test_bad_keys_are_refused_with_the_reason(tmp_path: Path) -> None:
-    result = _callgrid(tmp_path, "call", "--to", "88002224902", "--keys", "1 x")
+    result = run_callgrid(tmp_path, "call", "--to", "88002224902", "--keys", "1 x")
     assert result.returncode == 2
     assert "cannot read 'x' in the caller script" in result.stderr
 
 
 def test_demo_runs_each_scenario(tmp_path: Path) -> None:
-    result = _callgrid(tmp_path, "demo")
+    result = run_callgrid(tmp_path, "demo")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.count("Stored call #") == 12

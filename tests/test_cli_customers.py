@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.command import run_callgrid
 
 HEADER = (
     "number;kind;name;area;address;phone;inn;ogrn;debt;due_date;vip;consent_sms;"
@@ -30,18 +29,6 @@ BAD = [
 ]
 
 
-def _callgrid(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CALLGRID_VAR_DIR": str(tmp_path / "var")}
-    return subprocess.run(
-        [sys.executable, "-m", "callgrid", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
-
-
 def _count(tmp_path: Path, table: str) -> int:
     with sqlite3.connect(tmp_path / "var" / "callgrid.db") as connection:
         (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
@@ -55,7 +42,7 @@ def _file(tmp_path: Path, *rows: str) -> str:
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_bad_row(tmp_path: Path) -> None:
-    result = _callgrid(
+    result = run_callgrid(
         tmp_path, "accounts", "import", _file(tmp_path, GOOD[0], BAD[0], *GOOD[1:], BAD[1])
     )
     assert result.returncode == 1
@@ -68,42 +55,42 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_bad_row(tmp_path: P
 
 
 def test_a_good_file_is_imported_once(tmp_path: Path) -> None:
-    result = _callgrid(tmp_path, "accounts", "import", _file(tmp_path, *GOOD))
+    result = run_callgrid(tmp_path, "accounts", "import", _file(tmp_path, *GOOD))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "imported 3 accounts"
     assert (_count(tmp_path, "accounts"), _count(tmp_path, "meters")) == (3, 3)
     assert _count(tmp_path, "readings") == 3  # day and night, one total; none for the business
-    again = _callgrid(tmp_path, "accounts", "import", _file(tmp_path, *GOOD))
+    again = run_callgrid(tmp_path, "accounts", "import", _file(tmp_path, *GOOD))
     assert again.returncode == 1
     assert "row 2, number: 7010000001 is already in the database" in again.stderr
     assert _count(tmp_path, "accounts") == 3
 
 
 def test_an_unreadable_file_is_refused(tmp_path: Path) -> None:
-    result = _callgrid(tmp_path, "accounts", "import", str(tmp_path / "nowhere.csv"))
+    result = run_callgrid(tmp_path, "accounts", "import", str(tmp_path / "nowhere.csv"))
     assert result.returncode == 2
     assert "cannot read" in result.stderr
 
 
 def test_demo_data_is_stored_and_a_second_run_of_the_seed_is_refused(tmp_path: Path) -> None:
-    result = _callgrid(tmp_path, "demo-data", "--accounts", "300", "--seed", "5")
+    result = run_callgrid(tmp_path, "demo-data", "--accounts", "300", "--seed", "5")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("stored 300 demo accounts with meters and last readings")
     assert (_count(tmp_path, "accounts"), _count(tmp_path, "meters")) == (300, 300)
     assert _count(tmp_path, "readings") >= 300
-    again = _callgrid(tmp_path, "demo-data", "--accounts", "300", "--seed", "5")
+    again = run_callgrid(tmp_path, "demo-data", "--accounts", "300", "--seed", "5")
     assert again.returncode == 1 and "use another --seed" in again.stderr
-    other = _callgrid(tmp_path, "demo-data", "--accounts", "10", "--seed", "6")
+    other = run_callgrid(tmp_path, "demo-data", "--accounts", "10", "--seed", "6")
     assert other.returncode == 0, other.stderr
     assert _count(tmp_path, "accounts") == 310
 
 
 def test_demo_data_written_as_csv_imports(tmp_path: Path) -> None:
     path = tmp_path / "demo.csv"
-    written = _callgrid(tmp_path, "demo-data", "--accounts", "500", "--csv", str(path))
+    written = run_callgrid(tmp_path, "demo-data", "--accounts", "500", "--csv", str(path))
     assert written.returncode == 0, written.stderr
     assert written.stdout.strip() == f"wrote 500 demo accounts to {path}"
-    result = _callgrid(tmp_path, "accounts", "import", str(path))
+    result = run_callgrid(tmp_path, "accounts", "import", str(path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "imported 500 accounts"
     assert _count(tmp_path, "accounts") == 500
