@@ -26,11 +26,16 @@ class NumberInput:
     timed_out: bool = False
 
 
+def voice_is_on(ctx: CallContext) -> bool:
+    """Speech is listened for: a model is set and the caller's speech has not failed twice."""
+    return ctx.services.listener is not None and ctx.voice_failures < VOICE_FAILURES_BEFORE_KEYPAD
+
+
 async def read_number(
     ctx: CallContext, prompt_file: str, max_digits: int, timeout_ms: int
 ) -> NumberInput:
     call, listener = ctx.call, ctx.services.listener
-    if listener is None or ctx.voice_failures >= VOICE_FAILURES_BEFORE_KEYPAD:
+    if listener is None or not voice_is_on(ctx):
         entered = await call.read_digits(prompt_file, timeout_ms, max_digits)
         return NumberInput(entered.digits, Channel.KEYPAD, entered.timed_out)
     key = await call.play([prompt_file], escape=ALL_KEYS)

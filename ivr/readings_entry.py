@@ -17,7 +17,7 @@ from customers.reading_rules import Accepted, AlreadyToday, Refused, judge, veri
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
 from ivr.identification import identify
-from ivr.number_input import read_number
+from ivr.number_input import read_number, voice_is_on
 
 ZONE_ENTRY_TIMEOUT_MS = 10_000
 CONFIRM_TIMEOUT_MS = 5000
@@ -88,7 +88,7 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
     index, tries = 0, 0
     while index < len(meter.zones):
         zone = meter.zones[index]
-        prompt = await ctx.phrase(spoken_texts.enter_zone(zone))
+        prompt = await ctx.phrase(spoken_texts.enter_zone(zone, voice_is_on(ctx)))
         entered = await read_number(ctx, prompt, meter.digits + 2, ZONE_ENTRY_TIMEOUT_MS)
         if BACK in entered.digits:
             if index == 0:

@@ -53,10 +53,11 @@ def last_readings(values: dict[Zone, tuple[int, datetime]], zones: tuple[Zone, .
     )
 
 
-def enter_zone(zone: Zone) -> str:
+def enter_zone(zone: Zone, by_voice: bool = False) -> str:
+    verb = "Назовите или введите" if by_voice else "Введите"
     return (
-        f"Введите {ZONE_INPUT_NAMES[zone]}, только целую часть, и нажмите решётку. "
-        "Чтобы вернуться назад, нажмите звёздочку."
+        f"{verb} {ZONE_INPUT_NAMES[zone]}, только целую часть; на клавиатуре в конце нажмите "
+        "решётку. Чтобы вернуться назад, нажмите звёздочку."
     )
 
 
