@@ -21,6 +21,7 @@ from callgrid.clock import system_clock
 from callgrid.config import Settings
 from callgrid.engine import Engine, IvrContent
 from callgrid.storage.call_log import SqlCallLog
+from callgrid.storage.customers import SqlCustomers
 from callgrid.storage.tables import CallRow
 from ivr.call_flow import IvrCallFlow
 from telephony.agi import FastAgiServer
@@ -130,6 +131,7 @@ class RealEngine:
     call_log: SqlCallLog
     content: IvrContent
     problems: list[logging.LogRecord]
+    customers: SqlCustomers
 
     def __repr__(self) -> str:
         return f"<RealEngine FastAGI 127.0.0.1:{self.server.port}>"
@@ -167,7 +169,9 @@ async def engine(
     engine = Engine(settings, clock=system_clock)
     await engine.start(("agi",))
     assert engine.agi is not None
-    yield RealEngine(engine.agi, engine.flow, engine.call_log, ivr_content, problems.records)
+    yield RealEngine(
+        engine.agi, engine.flow, engine.call_log, ivr_content, problems.records, engine.customers
+    )
     await engine.stop()
     for name in ENGINE_LOGGERS:
         logging.getLogger(name).removeHandler(problems)

@@ -14,7 +14,11 @@ from __future__ import annotations
 import asyncio
 import re
 import wave
+from datetime import UTC, datetime, timedelta
 
+from callgrid.demo import HOUSEHOLD, METER
+from customers.account_import import NewAccount
+from customers.model import Channel, Reading, Zone
 from tests.asterisk.asterisk_runner import OPERATOR_TALK_SECONDS
 from tests.asterisk.conftest import KEYPAD_TIMEOUT_MS, Observer, Phone, RealCall, RealEngine
 
@@ -199,3 +203,48 @@ async def test_silent_caller_hears_the_full_prompt_then_goes_to_the_operator(
     assert row.inputs == "- - -"
     assert row.path == ["main", "operator"]
     assert row.outcome == "operator" and row.ended_by == "queue"
+
+
+async def test_readings_by_keypad_are_stored(phone: Phone, engine: RealEngine) -> None:
+    """Self-service on a real Asterisk: the caller's number, phrases made during the call
+    (played by absolute path), two zones keyed with #, confirmation, storage."""
+    last_month = datetime.now(UTC) - timedelta(days=31)
+    await engine.customers.add_accounts(
+        [
+            NewAccount(
+                HOUSEHOLD,
+                METER,
+                (
+                    Reading(0, Zone.DAY, 12000, last_month, Channel.IMPORT),
+                    Reading(0, Zone.NIGHT, 4400, last_month, Channel.IMPORT),
+                ),
+            )
+        ]
+    )
+    call = await phone.call()
+    await call.next_agi(MAIN_MENU, engine.seconds("recording_notice") + 10)
+    await call.press("1")
+    await call.next_agi(r"^GET DATA \S+/identify_caller_id_offer-short ", 10)
+    await call.press("1")
+    await call.next_agi(r"^GET DATA \S+/phrases/phrase-\w+ ", 30)  # the day zone
+    await call.press("12345#")
+    await call.next_agi(r"^GET DATA \S+/phrases/phrase-\w+ ", 15)  # the night zone
+    await call.press("04567#")
+    await call.next_agi(r"^GET DATA \S+/readings_confirm-short ", 30)  # after the read-back
+    await call.press("1")
+    await call.next_agi(r"^STREAM FILE \S+/readings_accepted-short ", 10)
+    await call.hang_up()
+    row = await call.stored(SETTLE)
+    await assert_released(call)
+
+    account = await engine.customers.account_by_number(HOUSEHOLD.number)
+    assert account is not None
+    (meter,) = await engine.customers.meters(account.id)
+    stored = await engine.customers.last_accepted(meter.id)
+    assert {zone: (r.value, r.channel, r.call_id) for zone, r in stored.items()} == {
+        Zone.DAY: (12345, Channel.KEYPAD, row.id),
+        Zone.NIGHT: (4567, Channel.KEYPAD, row.id),
+    }
+    # GET DATA hands back the digits without the closing #.
+    assert any(line.endswith("200 result=12345") for line in call.wire())
+    assert row.topic == "Показания" and row.outcome == "self_service"
