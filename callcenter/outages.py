@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-LOCAL_TIME = ZoneInfo("Asia/Tomsk")
+from callgrid.clock import LOCAL_TIME
+
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
 COLUMNS = ("area", "kind", "cause", "starts_at", "restore_at")
 

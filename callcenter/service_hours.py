@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from callcenter.working_calendar import (
-    LOCAL_TZ,
     ONE_DAY,
     SHORTENED_BY,
     WorkingCalendar,
     default_calendar,
     local_moment,
 )
+from callgrid.clock import LOCAL_TIME
 
 SETTING_KEYS = frozenset({"working_day", "saturday", "sunday", "holiday", "shortened_by_minutes"})
 LONGEST_CLOSURE_DAYS = 366
@@ -110,7 +110,7 @@ class ServiceHours:
         window = self.hours_on(local.date())
         if window is None or not window.opens <= local.time() < window.closes:
             return None
-        return datetime.combine(local.date(), window.closes, tzinfo=LOCAL_TZ)
+        return datetime.combine(local.date(), window.closes, tzinfo=LOCAL_TIME)
 
     def next_opening(self, moment: datetime) -> datetime:
         """The first moment at or after ``moment`` when the line is open (``moment`` if open).
@@ -124,7 +124,7 @@ class ServiceHours:
         for _ in range(LONGEST_CLOSURE_DAYS):
             window = self.hours_on(day)
             if window is not None:
-                opening = datetime.combine(day, window.opens, tzinfo=LOCAL_TZ)
+                opening = datetime.combine(day, window.opens, tzinfo=LOCAL_TIME)
                 if opening >= local:
                     return opening
             day += ONE_DAY

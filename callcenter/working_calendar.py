@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import yaml
 
-LOCAL_TZ = ZoneInfo("Asia/Tomsk")
+from callgrid.clock import LOCAL_TIME
+
 DEFAULT_PATH = Path(__file__).with_name("calendar_ru.yaml")
 DEFAULT_CLOSING = time(20, 0)
 SHORTENED_BY = timedelta(hours=1)
@@ -112,7 +112,7 @@ class WorkingCalendar:
 
     def working_day_end(self, d: date, closing: time = DEFAULT_CLOSING) -> datetime:
         """``closing`` on ``d`` in Asia/Tomsk, an hour earlier on a shortened day."""
-        end = datetime.combine(_plain_date(d), closing, tzinfo=LOCAL_TZ)
+        end = datetime.combine(_plain_date(d), closing, tzinfo=LOCAL_TIME)
         return end - SHORTENED_BY if self.is_shortened(d) else end
 
 
@@ -127,7 +127,7 @@ def local_moment(moment: datetime) -> datetime:
     """``moment`` in Asia/Tomsk; a naive datetime is refused, its zone being unknown."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"the moment {moment} carries no time zone")
-    return moment.astimezone(LOCAL_TZ)
+    return moment.astimezone(LOCAL_TIME)
 
 
 def end_of_next_working_day(

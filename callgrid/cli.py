@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from callgrid import cli_customers, cli_outages, cli_tasks
 from callgrid.clock import ManualClock, system_clock
 from callgrid.config import Settings, SettingsError
 from callgrid.demo import demo_settings, scenarios, seed, summary
-from callgrid.engine import PARTS, Engine, load_ivr_content, tune_garbage_collector
+from callgrid.engine import PARTS, Engine, tune_garbage_collector
 from callgrid.simulation import SimulatedCall, describe_heard, describe_record, place_call
 from callgrid.storage import Database
 from callgrid.storage.call_log import SqlCallLog
@@ -159,15 +160,14 @@ def _prompts_build(args: argparse.Namespace, settings: Settings) -> int:
 async def _simulate(
     settings: Settings, calls: Sequence[tuple[str, SimulatedCall]], engine_address: str | None
 ) -> int:
-    content = load_ivr_content(settings)
+    catalog = load_catalog(settings.prompt_catalog)  # to show the words of each prompt
     clock = ManualClock(system_clock())
     engine: Engine | None = None
     if engine_address:
         host, _, port_text = engine_address.rpartition(":")
         host, port = host or "127.0.0.1", int(port_text)
     else:
-        in_process = Settings(**{**settings.__dict__, "agi_port": 0, "agi_host": "127.0.0.1"})
-        engine = Engine(in_process, clock=clock)
+        engine = Engine(replace(settings, agi_port=0, agi_host="127.0.0.1"), clock=clock)
         await engine.start(("agi",))
         assert engine.agi is not None
         host, port = "127.0.0.1", engine.agi.port
@@ -189,7 +189,7 @@ async def _simulate(
 
             channel = await place_call(host, port, call, settings.prompts_dir, follow)
             for event in channel.heard:
-                for line in describe_heard(event, content.catalog):
+                for line in describe_heard(event, catalog):
                     print(line)
             if engine is not None and engine.agi is not None:
                 await engine.agi.drained(timeout=10)

@@ -12,11 +12,11 @@ from typing import TextIO
 
 from sqlalchemy.exc import IntegrityError
 
-from callgrid.clock import system_clock
+from callgrid.clock import LOCAL_TIME, system_clock
 from callgrid.config import Settings
 from callgrid.storage import Database
 from callgrid.storage.customers import SqlCustomers
-from customers.account_import import LOCAL_TIME, FileError, NewAccount, read_table, validate
+from customers.account_import import FileError, NewAccount, read_table, validate
 from customers.demo_data import MAX_ACCOUNTS, generate, write_csv
 
 

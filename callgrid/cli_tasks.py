@@ -7,8 +7,7 @@ import asyncio
 from collections import Counter
 
 from callcenter.tasks import TaskKind
-from callcenter.working_calendar import LOCAL_TZ
-from callgrid.clock import system_clock
+from callgrid.clock import LOCAL_TIME, system_clock
 from callgrid.config import Settings
 from callgrid.storage import Database
 from callgrid.storage.work import SqlTasks
@@ -24,7 +23,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def describe(task: TaskRow, now_late: bool) -> str:
-    due = task.due_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")
+    due = task.due_at.astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
     who = task.account_number or task.phone or "—"
     late = "  LATE" if now_late else ""
     extra = f"  «{task.transcript}»" if task.transcript else ""

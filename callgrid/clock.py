@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 Clock = Callable[[], datetime]
+LOCAL_TIME = ZoneInfo("Asia/Tomsk")
+"""The region's time (UTC+7): hours, calendars, dates spoken and imported are in it."""
 
 
 def system_clock() -> datetime:

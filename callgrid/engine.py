@@ -24,7 +24,7 @@ from callgrid.web import build_web_app
 from ivr.actions import ACTIONS
 from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
-from ivr.caller_input import KeypadReader, VoiceMenuReader
+from ivr.caller_input import MenuChoiceReader
 from ivr.menu import MenuTree
 from ivr.menu_loader import load_trees
 from ivr.speech_input import Listener, Recognizer, VoskRecognizer
@@ -112,7 +112,6 @@ class Engine:
 
     def call_flow(self, content: IvrContent) -> IvrCallFlow:
         listener = self._listener()
-        keypad = KeypadReader(self.settings.keypad_timeout_ms)
         services = IvrServices(
             prompts=PromptFiles(self.settings.asterisk_prompts_dir),
             phrases=PhraseLibrary(
@@ -133,7 +132,7 @@ class Engine:
             call_log=self.call_log,
             services=services,
             actions=ACTIONS,
-            reader=keypad if listener is None else VoiceMenuReader(listener, keypad),
+            reader=MenuChoiceReader(self.settings.keypad_timeout_ms),
             settings=FlowSettings(max_retries=self.settings.max_retries),
         )
 

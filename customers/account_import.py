@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from callgrid.clock import LOCAL_TIME
 from customers.identifiers import (
     household_account_is_valid,
     inn_is_valid,
@@ -25,7 +25,6 @@ from customers.identifiers import (
 )
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
 
-LOCAL_TIME = ZoneInfo("Asia/Tomsk")
 Progress = Callable[[int, int], None]
 """Called now and then with (rows done, rows in all)."""
 

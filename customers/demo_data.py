@@ -15,7 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from customers.account_import import COLUMNS, LOCAL_TIME, READING_COLUMNS, NewAccount
+from callgrid.clock import LOCAL_TIME
+from customers.account_import import COLUMNS, READING_COLUMNS, NewAccount
 from customers.identifiers import inn_check_digits, ogrn_check_digit
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading
 

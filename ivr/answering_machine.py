@@ -11,6 +11,7 @@ from pathlib import Path
 from callcenter.tasks import NewTask, TaskKind
 from callcenter.working_calendar import end_of_next_working_day
 from ivr.call_context import ActionResult, CallContext
+from prompts.render import wav_seconds
 from telephony.agi import CallHungUp
 
 LONGEST_MESSAGE_MS = 120_000
@@ -19,8 +20,9 @@ SHORTEST_MESSAGE_S = 1.0
 
 
 def _seconds_of_audio(path: Path) -> float:
-    with contextlib.suppress(OSError, wave.Error, EOFError), wave.open(str(path), "rb") as audio:
-        return audio.getnframes() / audio.getframerate()
+    """How long the message is; 0 when Asterisk wrote nothing readable."""
+    with contextlib.suppress(OSError, wave.Error, EOFError):
+        return wav_seconds(path)
     return 0.0
 
 

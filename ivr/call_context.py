@@ -12,7 +12,7 @@ from callcenter.outages import OutageBoard
 from callcenter.service_hours import SERVICE_HOURS, ServiceHours
 from callcenter.tasks import TaskBook
 from callcenter.working_calendar import WorkingCalendar, default_calendar
-from callgrid.clock import Clock
+from callgrid.clock import LOCAL_TIME, Clock
 from customers.model import Account
 from customers.reading_rules import ReadingLimits
 from customers.store import CustomerStore
@@ -23,7 +23,7 @@ from prompts.catalog import Variant
 from prompts.phrases import PhraseLibrary
 from telephony.agi import AgiCall
 
-LOCAL_TIME = ZoneInfo("Asia/Tomsk")
+VOICE_FAILURES_BEFORE_KEYPAD = 2
 
 
 class PromptFiles:
@@ -67,6 +67,15 @@ class CallContext:
     account: Account | None = None
     """The caller's account once identified; nothing of it is spoken before."""
     voice_failures: int = 0
+    """Turns in which the caller's speech was not understood (silence included)."""
+
+    @property
+    def voice_on(self) -> bool:
+        """Speech is listened for: a model is set and it has not failed twice (IVR-4)."""
+        return (
+            self.services.listener is not None
+            and self.voice_failures < VOICE_FAILURES_BEFORE_KEYPAD
+        )
 
     def prompt(self, prompt_id: str, variant: Variant = "short") -> str:
         return self.services.prompts(prompt_id, variant)

@@ -15,7 +15,7 @@ from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
 from ivr.answering_machine import take_message
 from ivr.call_context import Action, ActionResult, CallContext, IvrServices
 from ivr.call_record import CallEnd, CallLog, CallStart, Outcome
-from ivr.caller_input import ChoiceReader, KeypadReader
+from ivr.caller_input import ChoiceReader, MenuChoiceReader
 from ivr.menu import OPERATOR_KEY, MenuTree, normalise_number
 from ivr.navigator import (
     Goodbye,
@@ -67,7 +67,7 @@ class IvrCallFlow:
         self.actions = actions
         self.prompts = services.prompts
         self.clock = services.clock
-        self.reader = reader or KeypadReader()
+        self.reader = reader or MenuChoiceReader()
         self.settings = settings or FlowSettings()
 
     def tree_for(self, dialled: str) -> MenuTree:
@@ -121,7 +121,7 @@ class IvrCallFlow:
                     await call.play([prompts("invalid_choice")])
                 assert step.node.prompt is not None
                 prompt = prompts(step.node.prompt, "full" if step.full else "short")
-                step = navigator.handle(await self.reader.read_choice(call, prompt, step.node))
+                step = navigator.handle(await self.reader.read_choice(context, prompt, step.node))
             elif isinstance(step, Inform):
                 assert step.node.prompt is not None
                 end.outcome = Outcome.SELF_SERVICE

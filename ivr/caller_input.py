@@ -1,20 +1,21 @@
-"""Getting the caller's choice on a menu level.
+"""Getting the caller's choice on a menu level, by keypad or by voice (IVR-2, IVR-4).
 
-The keypad reader uses one GET DATA per level: any key barges into the prompt, ``#``
-alone comes back empty without ``(timeout)``. A voice reader plugs in behind the same
-:class:`ChoiceReader` protocol and maps spoken keywords to the same keys.
+Keypad: one GET DATA per level; any key barges into the prompt, ``#`` alone comes
+back empty without ``(timeout)``. Voice (when a speech model is set and the caller's
+speech has not failed twice, see :attr:`CallContext.voice_on`): the prompt plays with
+every key as an escape, then the caller's words are matched to the level's keywords.
+A key always counts.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
-from weakref import WeakKeyDictionary
 
+from ivr.call_context import CallContext
 from ivr.menu import BACK_KEY, HELP_KEY, OPERATOR_KEY, MenuNode
 from ivr.navigator import Key, MenuInput, NoInput
-from ivr.speech_input import ALL_KEYS, Listener
+from ivr.speech_input import ALL_KEYS
 from prompts.russian_numbers import cardinal
-from telephony.agi import AgiCall
 
 GLOBAL_WORDS = {
     "оператор": OPERATOR_KEY,
@@ -22,24 +23,12 @@ GLOBAL_WORDS = {
     "повторить": HELP_KEY,
     "помощь": HELP_KEY,
 }
-VOICE_FAILURES_BEFORE_KEYPAD = 2
 
 
 class ChoiceReader(Protocol):
-    async def read_choice(self, call: AgiCall, prompt_file: str, menu: MenuNode) -> MenuInput:
+    async def read_choice(self, ctx: CallContext, prompt_file: str, menu: MenuNode) -> MenuInput:
         """Play ``prompt_file`` (interruptible) and return what the caller chose."""
         ...
-
-
-class KeypadReader:
-    def __init__(self, timeout_ms: int = 5000) -> None:
-        self.timeout_ms = timeout_ms
-
-    async def read_choice(self, call: AgiCall, prompt_file: str, menu: MenuNode) -> MenuInput:
-        entered = await call.read_digits(prompt_file, self.timeout_ms, max_digits=1)
-        if entered.digits:
-            return Key(entered.digits)
-        return NoInput() if entered.timed_out else Key(HELP_KEY)
 
 
 def menu_words(menu: MenuNode) -> dict[str, str]:
@@ -60,25 +49,24 @@ def choice_in(text: str, words: dict[str, str]) -> str | None:
     return None
 
 
-class VoiceMenuReader:
-    """Voice or keypad on every level (IVR-2). A key always counts; a caller whose speech
-    fails twice (silence, or words not understood) gets the keypad from then on (IVR-4)."""
+class MenuChoiceReader:
+    def __init__(self, keypad_timeout_ms: int = 5000) -> None:
+        self.keypad_timeout_ms = keypad_timeout_ms
 
-    def __init__(self, listener: Listener, keypad: KeypadReader) -> None:
-        self.listener = listener
-        self.keypad = keypad
-        self._failures: WeakKeyDictionary[AgiCall, int] = WeakKeyDictionary()
-
-    async def read_choice(self, call: AgiCall, prompt_file: str, menu: MenuNode) -> MenuInput:
-        if self._failures.get(call, 0) >= VOICE_FAILURES_BEFORE_KEYPAD:
-            return await self.keypad.read_choice(call, prompt_file, menu)
+    async def read_choice(self, ctx: CallContext, prompt_file: str, menu: MenuNode) -> MenuInput:
+        call, listener = ctx.call, ctx.services.listener
+        if listener is None or not ctx.voice_on:
+            entered = await call.read_digits(prompt_file, self.keypad_timeout_ms, max_digits=1)
+            if entered.digits:
+                return Key(entered.digits)
+            return NoInput() if entered.timed_out else Key(HELP_KEY)
         key = await call.play([prompt_file], escape=ALL_KEYS)
         if key is not None:
             return Key(key)
         words = menu_words(menu)
-        heard = await self.listener.listen(call, list(words))
+        heard = await listener.listen(call, list(words))
         chosen = heard.key or choice_in(heard.text, words)
         if chosen is not None:
             return Key(chosen)
-        self._failures[call] = self._failures.get(call, 0) + 1
+        ctx.voice_failures += 1
         return NoInput()

@@ -11,7 +11,6 @@ NodeKind = Literal["menu", "info", "action", "operator"]
 BACK_KEY = "*"
 OPERATOR_KEY = "0"
 HELP_KEY = "#"
-RESERVED_KEYS = frozenset({BACK_KEY, OPERATOR_KEY, HELP_KEY})
 ITEM_KEYS = "123456789"
 
 

@@ -2,8 +2,8 @@
 
 With voice on, the prompt plays with every key as an escape: a key starts keypad
 entry at once (the rest is collected after it); otherwise the caller's words are
-recognised as a number. Two failed attempts by voice give the keypad for the rest of
-the call (IVR-4).
+recognised as a number. A failed attempt by voice counts towards the caller's
+fallback to the keypad (:attr:`CallContext.voice_on`, IVR-4).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from ivr.call_context import CallContext
 from ivr.speech_input import ALL_KEYS, NUMBER_GRAMMAR, digits_heard
 from prompts.render import PAUSE
 
-VOICE_FAILURES_BEFORE_KEYPAD = 2
 ENDS_ENTRY = "#"
 
 
@@ -26,16 +25,11 @@ class NumberInput:
     timed_out: bool = False
 
 
-def voice_is_on(ctx: CallContext) -> bool:
-    """Speech is listened for: a model is set and the caller's speech has not failed twice."""
-    return ctx.services.listener is not None and ctx.voice_failures < VOICE_FAILURES_BEFORE_KEYPAD
-
-
 async def read_number(
     ctx: CallContext, prompt_file: str, max_digits: int, timeout_ms: int
 ) -> NumberInput:
     call, listener = ctx.call, ctx.services.listener
-    if listener is None or not voice_is_on(ctx):
+    if listener is None or not ctx.voice_on:
         entered = await call.read_digits(prompt_file, timeout_ms, max_digits)
         return NumberInput(entered.digits, Channel.KEYPAD, entered.timed_out)
     key = await call.play([prompt_file], escape=ALL_KEYS)

@@ -17,7 +17,7 @@ from customers.reading_rules import Accepted, AlreadyToday, Refused, judge, veri
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
 from ivr.identification import identify
-from ivr.number_input import read_number, voice_is_on
+from ivr.number_input import read_number
 
 ZONE_ENTRY_TIMEOUT_MS = 10_000
 CONFIRM_TIMEOUT_MS = 5000
@@ -85,19 +85,22 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
     """Each zone in turn until all are acceptable; None when the caller gives up."""
     store, today = ctx.services.customers, ctx.today()
     submission = Submission({}, {})
+    accepted: dict[Zone, tuple[list[Reading], list[Reading]]] = {}  # read once a zone
     index, tries = 0, 0
     while index < len(meter.zones):
         zone = meter.zones[index]
-        prompt = await ctx.phrase(spoken_texts.enter_zone(zone, voice_is_on(ctx)))
+        prompt = await ctx.phrase(spoken_texts.enter_zone(zone, ctx.voice_on))
         entered = await read_number(ctx, prompt, meter.digits + 2, ZONE_ENTRY_TIMEOUT_MS)
         if BACK in entered.digits:
             if index == 0:
                 return None
             index, tries = index - 1, 0
             continue
-        history = await store.history(meter.id, zone)
-        accepted_today = await store.readings_today(meter.id, zone, ctx.now())
-        before_today = [r for r in history if r not in accepted_today]
+        if zone not in accepted:
+            today_ones = await store.readings_today(meter.id, zone, ctx.now())
+            history = await store.history(meter.id, zone)
+            accepted[zone] = ([r for r in history if r not in today_ones], today_ones)
+        before_today, accepted_today = accepted[zone]
         last = before_today[0] if before_today else None
         verdict = judge(
             meter,

@@ -17,9 +17,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from callgrid.clock import LOCAL_TIME
 from callgrid.storage.customer_tables import ACCEPTED, REPLACED, AccountRow, MeterRow, ReadingRow
 from callgrid.storage.database import Database
-from customers.account_import import LOCAL_TIME, NewAccount
+from customers.account_import import NewAccount
 from customers.identifiers import normalise_phone
 from customers.model import Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
 

@@ -72,12 +72,3 @@ class SqlTasks:
             if kind is not None:
                 query = query.where(TaskRow.kind == kind)
             return list((await session.execute(query)).scalars())
-
-    async def count_open_due_by(self, kind: str, moment: datetime) -> int:
-        async with self.database.session() as session:
-            rows = await session.execute(
-                select(TaskRow.id).where(
-                    TaskRow.kind == kind, TaskRow.status == "open", TaskRow.due_at <= moment
-                )
-            )
-            return len(rows.all())

@@ -67,11 +67,6 @@ def reply_code(line: str) -> int | None:
     return None
 
 
-def is_usage_continuation(line: str) -> bool:
-    """True for the first line of a multi-line 520 reply (``520-…``)."""
-    return line.startswith("520-")
-
-
 def digit_from_code(code: int) -> str | None:
     """Turn the ASCII code STREAM FILE / WAIT FOR DIGIT answer into a key, 0 meaning none."""
     if code <= 0:

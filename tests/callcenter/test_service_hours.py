@@ -16,7 +16,8 @@ from callcenter.service_hours import (
     ServiceHoursError,
     Window,
 )
-from callcenter.working_calendar import LOCAL_TZ, CalendarError, default_calendar
+from callcenter.working_calendar import CalendarError, default_calendar
+from callgrid.clock import LOCAL_TIME
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 BILLING = SERVICE_HOURS["billing"]
@@ -25,7 +26,7 @@ MINUTE = timedelta(minutes=1)
 
 
 def tomsk(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TZ)
+    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TIME)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -129,7 +130,7 @@ def test_closing_time(line: str, moment: datetime, closes: datetime | None) -> N
 def test_next_opening(line: str, moment: datetime, opens: datetime) -> None:
     result = SERVICE_HOURS[line].next_opening(moment)
     assert result == opens
-    assert result.tzinfo == LOCAL_TZ
+    assert result.tzinfo == LOCAL_TIME
 
 
 def test_hours_on_a_day() -> None:
@@ -182,7 +183,7 @@ MOMENTS = st.datetimes(
     min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 20), timezones=st.just(UTC)
 )
 LINES = st.sampled_from(sorted(SERVICE_HOURS))
-ZONES = st.sampled_from([UTC, LOCAL_TZ, MOSCOW])
+ZONES = st.sampled_from([UTC, LOCAL_TIME, MOSCOW])
 
 
 @settings(deadline=None)

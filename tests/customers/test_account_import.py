@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from callgrid.clock import LOCAL_TIME
 from customers.account_import import (
     COLUMNS,
-    LOCAL_TIME,
     Checked,
     FileError,
     NewAccount,

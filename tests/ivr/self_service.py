@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from callgrid.demo import BUSINESS, HOUSEHOLD
@@ -46,7 +46,3 @@ def heard_texts(channel: EmulatedChannel) -> list[str]:
         name = Path(event.detail.split(" (")[0])
         texts.append(phrase_text(name.with_suffix(".wav")) or name.name)
     return texts
-
-
-def days_later(days: int) -> timedelta:
-    return timedelta(days=days)

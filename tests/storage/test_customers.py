@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from callgrid.clock import LOCAL_TIME
 from callgrid.storage import Database
 from callgrid.storage.customer_tables import AccountRow, ReadingRow
 from callgrid.storage.customers import SqlCustomers
-from customers.account_import import LOCAL_TIME, NewAccount
+from customers.account_import import NewAccount
 from customers.model import (
     ZONE_SETS,
     Account,

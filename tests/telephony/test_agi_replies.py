@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from telephony.agi import parse_environment, parse_success
@@ -91,7 +89,3 @@ def test_environment_in_russian_without_arguments() -> None:
     env = parse_environment(transcripts.environment("agi/agi-env-ru.txt")[:-1])
     assert env.language == "ru" and env.args == () and env.script == "env-ru"
     assert env.get("request") == "agi://127.0.0.1/env-ru"
-
-
-def test_reference_directory_is_there() -> None:
-    assert Path(transcripts.REFERENCE_DIR, "README.md").exists()
