@@ -1,7 +1,7 @@
 """Phrases made during a call — a debt, a reading read back — spoken as audio files.
 
-A phrase is rendered once by espeak-ng (about 15 ms measured here) and kept under a name made from
-its text, so the next caller with the same debt hears the cached file at once.
+A phrase is rendered once by espeak-ng (about 15 ms measured here) and kept under a
+name made from its text, so the next caller with the same debt hears the cached file.
 Numbers must already be words (see :mod:`prompts.russian_numbers`): espeak-ng's own
 number reading breaks Russian agreement.
 """
