@@ -27,8 +27,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from callgrid.clock import system_clock
+from callgrid.clock import RunningClock
 from callgrid.config import Settings
+from callgrid.demo import DEMO_DAY
 from callgrid.engine import Engine, load_ivr_content, tune_garbage_collector
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_commands import QueueBehaviour
@@ -183,7 +184,7 @@ async def main(calls: int, concurrency: int, think_ms: float) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(var_dir=Path(scratch), agi_port=0, ami_enabled=False)
         load_ivr_content(settings)
-        engine = Engine(settings, clock=system_clock)
+        engine = Engine(settings, clock=RunningClock(DEMO_DAY))  # operators at work
         await engine.start(("agi",))
         tune_garbage_collector()  # as `callgrid serve` does
         assert engine.agi is not None

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from callgrid import cli_customers, cli_outages, cli_tasks
-from callgrid.clock import ManualClock, system_clock
+from callgrid.clock import LOCAL_TIME, ManualClock, system_clock
 from callgrid.config import Settings, SettingsError
-from callgrid.demo import demo_settings, scenarios, seed, summary
+from callgrid.demo import DEMO_DAY, demo_settings, scenarios, seed, summary
 from callgrid.engine import PARTS, Engine, tune_garbage_collector
 from callgrid.simulation import SimulatedCall, describe_heard, describe_record, place_call
 from callgrid.storage import Database
@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.add_argument(
         "--no-operator", action="store_true", help="nobody in the operator queues answers"
+    )
+    call.add_argument(
+        "--at",
+        type=_local_moment,
+        help="place the call at this local time, e.g. 2026-11-26T23:30 (in-process engine "
+        "only): the operators' hours and the answering machine follow it",
     )
     call.set_defaults(run=_call)
 
@@ -216,12 +222,24 @@ async def _stored_call(call_log: SqlCallLog, uniqueid: str) -> CallRow | None:
     return await call_log.find_by_uniqueid(uniqueid)
 
 
+def _local_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-11-26T23:30") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME)
+
+
 def _call(args: argparse.Namespace, settings: Settings) -> int:
+    if args.at is not None and args.engine:
+        print("callgrid: --at needs the in-process engine (drop --engine)", file=sys.stderr)
+        return 2
     call = SimulatedCall(
         to=args.to,
         caller_id=args.caller_id,
         keys=args.keys,
         operator_answers_after=None if args.no_operator else 8.0,
+        at=args.at,
     )
     try:
         parse_keys(args.keys)
@@ -233,9 +251,8 @@ def _call(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     settings = demo_settings(settings)
-    today = system_clock()
-    asyncio.run(seed(settings, today))
-    result = asyncio.run(_simulate(settings, scenarios(settings, today), None))
+    asyncio.run(seed(settings, DEMO_DAY))
+    result = asyncio.run(_simulate(settings, scenarios(settings), None))
     for line in asyncio.run(summary(settings)):
         print(line)
     return result

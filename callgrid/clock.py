@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,20 @@ LOCAL_TIME = ZoneInfo("Asia/Tomsk")
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class RunningClock:
+    """Real seconds pass, from a chosen moment: a run that does not depend on when it is
+    started (a weekday morning keeps the operators at work)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the clock's start must carry a time zone")
+        self.start = start
+        self._started = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self._started)
 
 
 class ManualClock:

@@ -8,11 +8,12 @@ heard and did and the call as stored.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from callcenter.outages import Outage, OutageKind
 from callgrid.cli_tasks import describe
+from callgrid.clock import LOCAL_TIME
 from callgrid.config import Settings
 from callgrid.simulation import SimulatedCall
 from callgrid.storage import Database
@@ -49,6 +50,8 @@ BUSINESS = Account(
     debt=Decimal("58200.00"),
     due_date=date(2026, 12, 18),
 )
+DEMO_DAY = datetime(2026, 11, 26, 11, 0, tzinfo=LOCAL_TIME)
+"""A Thursday morning: the demo does not depend on when it is run."""
 MESSAGE = "Здравствуйте, лицевой счёт семь ноль один два три четыре пять шесть семь восемь."
 
 
@@ -94,11 +97,12 @@ async def seed(settings: Settings, now: datetime) -> None:
         await database.close()
 
 
-def scenarios(settings: Settings, day: datetime) -> list[tuple[str, SimulatedCall]]:
+def scenarios(settings: Settings, day: datetime = DEMO_DAY) -> list[tuple[str, SimulatedCall]]:
+    """The calls, placed at ``day`` (operators at work) unless they say otherwise."""
     message = settings.var_dir / "demo" / "message.wav"
     speak_to_wav(MESSAGE, message)
-    night = day.replace(hour=16, minute=30, tzinfo=UTC)  # 23:30 in Tomsk
-    return [
+    night = day.replace(hour=23, minute=30)
+    calls = [
         (
             "Main menu, information two levels down, back, and hang up",
             SimulatedCall("88002224902", keys="4 2 * h"),
@@ -146,6 +150,7 @@ def scenarios(settings: Settings, day: datetime) -> list[tuple[str, SimulatedCal
             SimulatedCall("88002224902", keys=f"0 @{message} _", at=night),
         ),
     ]
+    return [(title, replace(call, at=call.at or day)) for title, call in calls]
 
 
 async def summary(settings: Settings) -> list[str]:

@@ -8,7 +8,16 @@ from tests.command import run_callgrid
 
 
 def test_simulated_call_shows_what_was_heard_and_the_stored_record(tmp_path: Path) -> None:
-    result = run_callgrid(tmp_path, "call", "--to", "8-800-222-49-02", "--keys", "2 1 _ * 0")
+    result = run_callgrid(
+        tmp_path,
+        "call",
+        "--to",
+        "8-800-222-49-02",
+        "--keys",
+        "2 1 _ * 0",
+        "--at",
+        "2026-11-26T11:00",
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.index("plays recording_notice") < out.index("plays toll_free_main")
@@ -38,3 +47,12 @@ def test_demo_runs_each_scenario(tmp_path: Path) -> None:
     assert "повреждение кабельной линии" in words
     assert "пятьдесят восемь тысяч двести рублей" in words
     assert "paid_service_order due" in words and "answering_machine due" in words
+
+
+def test_a_call_at_night_reaches_the_answering_machine(tmp_path: Path) -> None:
+    result = run_callgrid(
+        tmp_path, "call", "--to", "88002224902", "--keys", "0 h", "--at", "2026-11-26T23:30"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "plays am_greeting" in result.stdout
+    assert "started       2026-11-26T16:30:00+00:00" in result.stdout

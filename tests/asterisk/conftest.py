@@ -13,11 +13,12 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from callgrid.clock import system_clock
+from callgrid.clock import LOCAL_TIME, RunningClock
 from callgrid.config import Settings
 from callgrid.engine import Engine, IvrContent
 from callgrid.storage.call_log import SqlCallLog
@@ -37,6 +38,8 @@ from tests.asterisk.asterisk_runner import (
 
 ENV_VAR = "CALLGRID_TEST_ASTERISK"
 SKIP_REASON = f"{ENV_VAR} is not set: no real Asterisk to test against"
+WORKDAY_MORNING = datetime(2026, 11, 26, 11, 0, tzinfo=LOCAL_TIME)
+"""The engine's clock starts here: the operators are at work whenever the suite runs."""
 KEYPAD_TIMEOUT_MS = 2000
 """Shorter than the engine's 5 s default so that silent-caller rounds stay quick."""
 CALLER_ID = '"Ivan Petrov" <79001234567>'
@@ -166,7 +169,7 @@ async def engine(
         keypad_timeout_ms=KEYPAD_TIMEOUT_MS,
         ami_enabled=False,
     )
-    engine = Engine(settings, clock=system_clock)
+    engine = Engine(settings, clock=RunningClock(WORKDAY_MORNING))
     await engine.start(("agi",))
     assert engine.agi is not None
     yield RealEngine(

@@ -14,13 +14,20 @@ from __future__ import annotations
 import asyncio
 import re
 import wave
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from callgrid.demo import HOUSEHOLD, METER
 from customers.account_import import NewAccount
 from customers.model import Channel, Reading, Zone
 from tests.asterisk.asterisk_runner import OPERATOR_TALK_SECONDS
-from tests.asterisk.conftest import KEYPAD_TIMEOUT_MS, Observer, Phone, RealCall, RealEngine
+from tests.asterisk.conftest import (
+    KEYPAD_TIMEOUT_MS,
+    WORKDAY_MORNING,
+    Observer,
+    Phone,
+    RealCall,
+    RealEngine,
+)
 
 NOTICE = r"^STREAM FILE \S+/recording_notice-short "
 MAIN_MENU = r"^GET DATA \S+/toll_free_main-short "
@@ -208,7 +215,7 @@ async def test_silent_caller_hears_the_full_prompt_then_goes_to_the_operator(
 async def test_readings_by_keypad_are_stored(phone: Phone, engine: RealEngine) -> None:
     """Self-service on a real Asterisk: the caller's number, phrases made during the call
     (played by absolute path), two zones keyed with #, confirmation, storage."""
-    last_month = datetime.now(UTC) - timedelta(days=31)
+    last_month = WORKDAY_MORNING - timedelta(days=31)
     await engine.customers.add_accounts(
         [
             NewAccount(
