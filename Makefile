@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-DEBIAN_PACKAGES := espeak-ng sox
+DEBIAN_PACKAGES := espeak-ng sox chromium
 # A real Asterisk, when this machine has one, runs tests/asterisk/ too (skipped otherwise).
 CALLGRID_TEST_ASTERISK ?= $(firstword $(shell command -v asterisk 2>/dev/null) \
                                       $(wildcard /opt/asterisk/sbin/asterisk))
@@ -40,8 +40,8 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	  $$SUDO apt-get update -q -o DPkg::Lock::Timeout=600 && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q -o DPkg::Lock::Timeout=600 $$missing; \
 	fi
 
 $(STAMP): pyproject.toml | system-packages

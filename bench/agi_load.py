@@ -27,14 +27,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from callgrid.clock import RunningClock
-from callgrid.config import Settings
-from callgrid.demo import DEMO_DAY
-from callgrid.engine import Engine, load_ivr_content, tune_garbage_collector
+from callgrid.engine import Engine, tune_garbage_collector
+from callgrid.settings import Settings
+from ivr.demo import DEMO_DAY
+from ivr.settings import IvrSettings
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
+from worktime.clock import RunningClock
 
 CALLER_SCRIPT = "4 1 2 * * 2 _ 1 2 * 0"
 
@@ -183,12 +184,12 @@ async def compare(
 async def main(calls: int, concurrency: int, think_ms: float) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(var_dir=Path(scratch), agi_port=0, ami_enabled=False)
-        load_ivr_content(settings)
-        engine = Engine(settings, clock=RunningClock(DEMO_DAY))  # operators at work
-        await engine.start(("agi",))
+        prompts_dir = settings.of(IvrSettings).prompts_dir
+        engine = Engine(settings, RunningClock(DEMO_DAY), parts=("agi",))  # operators at work
+        await engine.start()
         tune_garbage_collector()  # as `callgrid serve` does
         assert engine.agi is not None
-        sequence = await command_sequence(engine.agi.port, settings.prompts_dir)
+        sequence = await command_sequence(engine.agi.port, prompts_dir)
         bare = await bare_responder(sequence)
         bare_port = bare.sockets[0].getsockname()[1]
         print(
@@ -201,7 +202,7 @@ async def main(calls: int, concurrency: int, think_ms: float) -> None:
             bare_port,
             calls,
             concurrency,
-            settings.prompts_dir,
+            prompts_dir,
             0.0,
             time.process_time,
         )
@@ -214,7 +215,7 @@ async def main(calls: int, concurrency: int, think_ms: float) -> None:
             bare_port,
             calls // 2,
             concurrency,
-            settings.prompts_dir,
+            prompts_dir,
             think_ms,
             time.process_time,
         )

@@ -1,21 +1,69 @@
-"""Planned and emergency outages by area (IVR-11), and checking rows that load them."""
+"""Planned and emergency outages by area (IVR-11), and checking what loads them.
+
+The area and the cause are spoken to callers, so what a dispatcher types is checked
+as strictly as a prompt: text only, bounded, no control characters, and a cause never
+tells a caller to call or write anywhere (no phone numbers, long digit runs, links or
+e-mail addresses).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from callgrid.clock import LOCAL_TIME
+from customers.table_file import control_character
+from worktime.clock import LOCAL_TIME
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
 COLUMNS = ("area", "kind", "cause", "starts_at", "restore_at")
+MAX_AREA_LENGTH = 128
+"""The size of the storage column."""
+MAX_CAUSE_LENGTH = 200
+MAX_OTHER_LENGTH = 32
+"""A kind or a time; longer is not one."""
+ALIASES = {
+    "район": "area",
+    "территория": "area",
+    "вид": "kind",
+    "тип": "kind",
+    "вид отключения": "kind",
+    "тип отключения": "kind",
+    "причина": "cause",
+    "начало": "starts_at",
+    "дата начала": "starts_at",
+    "начало отключения": "starts_at",
+    "восстановление": "restore_at",
+    "время восстановления": "restore_at",
+    "окончание": "restore_at",
+}
+"""Russian column names a dispatcher's spreadsheet may have, to the canonical ones."""
 
 
 class OutageKind(StrEnum):
     PLANNED = "planned"
     EMERGENCY = "emergency"
+
+
+KIND_WORDS = {
+    "planned": OutageKind.PLANNED,
+    "плановое": OutageKind.PLANNED,
+    "плановая": OutageKind.PLANNED,
+    "emergency": OutageKind.EMERGENCY,
+    "аварийное": OutageKind.EMERGENCY,
+    "аварийная": OutageKind.EMERGENCY,
+    "авария": OutageKind.EMERGENCY,
+}
+_DIGIT_RUN = re.compile(r"\d{5,}")
+_PHONE = re.compile(r"\+?\d(?:[\s\-–()]*\d){6,}|\d+(?:\.\d+){3,}")
+_LINK = re.compile(
+    r"@|://|\bwww\.|\b[\w-]+\.(?:ru|рф|su|com|net|org|info|biz|me|io|cc|to|ly|pro|online|site|"
+    r"xyz|top|club|shop|app|link|store)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +74,11 @@ class Outage:
     starts_at: datetime
     restore_at: datetime
 
+    @property
+    def key(self) -> tuple[str, OutageKind, datetime]:
+        """What makes two outages the same one: an import updates it rather than adds it."""
+        return (self.area, self.kind, self.starts_at)
+
 
 class OutageBoard(Protocol):
     async def current(self, area: str, now: datetime) -> list[Outage]: ...
@@ -33,32 +86,166 @@ class OutageBoard(Protocol):
     async def areas(self, now: datetime) -> list[str]: ...
 
 
+class OutageError(ValueError):
+    """Every reason an outage is refused, each naming its field."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+
+
+def outage_from_row(
+    fields: Mapping[str, object],
+    *,
+    max_area: int = MAX_AREA_LENGTH,
+    max_cause: int = MAX_CAUSE_LENGTH,
+) -> Outage:
+    """One outage from a file's row or a JSON object; OutageError names each bad field.
+
+    Every field must be text (a JSON string): anything else is refused, not converted.
+    """
+    problems = [
+        f"{name}: unknown field (the fields are {', '.join(COLUMNS)})"
+        for name in fields
+        if name not in COLUMNS
+    ]
+    limits = {"area": max_area, "cause": max_cause}
+    texts: dict[str, str] = {}
+    for name in COLUMNS:
+        problem, text = _text(name, fields, limits.get(name, MAX_OTHER_LENGTH))
+        if problem is not None:
+            problems.append(f"{name}: {problem}")
+        else:
+            texts[name] = text
+    kind = KIND_WORDS.get(texts.get("kind", "").lower())
+    if "kind" in texts and kind is None:
+        problems.append(f"kind: {texts['kind']!r} is not planned or emergency")
+    if "cause" in texts:
+        problem = spoken_text_problem(texts["cause"])
+        if problem is not None:
+            problems.append(f"cause: {problem}")
+    moments: dict[str, datetime] = {}
+    for name in ("starts_at", "restore_at"):
+        if name in texts:
+            try:
+                moments[name] = _moment(texts[name])
+            except ValueError as error:
+                problems.append(f"{name}: {error}")
+    if len(moments) == 2 and moments["restore_at"] <= moments["starts_at"]:
+        problems.append("restore_at: must be after starts_at")
+    if problems or kind is None:
+        raise OutageError(problems)
+    return Outage(texts["area"], kind, texts["cause"], moments["starts_at"], moments["restore_at"])
+
+
+def spoken_text_problem(text: str) -> str | None:
+    """Why a dispatcher's text must not be spoken to callers, if it must not."""
+    if _LINK.search(text):
+        return "has a link or an e-mail address; callers are never sent anywhere by this text"
+    if _DIGIT_RUN.search(text):
+        return "has a run of five or more digits (a phone or card number is never spoken)"
+    if _PHONE.search(text):
+        return "has a phone number; callers are never told to call anywhere by this text"
+    return None
+
+
+def _text(name: str, fields: Mapping[str, object], limit: int) -> tuple[str | None, str]:
+    """(why the field cannot be taken, or None; its trimmed text)."""
+    if name not in fields:
+        return "missing", ""
+    value = fields[name]
+    if not isinstance(value, str):
+        return f"must be text, not {_json_kind(value)}", ""
+    text = value.strip()
+    if not text:
+        return "missing", ""
+    if len(text) > limit:
+        return f"{len(text):,} characters, at most {limit}", ""
+    character = control_character(text)
+    if character is not None:
+        return f"has a control character ({character})", ""
+    return None, text
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
+
+
 def _moment(text: str) -> datetime:
     for layout in TIME_FORMATS:
         try:
-            return datetime.strptime(text.strip(), layout).replace(tzinfo=LOCAL_TIME)
+            return datetime.strptime(text, layout).replace(tzinfo=LOCAL_TIME)
         except ValueError:
             continue
-    raise ValueError(f"'{text}' is not a local time like 2026-11-27 14:00")
+    raise ValueError(f"{text!r} is not a local time like 2026-11-27 14:00")
 
 
-def outage_from_row(row: dict[str, str]) -> Outage:
-    """One row of an outages file; ValueError names the column and the reason."""
-    missing = [name for name in COLUMNS if not (row.get(name) or "").strip()]
-    if missing:
-        raise ValueError(f"{missing[0]}: missing")
-    try:
-        kind = OutageKind(row["kind"].strip().lower())
-    except ValueError:
-        raise ValueError(f"kind: '{row['kind']}' is not planned or emergency") from None
-    try:
-        starts_at = _moment(row["starts_at"])
-    except ValueError as error:
-        raise ValueError(f"starts_at: {error}") from None
-    try:
-        restore_at = _moment(row["restore_at"])
-    except ValueError as error:
-        raise ValueError(f"restore_at: {error}") from None
-    if restore_at <= starts_at:
-        raise ValueError("restore_at: must be after starts_at")
-    return Outage(row["area"].strip(), kind, row["cause"].strip(), starts_at, restore_at)
+def outages_from_table(
+    header: Sequence[str], written: Sequence[str], rows: Iterable[Sequence[str]]
+) -> tuple[list[Outage], list[str]]:
+    """Every row of an outages file checked (row numbers as a spreadsheet shows them).
+
+    ``header`` holds the normalised names (aliases resolved), ``written`` the names as the
+    file has them. The outages are complete only when there are no problems.
+    """
+    header_problems = _header_problems(header, written)
+    if header_problems:
+        return [], header_problems
+    outages: list[Outage] = []
+    problems: list[str] = []
+    first_seen: dict[tuple[str, OutageKind, datetime], int] = {}
+    for number, values in enumerate(rows, start=2):
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) != len(header):
+            problems.append(f"row {number}: has {len(values)} fields, the header {len(header)}")
+            continue
+        try:
+            outage = outage_from_row(dict(zip(header, values, strict=True)))
+        except OutageError as error:
+            problems.extend(f"row {number}, {problem}" for problem in error.problems)
+            continue
+        if outage.key in first_seen:
+            problems.append(
+                f"row {number}: the same outage (area, kind, starts_at) as row "
+                f"{first_seen[outage.key]}"
+            )
+            continue
+        first_seen[outage.key] = number
+        outages.append(outage)
+    if not outages and not problems:
+        problems.append("the file has no outages (a header row and one row per outage)")
+    return outages, problems
+
+
+def _header_problems(header: Sequence[str], written: Sequence[str]) -> list[str]:
+    missing = [name for name in COLUMNS if name not in header]
+    unknown = [
+        shown or "(empty)"
+        for name, shown in zip(header, written, strict=True)
+        if name not in COLUMNS
+    ]
+    twice = sorted({name for name in header if name in COLUMNS and header.count(name) > 1})
+    problems = [f"row 1: missing columns {', '.join(missing)}"] if missing else []
+    problems += [f"row 1: unknown columns {', '.join(unknown)}"] if unknown else []
+    problems += [f"row 1: columns appearing twice {', '.join(twice)}"] if twice else []
+    if problems:
+        found = ", ".join(shown or "(empty)" for shown in written)
+        problems.append(f"row 1: the header has {found}; the columns are {column_names()}")
+    return problems
+
+
+def column_names() -> str:
+    """The columns with their Russian aliases, for messages and help."""
+    aliases = {name: [a for a, n in ALIASES.items() if n == name] for name in COLUMNS}
+    return ", ".join(f"{name} ({' / '.join(aliases[name])})" for name in COLUMNS)

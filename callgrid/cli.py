@@ -8,28 +8,17 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
-from pathlib import Path
 
-from callgrid import cli_customers, cli_outages, cli_tasks
-from callgrid.clock import LOCAL_TIME, ManualClock, system_clock
-from callgrid.config import Settings, SettingsError
-from callgrid.demo import DEMO_DAY, demo_settings, scenarios, seed, summary
+from sqlalchemy.engine import make_url
+
 from callgrid.engine import PARTS, Engine, tune_garbage_collector
-from callgrid.simulation import SimulatedCall, describe_heard, describe_record, place_call
-from callgrid.storage import Database
-from callgrid.storage.call_log import SqlCallLog
-from callgrid.storage.tables import CallRow
-from ivr.actions import ACTIONS
-from ivr.menu_loader import MenuError, load_trees
-from prompts.catalog import CatalogError, load_catalog
-from prompts.render import RenderError, render_catalog
-from telephony.emulator.caller import parse_keys
+from callgrid.plugins import Plugin, load_plugins, settings_sections
+from callgrid.settings import Settings, SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    plugins = load_plugins()
+    parser = _parser(plugins)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG
@@ -40,20 +29,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = Settings.from_environment()
+        settings = Settings.from_environment(sections=settings_sections(plugins))
         result: int = args.run(args, settings)
         return result
-    except (SettingsError, CatalogError, RenderError) as error:
+    except SettingsError as error:
         print(f"callgrid: {error}", file=sys.stderr)
         return 2
-    except MenuError as error:
-        print("callgrid: menu trees rejected:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
+    except Exception as error:
+        for plugin in plugins:
+            explained = plugin.explain(error)
+            if explained is not None:
+                exit_code, lines = explained
+                for line in lines:
+                    print(line, file=sys.stderr)
+                return exit_code
+        raise
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(plugins: Sequence[Plugin]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callgrid", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,48 +57,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
-    menus = commands.add_parser("menus", help="menu trees")
-    menus_commands = menus.add_subparsers(dest="menus_command", required=True)
-    check = menus_commands.add_parser("check", help="check menu trees against the standard")
-    check.add_argument("directory", nargs="?", type=Path, help="default: the shipped dialplans/")
-    check.set_defaults(run=_menus_check)
-
-    prompts = commands.add_parser("prompts", help="prompt audio")
-    prompts_commands = prompts.add_subparsers(dest="prompts_command", required=True)
-    build = prompts_commands.add_parser("build", help="render the prompt catalog to 8 kHz WAV")
-    build.set_defaults(run=_prompts_build)
-
-    call = commands.add_parser("call", help="place one simulated call through the emulator")
-    call.add_argument("--to", required=True, help="the dialled number, e.g. 88002224902")
-    call.add_argument("--from", dest="caller_id", default="79001234567", help="caller ID")
-    call.add_argument(
-        "--keys",
-        default="",
-        help="what the caller does, one token per input window: keys such as "
-        "'2' or '12345#', '_' silence, 'h' hang up (e.g. \"1 2 * 0\")",
-    )
-    call.add_argument(
-        "--engine",
-        metavar="HOST:PORT",
-        help="call a running engine's FastAGI port instead of one in-process",
-    )
-    call.add_argument(
-        "--no-operator", action="store_true", help="nobody in the operator queues answers"
-    )
-    call.add_argument(
-        "--at",
-        type=_local_moment,
-        help="place the call at this local time, e.g. 2026-11-26T23:30 (in-process engine "
-        "only): the operators' hours and the answering machine follow it",
-    )
-    call.set_defaults(run=_call)
-
-    demo = commands.add_parser("demo", help="a handful of simulated calls showing each feature")
-    demo.set_defaults(run=_demo)
-    cli_customers.add_commands(commands)
-    cli_outages.add_commands(commands)
-    cli_tasks.add_commands(commands)
+    for plugin in plugins:
+        plugin.add_commands(commands)
     return parser
+
+
+def banner(engine: Engine) -> str:
+    """What runs where, said once at start; the database password is never shown."""
+    settings = engine.settings
+    running = []
+    if engine.agi is not None:
+        running.append(f"FastAGI on {settings.agi_host}:{engine.agi.port}")
+    if engine.ami is not None:
+        running.append(f"AMI link to {settings.ami_host}:{settings.ami_port}")
+    elif "ami" in engine.parts:
+        running.append("AMI off (CALLGRID_AMI_ENABLED=no)")
+    if "web" in engine.parts:
+        running.append(f"web on http://{settings.web_host}:{settings.web_port}/")
+    if "workers" in engine.parts:
+        running.append(f"{len(engine.host.workers)} worker(s)")
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    return f"callgrid serving: {'; '.join(running)}; database {database}"
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -116,143 +88,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def run() -> None:
-        engine = Engine(settings)
-        await engine.start(parts)
+        engine = Engine(settings, parts=parts)
+        await engine.start()
         tune_garbage_collector()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        print(
-            f"callgrid serving {', '.join(parts)}: FastAGI {settings.agi_host}:"
-            f"{engine.agi.port if engine.agi else '-'}, web http://{settings.web_host}:"
-            f"{settings.web_port}/health, database {settings.database_url}",
-            flush=True,
-        )
+        print(banner(engine), flush=True)
         await stop.wait()
         await engine.stop()
 
     asyncio.run(run())
     return 0
-
-
-def _menus_check(args: argparse.Namespace, settings: Settings) -> int:
-    directory = args.directory or settings.dialplans_dir
-    catalog = load_catalog(settings.prompt_catalog)
-    library = render_catalog(catalog, settings.prompts_dir)
-    trees = load_trees(directory, catalog, library.duration, ACTIONS.keys(), settings.menu_limits)
-    for tree in {tree.line: tree for tree in trees.values()}.values():
-        nodes = list(tree.nodes())
-        depth = max(node.level for node in nodes if node.kind == "menu")
-        longest = max((library.duration(n.prompt, "full") or 0.0, n.id) for n in nodes if n.prompt)
-        print(
-            f"ok  {tree.source.name}: {tree.title}; {len(nodes)} nodes, {depth} menu levels, "
-            f"longest speech {longest[0]:.1f} s ({longest[1]}); numbers {', '.join(tree.numbers)}"
-        )
-    return 0
-
-
-def _prompts_build(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = load_catalog(settings.prompt_catalog)
-    library = render_catalog(catalog, settings.prompts_dir)
-    longest = max(library.durations.items(), key=lambda item: item[1])
-    print(
-        f"{len(library.durations)} prompt files in {library.directory} "
-        f"(longest {longest[0]}: {longest[1]:.1f} s)"
-    )
-    return 0
-
-
-async def _simulate(
-    settings: Settings, calls: Sequence[tuple[str, SimulatedCall]], engine_address: str | None
-) -> int:
-    catalog = load_catalog(settings.prompt_catalog)  # to show the words of each prompt
-    clock = ManualClock(system_clock())
-    engine: Engine | None = None
-    if engine_address:
-        host, _, port_text = engine_address.rpartition(":")
-        host, port = host or "127.0.0.1", int(port_text)
-    else:
-        engine = Engine(replace(settings, agi_port=0, agi_host="127.0.0.1"), clock=clock)
-        await engine.start(("agi",))
-        assert engine.agi is not None
-        host, port = "127.0.0.1", engine.agi.port
-    database = Database(settings.database_url)
-    call_log = SqlCallLog(database)
-    try:
-        for title, call in calls:
-            if title:
-                print(f"\n=== {title}")
-            print(
-                f"Call to {call.to} from {call.caller_id}, caller does: {call.keys or '(nothing)'}"
-            )
-            if call.at is not None:
-                clock.now = call.at
-            started = clock.now
-
-            def follow(seconds: float, started: datetime = started) -> None:
-                clock.now = started + timedelta(seconds=seconds)
-
-            channel = await place_call(host, port, call, settings.prompts_dir, follow)
-            for event in channel.heard:
-                for line in describe_heard(event, catalog):
-                    print(line)
-            if engine is not None and engine.agi is not None:
-                await engine.agi.drained(timeout=10)
-                await engine.call_log.flush()
-            row = await _stored_call(call_log, channel.uniqueid)
-            for line in describe_record(row):
-                print(line)
-            if row is None:
-                print(f"  (not in {settings.database_url}: does the engine use this database?)")
-    finally:
-        await database.close()
-        if engine is not None:
-            await engine.stop()
-    return 0
-
-
-async def _stored_call(call_log: SqlCallLog, uniqueid: str) -> CallRow | None:
-    """The call's record, once the engine has closed it (a remote engine may lag a little)."""
-    for _ in range(30):
-        row = await call_log.find_by_uniqueid(uniqueid)
-        if row is not None and row.ended_at is not None:
-            return row
-        await asyncio.sleep(0.1)
-    return await call_log.find_by_uniqueid(uniqueid)
-
-
-def _local_moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-11-26T23:30") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME)
-
-
-def _call(args: argparse.Namespace, settings: Settings) -> int:
-    if args.at is not None and args.engine:
-        print("callgrid: --at needs the in-process engine (drop --engine)", file=sys.stderr)
-        return 2
-    call = SimulatedCall(
-        to=args.to,
-        caller_id=args.caller_id,
-        keys=args.keys,
-        operator_answers_after=None if args.no_operator else 8.0,
-        at=args.at,
-    )
-    try:
-        parse_keys(args.keys)
-    except ValueError as error:
-        print(f"callgrid: {error}", file=sys.stderr)
-        return 2
-    return asyncio.run(_simulate(settings, [("", call)], args.engine))
-
-
-def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    settings = demo_settings(settings)
-    asyncio.run(seed(settings, DEMO_DAY))
-    result = asyncio.run(_simulate(settings, scenarios(settings), None))
-    for line in asyncio.run(summary(settings)):
-        print(line)
-    return result

@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
-from callgrid.clock import LOCAL_TIME, system_clock
-from callgrid.config import Settings
-from callgrid.storage import Database
-from callgrid.storage.customers import SqlCustomers
-from customers.account_import import FileError, NewAccount, read_table, validate
+from callgrid.database import Database
+from callgrid.settings import Settings
+from customers.account_import import STORED_TEXT_LENGTHS, NewAccount, validate
 from customers.demo_data import MAX_ACCOUNTS, generate, write_csv
+from customers.storage import SqlCustomers
+from customers.table_file import FileError, control_character, read_table
+from worktime.clock import LOCAL_TIME, system_clock
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +28,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "import",
         help="import accounts with their meters from a CSV or XLSX file, all or nothing",
     )
-    load.add_argument("file", type=Path, help="UTF-8 CSV (';' or ',') or XLSX, header row first")
+    load.add_argument(
+        "file",
+        type=Path,
+        help="CSV (';', ',' or tab; UTF-8, or Windows-1251 as Excel saves it) or XLSX, "
+        "header row first",
+    )
     load.set_defaults(run=_accounts_import)
 
     demo = commands.add_parser("demo-data", help="store synthetic customers for demos and tests")
@@ -64,23 +70,23 @@ def _counter(label: str, total: int) -> Callable[[int], None] | None:
 
 def _accounts_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        header, rows = read_table(args.file)
+        table = read_table(args.file)
     except FileError as error:
         print(f"callgrid: {error}", file=sys.stderr)
         return 2
-    return asyncio.run(_import(header, rows, settings))
+    print(f"reading {args.file} ({table.encoding})", file=sys.stderr)
+    return asyncio.run(_import(args.file, table.header, table.rows, settings))
 
 
-async def _import(header: list[str], rows: list[list[str]], settings: Settings) -> int:
-    names = [name.strip().lower() for name in header]
-    at = names.index("number") if "number" in names else None
+async def _import(path: Path, header: list[str], rows: list[list[str]], settings: Settings) -> int:
+    at = header.index("number") if "number" in header else None
     numbers = {row[at].strip() for row in rows if at is not None and len(row) > at}
     today = system_clock().astimezone(LOCAL_TIME).date()
     database = Database(settings.database_url)
     try:
         await database.upgrade()
         customers = SqlCustomers(database)
-        existing = await customers.existing_numbers(numbers - {""})
+        existing = await customers.existing_numbers(n for n in numbers if _can_look_up(n))
         checked = validate(header, rows, existing, today, _progress("checking"))
         if checked.problems:
             for problem in checked.problems:
@@ -88,16 +94,39 @@ async def _import(header: list[str], rows: list[list[str]], settings: Settings) 
             bad = len({problem.row for problem in checked.problems})
             print(f"nothing imported: {bad} of {len(rows)} rows have problems", file=sys.stderr)
             return 1
+        if not checked.records:
+            print(
+                f"nothing imported: {path} has no accounts "
+                "(a header row, then one row per account)",
+                file=sys.stderr,
+            )
+            return 1
         stored = await customers.add_accounts(
             checked.records, _counter("storing", len(checked.records))
         )
     except IntegrityError:
         print("nothing imported: some of these accounts were stored meanwhile", file=sys.stderr)
         return 1
+    except StatementError as error:
+        # The error's text holds the rows' values (personal data): only its kind is shown.
+        print(
+            f"nothing imported: the database refused the accounts ({_kind(error)})",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         await database.close()
     print(f"imported {stored} accounts")
     return 0
+
+
+def _can_look_up(number: str) -> bool:
+    """A number the database can be asked about; the others are refused by the checks."""
+    return 0 < len(number) <= STORED_TEXT_LENGTHS["number"] and control_character(number) is None
+
+
+def _kind(error: StatementError) -> str:
+    return type(error.orig).__name__ if error.orig is not None else type(error).__name__
 
 
 def _demo_data(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,64 +4,76 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 from pathlib import Path
 
-from callcenter.outages import COLUMNS, Outage, outage_from_row
-from callgrid.clock import system_clock
-from callgrid.config import Settings
-from callgrid.storage import Database
+from callcenter.outages import ALIASES, Outage, column_names, outages_from_table
+from callgrid.database import Database
+from callgrid.settings import Settings
 from callgrid.storage.work import SqlOutages
+from customers.table_file import FileError, read_table
+from worktime.clock import system_clock
+
+MAX_FILE_BYTES = 16 * 2**20
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     outages = commands.add_parser("outages", help="planned and emergency outages (IVR-11)")
     outages_commands = outages.add_subparsers(dest="outages_command", required=True)
     load = outages_commands.add_parser(
-        "import", help="replace the current outages with a CSV file, all or nothing"
+        "import",
+        help="add the outages of a CSV or XLSX file to the stored ones, all or nothing; "
+        "one with the area, kind and start of a stored outage updates it",
+        description="Adds the file's outages to the stored ones (those added over HTTP "
+        "stay); an outage with the same area, kind and starts_at as a stored one has its "
+        "cause and restore_at updated. With --replace every stored outage is deleted first.",
     )
     load.add_argument(
-        "file", type=Path, help=f"UTF-8 CSV with the columns {', '.join(COLUMNS)}; local times"
+        "file",
+        type=Path,
+        help=f"CSV (UTF-8, or Windows-1251 as Excel saves it) or XLSX with the columns "
+        f"{column_names()}; kind: planned (плановое) or emergency (аварийное); local times",
+    )
+    load.add_argument(
+        "--replace",
+        action="store_true",
+        help="delete every stored outage, those added over HTTP too, and keep only the file's",
     )
     load.set_defaults(run=_import)
 
 
-def read_outages(path: Path) -> tuple[list[Outage], list[str]]:
-    """Every row checked; the outages, or the problems (row numbers as a spreadsheet shows)."""
-    text = path.read_text(encoding="utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,") if text else csv.excel
-    rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
-    outages, problems = [], []
-    for number, row in enumerate(rows, start=2):
-        try:
-            outages.append(outage_from_row(row))
-        except ValueError as error:
-            problems.append(f"row {number}, {error}")
-    if not rows:
-        problems.append("the file has no outages (a header row and one row per outage)")
-    return outages, problems
+def read_outages(path: Path) -> tuple[list[Outage], list[str], str]:
+    """The file's outages, or its problems; and the encoding it was read in."""
+    table = read_table(path, ALIASES, MAX_FILE_BYTES)
+    outages, problems = outages_from_table(table.header, table.written, table.rows)
+    return outages, problems, table.encoding
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        outages, problems = read_outages(args.file)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        print(f"callgrid: cannot read {args.file}: {error}", file=sys.stderr)
+        outages, problems, encoding = read_outages(args.file)
+    except FileError as error:
+        print(f"callgrid: {error}", file=sys.stderr)
         return 2
+    print(f"reading {args.file} ({encoding})", file=sys.stderr)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"nothing imported: {len(problems)} bad row(s)", file=sys.stderr)
+        print(f"nothing imported: {len(problems)} problem(s)", file=sys.stderr)
         return 1
 
-    async def store() -> int:
+    async def store() -> str:
         database = Database(settings.database_url)
         try:
             await database.upgrade()
-            return await SqlOutages(database).replace_all(outages, system_clock())
+            board = SqlOutages(database)
+            if args.replace:
+                stored = await board.replace_all(outages, system_clock())
+                return f"replaced the stored outages with {stored} outages"
+            added, updated = await board.merge(outages, system_clock())
+            return f"added {added}, updated {updated} outages"
         finally:
             await database.close()
 
-    print(f"imported {asyncio.run(store())} outages")
+    print(asyncio.run(store()))
     return 0

@@ -1,4 +1,4 @@
-"""The engine in one process: storage, the IVR on FastAGI, the AMI link and the web.
+"""The engine: loads the plugins and runs the parts they fill (agi, ami, web, workers).
 
 Each part can be started alone (``serve --only agi``) so a large site scales out by
 running more processes against one PostgreSQL.
@@ -9,58 +9,22 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
 
 from aiohttp import web
 
-from callgrid.clock import Clock, system_clock
-from callgrid.config import Settings
-from callgrid.storage import Database
-from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
-from callgrid.storage.customers import SqlCustomers
-from callgrid.storage.work import SqlOutages, SqlTasks
-from callgrid.web import build_web_app
-from ivr.actions import ACTIONS
-from ivr.call_context import IvrServices, PromptFiles
-from ivr.call_flow import FlowSettings, IvrCallFlow
-from ivr.caller_input import MenuChoiceReader
-from ivr.menu import MenuTree
-from ivr.menu_loader import load_trees
-from ivr.speech_input import Listener, Recognizer, VoskRecognizer
-from prompts.catalog import PromptCatalog, load_catalog
-from prompts.phrases import PhraseLibrary
-from prompts.render import PromptLibrary, render_catalog
+from callgrid.database import Database
+from callgrid.events import EventHub
+from callgrid.plugins import Plugin, PluginHost, load_plugins, migration_folders
+from callgrid.settings import Settings
+from callgrid.web.app import build_web_app
 from telephony.agi import FastAgiServer
-from telephony.ami import AmiAuthError, AmiClient
+from telephony.ami import AmiAuthError, AmiClient, AmiEvent
+from worktime.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
-DEFAULT_LINE = "toll_free"
-PARTS = ("agi", "ami", "web")
-
-
-@dataclass(frozen=True)
-class IvrContent:
-    """What the IVR is made of: prompt texts, their rendered audio, the menu trees."""
-
-    catalog: PromptCatalog
-    library: PromptLibrary
-    trees: dict[str, MenuTree]
-
-    @property
-    def default_tree(self) -> MenuTree:
-        trees = {tree.line: tree for tree in self.trees.values()}
-        return trees.get(DEFAULT_LINE) or next(iter(trees.values()))
-
-
-def load_ivr_content(settings: Settings) -> IvrContent:
-    """Load the catalog, render what is not rendered yet, load and check every tree."""
-    catalog = load_catalog(settings.prompt_catalog)
-    library = render_catalog(catalog, settings.prompts_dir)
-    trees = load_trees(
-        settings.dialplans_dir, catalog, library.duration, ACTIONS.keys(), settings.menu_limits
-    )
-    return IvrContent(catalog, library, trees)
+PARTS = ("agi", "ami", "web", "workers")
 
 
 def tune_garbage_collector() -> None:
@@ -80,93 +44,76 @@ class Engine:
         self,
         settings: Settings,
         clock: Clock = system_clock,
-        recognizer: Recognizer | None = None,
+        plugins: Sequence[Plugin] | None = None,
+        parts: Sequence[str] = PARTS,
+        **overrides: Any,
     ) -> None:
-        """``recognizer`` replaces the vosk one that ``CALLGRID_VOSK_MODEL`` would load."""
+        """``overrides`` reach the plugins as ``host.overrides`` (tests hand the IVR a
+        recognizer this way instead of the vosk model a setting would load)."""
         self.settings = settings
         self.clock = clock
-        self.recognizer = recognizer
-        Path(settings.messages_dir).mkdir(parents=True, exist_ok=True)
+        self.plugins = list(load_plugins() if plugins is None else plugins)
+        self.parts = frozenset(parts)
         self.database = Database(settings.database_url)
-        self.call_log = SqlCallLog(self.database)
-        self.callbacks = SqlCallbackBook(self.database)
-        self.customers = SqlCustomers(self.database)
-        self.outages = SqlOutages(self.database)
-        self.tasks = SqlTasks(self.database)
-        self.content: IvrContent | None = None
-        self.flow: IvrCallFlow
+        self.events = EventHub()
+        self.host = PluginHost(
+            settings=settings,
+            clock=clock,
+            database=self.database,
+            events=self.events,
+            parts=self.parts,
+            overrides=dict(overrides),
+        )
+        for plugin in self.plugins:
+            plugin.setup(self.host)
         self.agi: FastAgiServer | None = None
         self.ami: AmiClient | None = None
         self._web_runner: web.AppRunner | None = None
         self._ami_login: asyncio.Task[None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
 
-    def _listener(self) -> Listener | None:
-        recognizer = self.recognizer
-        if recognizer is None and self.settings.vosk_model:
-            recognizer = VoskRecognizer(Path(self.settings.vosk_model))
-        if recognizer is None:
-            return None
-        speech_dir = Path(self.settings.speech_dir)
-        speech_dir.mkdir(parents=True, exist_ok=True)
-        return Listener(recognizer, self.settings.asterisk_speech_dir, speech_dir)
-
-    def call_flow(self, content: IvrContent) -> IvrCallFlow:
-        listener = self._listener()
-        services = IvrServices(
-            prompts=PromptFiles(self.settings.asterisk_prompts_dir),
-            phrases=PhraseLibrary(
-                self.settings.prompts_dir / "phrases",
-                self.settings.asterisk_prompts_dir + "/phrases",
-            ),
-            callbacks=self.callbacks,
-            customers=self.customers,
-            outages=self.outages,
-            tasks=self.tasks,
-            clock=self.clock,
-            messages_dir=self.settings.messages_dir,
-            listener=listener,
-        )
-        return IvrCallFlow(
-            trees=content.trees,
-            default_tree=content.default_tree,
-            call_log=self.call_log,
-            services=services,
-            actions=ACTIONS,
-            reader=MenuChoiceReader(self.settings.keypad_timeout_ms),
-            settings=FlowSettings(max_retries=self.settings.max_retries),
-        )
-
-    async def start(self, parts: tuple[str, ...] = PARTS) -> None:
-        await self.database.upgrade()
-        if "agi" in parts:
-            self.content = load_ivr_content(self.settings)
-            self.flow = self.call_flow(self.content)
+    async def start(self) -> None:
+        await self.database.upgrade(migration_folders(self.plugins))
+        for hook in self.host.on_start:
+            await hook()
+        if "agi" in self.parts:
             self.agi = FastAgiServer(
-                {"ivr": self.flow},
+                self.host.agi_routes,
                 host=self.settings.agi_host,
                 port=self.settings.agi_port,
                 reply_timeout=self.settings.agi_reply_timeout,
             )
             await self.agi.start()
-        if "ami" in parts and self.settings.ami_enabled:
-            self.ami = AmiClient(
-                self.settings.ami_host,
-                self.settings.ami_port,
-                self.settings.ami_username,
-                self.settings.ami_secret,
-            )
+        if "ami" in self.parts and self.settings.ami_enabled:
+            self.ami = self._ami_client()
             self._ami_login = asyncio.create_task(self._log_in_to_ami(self.ami))
-        if "web" in parts:
+        if "web" in self.parts:
             self._web_runner = web.AppRunner(build_web_app(self))
             await self._web_runner.setup()
             site = web.TCPSite(self._web_runner, self.settings.web_host, self.settings.web_port)
             await site.start()
             log.info("web on http://%s:%d/", self.settings.web_host, self.settings.web_port)
+        if "workers" in self.parts:
+            for name, worker in self.host.workers.items():
+                self._workers.append(asyncio.create_task(worker(), name=name))
+
+    def _ami_client(self) -> AmiClient:
+        ami = AmiClient(
+            self.settings.ami_host,
+            self.settings.ami_port,
+            self.settings.ami_username,
+            self.settings.ami_secret,
+        )
+        for event_type, handler in self.host.ami_handlers:
+            ami.on_event(event_type.event_name or "*", _typed(event_type, handler))
+        for resync in self.host.ami_resyncs:
+            ami.on_connected(resync)
+        return ami
 
     @staticmethod
     async def _log_in_to_ami(ami: AmiClient) -> None:
         """Log in without holding up the engine: calls are served while Asterisk's AMI is
-        away, and the outage shows on /health (CC-10)."""
+        away, and the outage shows on /readyz (CC-10)."""
         try:
             await ami.start()
             log.info("AMI logged in to %s:%d", ami.host, ami.port)
@@ -174,6 +121,9 @@ class Engine:
             log.error("AMI login to %s:%d refused: %s", ami.host, ami.port, error)
 
     async def stop(self) -> None:
+        for task in self._workers:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
         if self._web_runner is not None:
             await self._web_runner.cleanup()
         if self._ami_login is not None and not self._ami_login.done():
@@ -183,5 +133,14 @@ class Engine:
             await self.ami.close()
         if self.agi is not None:
             await self.agi.stop()
-        await self.call_log.close()
+        for hook in reversed(self.host.on_stop):
+            await hook()
         await self.database.close()
+
+
+def _typed(event_type: type[AmiEvent], handler: Any) -> Any:
+    async def deliver(event: AmiEvent) -> None:
+        if isinstance(event, event_type):
+            await handler(event)
+
+    return deliver

@@ -1,22 +1,19 @@
 """Importing accounts from a CSV (or XLSX) file: one row per account and its meter.
 
-Reading the file is kept apart from checking it: ``validate`` is pure and reports every
-problem of every row, so a billing clerk fixes the whole file at once; the caller
-stores the records only when there is no problem at all.
+Reading the file (``customers.table_file``) is kept apart from checking it: ``validate``
+is pure and reports every problem of every row, so a billing clerk fixes the whole file
+at once; the caller stores the records only when there is no problem at all. Every cell
+is checked for its length (the storage columns' sizes), control characters and, where
+the value is stored as text, for looking like a spreadsheet formula.
 """
 
 from __future__ import annotations
 
-import csv
-import importlib
-import io
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from callgrid.clock import LOCAL_TIME
 from customers.identifiers import (
     household_account_is_valid,
     inn_is_valid,
@@ -24,6 +21,8 @@ from customers.identifiers import (
     ogrn_is_valid,
 )
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
+from customers.table_file import control_character, looks_like_formula
+from worktime.clock import LOCAL_TIME
 
 Progress = Callable[[int, int], None]
 """Called now and then with (rows done, rows in all)."""
@@ -44,6 +43,16 @@ COLUMNS = (
 )  # fmt: skip
 REQUIRED_COLUMNS = ("number", "kind", "name", "area", "address")
 METER_COLUMNS = tuple(name for name in COLUMNS if name.startswith(("meter_", "last_reading")))
+STORED_TEXT_LENGTHS = {
+    "number": 32, "kind": 16, "name": 256, "area": 128, "address": 512, "email": 256,
+    "inn": 12, "ogrn": 15, "contract_number": 32, "meter_serial": 32,
+}  # fmt: skip
+"""The sizes of the storage columns these cells are stored in as they are written."""
+MAX_CELL_LENGTH = 32
+"""Any other cell: a phone as written (stored as 11 digits), an amount, a date, a flag."""
+FORMULA_CHECKED = ("number", "name", "area", "address", "email", "contract_number", "meter_serial")
+"""Cells stored as text; the others are parsed, so a formula there is refused anyway."""
+LINE_BREAKS_ALLOWED = {"address": "\n\r"}
 _YES, _NO = {"1", "да", "д", "yes", "y", "true"}, {"0", "нет", "н", "no", "n", "false"}
 _SPACES = str.maketrans("", "", " \u00a0\u202f")
 
@@ -76,62 +85,6 @@ class Problem:
 class Checked:
     records: list[NewAccount] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-class FileError(ValueError):
-    """The file cannot be read as a table at all."""
-
-
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """The header and the data rows of a CSV (UTF-8, ``;``, ``,`` or tab) or XLSX file."""
-    if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileError(f"{path} is not UTF-8 text; save it as “CSV UTF-8”") from None
-    except OSError as error:
-        raise FileError(f"cannot read {path}: {error.strerror}") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first_line.count)
-    table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    if not table:
-        raise FileError(f"{path} is empty")
-    return table[0], table[1:]
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        openpyxl = importlib.import_module("openpyxl")
-    except ImportError:
-        raise FileError(
-            "reading .xlsx needs openpyxl (pip install openpyxl); or save as CSV"
-        ) from None
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise FileError(f"cannot read {path} as XLSX: {error}") from None
-    table = [
-        [_cell_text(value) for value in row] for row in book.active.iter_rows(values_only=True)
-    ]
-    book.close()
-    if not table:
-        raise FileError(f"{path} is empty")
-    width = len(table[0])
-    while width and not table[0][width - 1]:
-        width -= 1  # a sheet's used range often runs past the last column with a name
-    rows = [row[:width] if not any(row[width:]) else row for row in table[1:]]
-    return table[0][:width], rows
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def validate(
@@ -201,16 +154,23 @@ class _Row:
         self.values = values
         self.today = today
         self.problems: list[Problem] = []
+        self.refused: set[str] = set()
+        """Columns whose cell cannot be read at all; they count as empty, not as missing."""
+        for column, cell in values.items():
+            reason = _cell_problem(column, cell)
+            if reason is not None:
+                self.fail(column, reason)
+                self.refused.add(column)
 
     def text(self, column: str) -> str:
-        return self.values.get(column, "").strip()
+        return "" if column in self.refused else self.values.get(column, "").strip()
 
     def fail(self, column: str, reason: str) -> None:
         self.problems.append(Problem(self.number, column, reason))
 
     def required(self, column: str) -> str:
         text = self.text(column)
-        if not text:
+        if not text and column not in self.refused:
             self.fail(column, "missing")
         return text
 
@@ -370,6 +330,21 @@ class _Row:
                 at = datetime.combine(taken, time(), LOCAL_TIME)
                 readings.append(Reading(0, zone, value, at, Channel.IMPORT))
         return tuple(readings)
+
+
+def _cell_problem(column: str, cell: str) -> str | None:
+    """Why a cell cannot be taken whatever its column's own rules say, if it cannot."""
+    text = cell.strip()
+    limit = STORED_TEXT_LENGTHS.get(column, MAX_CELL_LENGTH)
+    if len(text) > limit:
+        return f"{len(text):,} characters, at most {limit}"
+    character = control_character(text, LINE_BREAKS_ALLOWED.get(column, ""))
+    if character is not None:
+        return f"has a control character ({character})"
+    if column in FORMULA_CHECKED and looks_like_formula(cell):
+        start = cell[:1] if cell[:1] in "\t\r" else text[:1]
+        return f"looks like a spreadsheet formula: it starts with {start!r}"
+    return None
 
 
 def _zones(meter: Meter) -> str:

@@ -15,10 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from callgrid.clock import LOCAL_TIME
 from customers.account_import import COLUMNS, READING_COLUMNS, NewAccount
 from customers.identifiers import inn_check_digits, ogrn_check_digit
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading
+from worktime.clock import LOCAL_TIME
 
 MAX_ACCOUNTS = 10**7  # account numbers hold seven digits of the running index
 VERIFICATION_YEARS = 16

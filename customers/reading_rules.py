@@ -6,15 +6,21 @@ expired; the value fits the meter's register; it is not lower than the last acce
 reading (unless the register rolled over, or the meter was replaced since); the
 consumption is plausible against the account's history; and no reading of that zone
 was already accepted today (then the caller may replace it).
+
+Days are the region's (``timezone``, UTC+7 in Tomsk): a reading stored at 02:37 local
+time counts for that local day when compared with today and the meter's installation.
+A reading of 0 is a legitimate value (a new or replaced meter).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from enum import StrEnum
 
+from customers.local_dates import local_date
 from customers.model import Meter, Reading
+from worktime.clock import LOCAL_TIME
 
 
 class Refusal(StrEnum):
@@ -88,11 +94,14 @@ def judge(
     history: list[Reading],
     accepted_today: list[Reading],
     limits: ReadingLimits | None = None,
+    *,
+    timezone: tzinfo = LOCAL_TIME,
 ) -> Verdict:
     """The verdict on ``entered`` (the digits the caller gave) for one zone of ``meter``.
 
     ``last`` is the latest accepted reading of the zone, ``history`` the accepted ones
-    (any order), ``accepted_today`` those accepted earlier today.
+    (any order), ``accepted_today`` those accepted earlier today. ``today`` is the
+    local date; the readings' moments are dated in ``timezone``.
     """
     limits = limits or ReadingLimits()
     expired = verification_refusal(meter, today)
@@ -103,9 +112,10 @@ def judge(
     if len(entered.lstrip("0") or "0") > meter.digits:
         return Refused(Refusal.TOO_MANY_DIGITS, meter.digits)
     value = int(entered)
-    if last is None or last.taken_at.date() < meter.installed_on:
-        return _today_or(Accepted(value, 0), accepted_today)
-    days = max((today - last.taken_at.date()).days, 1)
+    if last is None or local_date(last.taken_at, timezone) < meter.installed_on:
+        return _today_or(Accepted(value, 0), accepted_today)  # nothing of this meter yet
+    last_day = local_date(last.taken_at, timezone)
+    days = max((today - last_day).days, 1)
     usual = usual_daily_consumption(history)
     per_day = (
         limits.ceiling_without_history_kwh_per_day

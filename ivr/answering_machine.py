@@ -9,10 +9,10 @@ import wave
 from pathlib import Path
 
 from callcenter.tasks import NewTask, TaskKind
-from callcenter.working_calendar import end_of_next_working_day
 from ivr.call_context import ActionResult, CallContext
 from prompts.render import wav_seconds
 from telephony.agi import CallHungUp
+from worktime.calendar import end_of_next_working_day
 
 LONGEST_MESSAGE_MS = 120_000
 SILENCE_ENDS_MESSAGE_S = 5

@@ -9,10 +9,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from callcenter.outages import OutageBoard
-from callcenter.service_hours import SERVICE_HOURS, ServiceHours
 from callcenter.tasks import TaskBook
-from callcenter.working_calendar import WorkingCalendar, default_calendar
-from callgrid.clock import LOCAL_TIME, Clock
 from customers.model import Account
 from customers.reading_rules import ReadingLimits
 from customers.store import CustomerStore
@@ -22,6 +19,9 @@ from ivr.speech_input import Listener
 from prompts.catalog import Variant
 from prompts.phrases import PhraseLibrary
 from telephony.agi import AgiCall
+from worktime.calendar import WorkingCalendar, default_calendar
+from worktime.clock import LOCAL_TIME, Clock
+from worktime.hours import SERVICE_HOURS, ServiceHours
 
 VOICE_FAILURES_BEFORE_KEYPAD = 2
 

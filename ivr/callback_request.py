@@ -1,8 +1,13 @@
-"""A callback request (CC-5): the caller leaves a number and is called back."""
+"""A callback request (CC-5): the caller leaves a number and is called back.
+
+While the number is entered, ``*`` alone goes back to the menu and ``0`` alone reaches
+an operator (no phone number is a lone 0); ``#`` alone takes the caller's own number.
+"""
 
 from __future__ import annotations
 
 from ivr.call_context import ActionResult, CallContext
+from ivr.number_input import Leave, leaving
 from prompts.catalog import Variant
 
 CALLBACK_ENTRY_TIMEOUT_MS = 7000
@@ -27,8 +32,9 @@ def callback_number(entered: str, caller_id: str) -> str | None:
     return None
 
 
-async def ask_callback_number(ctx: CallContext) -> str | None:
-    """A number to call back, keyed and read back for confirmation; None if given up.
+async def ask_callback_number(ctx: CallContext) -> str | Leave | None:
+    """A number to call back, keyed and read back for confirmation; None if given up,
+    a :class:`Leave` when the caller pressed ``*`` or ``0`` instead of a number.
 
     ``#`` alone takes the number the caller is calling from.
     """
@@ -40,7 +46,10 @@ async def ask_callback_number(ctx: CallContext) -> str | None:
             CALLBACK_ENTRY_TIMEOUT_MS,
             LONGEST_PHONE_NUMBER,
         )
-        if entered.digits.startswith("*") or (entered.timed_out and not entered.digits):
+        left = leaving(entered.digits)
+        if left is not None:
+            return left
+        if entered.timed_out and not entered.digits:
             return None
         number = callback_number(entered.digits, call.environment.caller_id)
         if number is None:
@@ -61,6 +70,8 @@ async def ask_callback_number(ctx: CallContext) -> str | None:
 async def request_callback(ctx: CallContext) -> ActionResult:
     """Take a callback number (CC-5) and store the request before saying it is taken."""
     number = await ask_callback_number(ctx)
+    if isinstance(number, Leave):
+        return number.action_result
     if number is None:
         await ctx.call.play([ctx.prompt("callback_cancelled")])
         return ActionResult.DONE

@@ -1,9 +1,17 @@
 """Who is calling (IVR-12): households by account number (the caller's number offered as a
 shortcut), businesses by INN, OGRN or contract number. Nothing of an account is spoken before
 the caller is identified; attempts are bounded and a caller who fails them is not
-dropped but handed to an operator by the menu."""
+dropped but handed to an operator by the menu.
+
+Back and the operator work throughout (IVR-3): ``*`` at the shortcut offer or as the
+whole of a number leaves to the menu, ``0`` likewise reaches an operator (see
+:mod:`ivr.number_input`). On the business line ``*`` at the INN prompt switches to the
+contract number, as the prompt says; ``*`` at the contract number prompt leaves.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from customers.identifiers import (
     household_account_is_valid,
@@ -12,27 +20,73 @@ from customers.identifiers import (
     ogrn_is_valid,
 )
 from customers.model import Account, CustomerKind
-from ivr.call_context import CallContext
-from ivr.number_input import read_number
+from ivr.call_context import ActionResult, CallContext
+from ivr.menu import BACK_KEY
+from ivr.number_input import Leave, leaving, read_number
 from prompts.catalog import Variant
 
 ATTEMPTS = 3
 ACCOUNT_ENTRY_TIMEOUT_MS = 7000
+OFFER_TIMEOUT_MS = 5000
 LONGEST_IDENTIFIER = 15
 OGRN_LENGTHS = (13, 15)
 
 
+class NotIdentified(StrEnum):
+    FAILED = "failed"
+    """Every attempt failed: an operator takes over (IVR-4)."""
+    BACK = "back"
+    OPERATOR = "operator"
+
+    @property
+    def action_result(self) -> ActionResult:
+        return ActionResult.DONE if self is NotIdentified.BACK else ActionResult.TO_OPERATOR
+
+
+Identification = Account | NotIdentified
+
+
+async def identify_caller(ctx: CallContext) -> Identification:
+    """The caller's account for this call (asked only once per call), or why there is none."""
+    return await _identify(ctx, back_allowed=True)
+
+
 async def identify(ctx: CallContext) -> Account | None:
-    """The caller's account for this call, asking only once per call."""
-    if ctx.account is None:
-        business_line = ctx.tree.line == "business"
-        ctx.account = await (_identify_business(ctx) if business_line else _identify_household(ctx))
-        if ctx.account is None:
-            await ctx.call.play([ctx.prompt("identify_failed")])
-    return ctx.account
+    """The caller's account, or None: for actions that cannot go back to their menu yet.
+
+    ``*`` is not taken as back here (None would send the caller to an operator); ``0``
+    is, as None means an operator to them. :func:`identify_caller` tells all apart.
+    """
+    found = await _identify(ctx, back_allowed=False)
+    return found if isinstance(found, Account) else None
 
 
-async def _identify_household(ctx: CallContext) -> Account | None:
+async def _identify(ctx: CallContext, back_allowed: bool) -> Identification:
+    if ctx.account is not None:
+        return ctx.account
+    business_line = ctx.tree.line == "business"
+    found = await (
+        _identify_business(ctx, back_allowed)
+        if business_line
+        else _identify_household(ctx, back_allowed)
+    )
+    if isinstance(found, Account):
+        ctx.account = found
+    elif found is NotIdentified.FAILED:
+        await ctx.call.play([ctx.prompt("identify_failed")])
+    return found
+
+
+def _left(digits: str, back_allowed: bool) -> NotIdentified | None:
+    left = leaving(digits)
+    if left is Leave.OPERATOR:
+        return NotIdentified.OPERATOR
+    if left is Leave.BACK and back_allowed:
+        return NotIdentified.BACK
+    return None
+
+
+async def _identify_household(ctx: CallContext, back_allowed: bool) -> Identification:
     store, call = ctx.services.customers, ctx.call
     try:
         caller = normalise_phone(call.environment.caller_id)
@@ -43,9 +97,14 @@ async def _identify_household(ctx: CallContext) -> Account | None:
             a for a in await store.accounts_by_phone(caller) if a.kind is CustomerKind.HOUSEHOLD
         ]
         if len(known) == 1:
-            answer = await call.read_digits(ctx.prompt("identify_caller_id_offer"), 5000, 1)
+            answer = await call.read_digits(
+                ctx.prompt("identify_caller_id_offer"), OFFER_TIMEOUT_MS, 1
+            )
             if answer.digits == "1":
                 return known[0]
+            left = _left(answer.digits, back_allowed)
+            if left is not None:
+                return left
     for attempt in range(ATTEMPTS):
         entered = await read_number(
             ctx,
@@ -53,6 +112,9 @@ async def _identify_household(ctx: CallContext) -> Account | None:
             LONGEST_IDENTIFIER,
             ACCOUNT_ENTRY_TIMEOUT_MS,
         )
+        left = _left(entered.digits, back_allowed)
+        if left is not None:
+            return left
         if not household_account_is_valid(entered.digits):
             await call.play([ctx.prompt("identify_bad_account")])
             continue
@@ -60,10 +122,10 @@ async def _identify_household(ctx: CallContext) -> Account | None:
         if account is not None and account.kind is CustomerKind.HOUSEHOLD:
             return account
         await call.play([ctx.prompt("identify_not_found")])
-    return None
+    return NotIdentified.FAILED
 
 
-async def _identify_business(ctx: CallContext) -> Account | None:
+async def _identify_business(ctx: CallContext, back_allowed: bool) -> Identification:
     store, call = ctx.services.customers, ctx.call
     by_contract = False
     for attempt in range(ATTEMPTS):
@@ -72,9 +134,12 @@ async def _identify_business(ctx: CallContext) -> Account | None:
         entered = await call.read_digits(
             ctx.prompt(prompt, variant), ACCOUNT_ENTRY_TIMEOUT_MS, LONGEST_IDENTIFIER
         )
-        if entered.digits.startswith("*") and not by_contract:
+        if entered.digits.startswith(BACK_KEY) and not by_contract:
             by_contract = True
             continue
+        left = _left(entered.digits, back_allowed)
+        if left is not None:
+            return left
         if by_contract:
             account = await store.business_by_contract(entered.digits)
         elif len(entered.digits) in OGRN_LENGTHS:
@@ -90,4 +155,4 @@ async def _identify_business(ctx: CallContext) -> Account | None:
         if account is not None:
             return account
         await call.play([ctx.prompt("identify_not_found")])
-    return None
+    return NotIdentified.FAILED

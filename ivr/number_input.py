@@ -4,14 +4,24 @@ With voice on, the prompt plays with every key as an escape: a key starts keypad
 entry at once (the rest is collected after it); otherwise the caller's words are
 recognised as a number. A failed attempt by voice counts towards the caller's
 fallback to the keypad (:attr:`CallContext.voice_on`, IVR-4).
+
+Back and the operator work here as on every menu level (IVR-3): an entry that is
+exactly ``*`` means back, exactly ``0`` an operator (:func:`leaving`). No number the
+engine asks for is a lone 0: account numbers have 10 digits, INNs 10 or 12, OGRNs 13
+or 15 and start with 1, 3 or 5, phone numbers 6 or more; a 0 as the first of several
+digits stays a digit. GET DATA takes ``*`` as a digit and ends only on ``#``, the
+timeout or the last digit, so on the keypad a lone ``*`` is known when ``#`` follows
+or the timeout passes; with voice on, a ``*`` that stops the prompt means back at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from customers.model import Channel
-from ivr.call_context import CallContext
+from ivr.call_context import ActionResult, CallContext
+from ivr.menu import BACK_KEY, OPERATOR_KEY
 from ivr.speech_input import ALL_KEYS, NUMBER_GRAMMAR, digits_heard
 from prompts.render import PAUSE
 
@@ -23,6 +33,28 @@ class NumberInput:
     digits: str
     channel: Channel
     timed_out: bool = False
+
+
+class Leave(StrEnum):
+    """The caller leaves a number entry instead of giving a number."""
+
+    BACK = "back"
+    """``*``: the action ends and the caller is back in the menu it was chosen from."""
+    OPERATOR = "operator"
+    """``0``: an operator takes the caller."""
+
+    @property
+    def action_result(self) -> ActionResult:
+        return ActionResult.DONE if self is Leave.BACK else ActionResult.TO_OPERATOR
+
+
+def leaving(digits: str) -> Leave | None:
+    """Whether an entry is back (exactly ``*``) or the operator (exactly ``0``)."""
+    if digits == BACK_KEY:
+        return Leave.BACK
+    if digits == OPERATOR_KEY:
+        return Leave.OPERATOR
+    return None
 
 
 async def read_number(
@@ -44,5 +76,7 @@ async def read_number(
             return NumberInput("", Channel.VOICE, timed_out=True)
     if key == ENDS_ENTRY:
         return NumberInput("", Channel.KEYPAD)
+    if key == BACK_KEY:
+        return NumberInput(key, Channel.KEYPAD)
     rest = await call.read_digits(ctx.prompt_file(PAUSE), timeout_ms, max(max_digits - 1, 1))
     return NumberInput(key + rest.digits, Channel.KEYPAD, rest.timed_out)

@@ -8,6 +8,7 @@ from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
 from ivr.identification import identify
 from ivr.menu import ITEM_KEYS
+from ivr.phrase_playback import play_phrase
 
 CHOICE_TIMEOUT_MS = 5000
 MOST_AREAS_LISTED = 7
@@ -19,8 +20,7 @@ async def tell_outages(ctx: CallContext) -> ActionResult:
         return ActionResult.DONE
     outages: list[Outage] = await ctx.services.outages.current(area, ctx.now())
     text = spoken_texts.outages(area, outages, ctx.services.timezone)
-    await ctx.call.play([await ctx.phrase(text)])
-    return ActionResult.DONE
+    return await play_phrase(ctx, [await ctx.phrase(text)])
 
 
 async def _choose_area(ctx: CallContext) -> str | None:

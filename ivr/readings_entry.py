@@ -6,23 +6,30 @@ the reason of any refusal spoken, read back in words and, on confirmation, store
 one transaction before the caller hears that they are accepted. A submission has a key
 of its own, so it is stored exactly once even if the caller hangs up right after
 confirming. Only a value judged acceptable is ever stored.
+
+Back and the operator: ``*`` (keyed as ``*#``, or ``*`` and the timeout) goes back a
+zone, and at the first zone leaves the readings for the menu they were chosen from. A
+reading of 0 is legitimate (a new meter shows zeros), and the prompt asks for ``#`` at
+the end of a reading, so ``0#`` (or ``00000#``, or "ноль" said) is a reading of zero,
+while a lone ``0`` keyed without ``#`` (the caller waits) reaches an operator, as
+``0`` does everywhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from customers.model import Channel, Meter, Reading, Zone
+from customers.model import Account, Channel, Meter, Reading, Zone
 from customers.reading_rules import Accepted, AlreadyToday, Refused, judge, verification_refusal
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
-from ivr.identification import identify
-from ivr.number_input import read_number
+from ivr.identification import identify_caller
+from ivr.menu import BACK_KEY, OPERATOR_KEY
+from ivr.number_input import Leave, NumberInput, read_number
 
 ZONE_ENTRY_TIMEOUT_MS = 10_000
 CONFIRM_TIMEOUT_MS = 5000
 TRIES_PER_ZONE = 3
-BACK = "*"
 
 
 @dataclass
@@ -32,10 +39,20 @@ class Submission:
     replaces_today: bool = False
 
 
+def leaves_readings(entered: NumberInput, first_zone: bool) -> Leave | None:
+    """Back from the first zone, or the operator on a lone keyed ``0`` without ``#``."""
+    if first_zone and BACK_KEY in entered.digits:
+        return Leave.BACK
+    keyed_alone = entered.channel is Channel.KEYPAD and entered.timed_out
+    if entered.digits == OPERATOR_KEY and keyed_alone:
+        return Leave.OPERATOR
+    return None
+
+
 async def submit_readings(ctx: CallContext) -> ActionResult:
-    account = await identify(ctx)
-    if account is None:
-        return ActionResult.TO_OPERATOR
+    account = await identify_caller(ctx)
+    if not isinstance(account, Account):
+        return account.action_result
     meters = await ctx.services.customers.meters(account.id)
     if not meters:
         await ctx.call.play([ctx.prompt("readings_no_meter")])
@@ -43,12 +60,16 @@ async def submit_readings(ctx: CallContext) -> ActionResult:
     for number, meter in enumerate(meters):
         if number:
             await ctx.call.play([ctx.prompt("readings_next_meter")])
-        if not await _one_meter(ctx, meter):
+        taken = await _one_meter(ctx, meter)
+        if isinstance(taken, Leave):
+            return taken.action_result
+        if not taken:
             await ctx.call.play([ctx.prompt("readings_not_taken")])
     return ActionResult.DONE
 
 
-async def _one_meter(ctx: CallContext, meter: Meter) -> bool:
+async def _one_meter(ctx: CallContext, meter: Meter) -> bool | Leave:
+    """Whether the meter's readings were stored, or where the caller left to."""
     call, store = ctx.call, ctx.services.customers
     expired = verification_refusal(meter, ctx.today())
     if expired is not None:
@@ -57,11 +78,14 @@ async def _one_meter(ctx: CallContext, meter: Meter) -> bool:
         return False
     last = await store.last_accepted(meter.id)
     known = {zone: (r.value, r.taken_at) for zone, r in last.items()}
-    await call.play([await ctx.phrase(spoken_texts.last_readings(known, meter.zones))])
+    text = spoken_texts.last_readings(known, meter.zones, ctx.services.timezone)
+    await call.play([await ctx.phrase(text)])
     for attempt in range(2):
         submission = await _enter_zones(ctx, meter)
         if submission is None:
             return False
+        if isinstance(submission, Leave):
+            return submission
         await call.play([await ctx.phrase(spoken_texts.read_back(submission.values))])
         answer = await call.read_digits(
             ctx.prompt("readings_confirm", "full" if attempt else "short"), CONFIRM_TIMEOUT_MS, 1
@@ -81,9 +105,10 @@ async def _one_meter(ctx: CallContext, meter: Meter) -> bool:
     return False
 
 
-async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
-    """Each zone in turn until all are acceptable; None when the caller gives up."""
-    store, today = ctx.services.customers, ctx.today()
+async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | Leave | None:
+    """Each zone in turn until all are acceptable; None when the caller gives up, a
+    :class:`Leave` when they leave the readings."""
+    store, today, timezone = ctx.services.customers, ctx.today(), ctx.services.timezone
     submission = Submission({}, {})
     accepted: dict[Zone, tuple[list[Reading], list[Reading]]] = {}  # read once a zone
     index, tries = 0, 0
@@ -91,9 +116,10 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
         zone = meter.zones[index]
         prompt = await ctx.phrase(spoken_texts.enter_zone(zone, ctx.voice_on))
         entered = await read_number(ctx, prompt, meter.digits + 2, ZONE_ENTRY_TIMEOUT_MS)
-        if BACK in entered.digits:
-            if index == 0:
-                return None
+        left = leaves_readings(entered, first_zone=index == 0)
+        if left is not None:
+            return left
+        if BACK_KEY in entered.digits:
             index, tries = index - 1, 0
             continue
         if zone not in accepted:
@@ -110,6 +136,7 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
             before_today,
             accepted_today,
             ctx.services.reading_limits,
+            timezone=timezone,
         )
         if isinstance(verdict, AlreadyToday):
             question = await ctx.phrase(spoken_texts.already_today(zone, verdict.existing))
@@ -118,7 +145,14 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | None:
                 return None
             submission.replaces_today = True
             verdict = judge(
-                meter, entered.digits, today, last, before_today, [], ctx.services.reading_limits
+                meter,
+                entered.digits,
+                today,
+                last,
+                before_today,
+                [],
+                ctx.services.reading_limits,
+                timezone=timezone,
             )
         if isinstance(verdict, Accepted):
             submission.values[zone] = verdict.value

@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from callcenter.outages import Outage, OutageKind
+from customers.local_dates import local_date
 from customers.model import Account, Zone
 from customers.reading_rules import Refusal
 from prompts.russian_numbers import (
@@ -39,15 +40,18 @@ ZONE_INPUT_NAMES = {
 }
 
 
-def last_readings(values: dict[Zone, tuple[int, datetime]], zones: tuple[Zone, ...]) -> str:
-    """'Последние принятые показания от …: дневная зона — …; ночная зона — ….'"""
+def last_readings(
+    values: dict[Zone, tuple[int, datetime]], zones: tuple[Zone, ...], timezone: ZoneInfo
+) -> str:
+    """'Последние принятые показания от …: дневная зона — …; ночная зона — ….', dated
+    in ``timezone``."""
     known = [(zone, values[zone]) for zone in zones if zone in values]
     if not known:
         return "Принятых показаний по этому счётчику ещё нет."
-    taken = max(when for _, (_, when) in known)
+    taken = local_date(max(when for _, (_, when) in known), timezone)
     parts = [f"{ZONE_NAMES[zone]} — {reading(value)}" for zone, (value, _) in known]
     return (
-        f"Последние принятые показания от {date_phrase(taken.date(), case='genitive')}: "
+        f"Последние принятые показания от {date_phrase(taken, case='genitive')}: "
         + "; ".join(parts)
         + "."
     )

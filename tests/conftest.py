@@ -17,20 +17,26 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from callgrid.clock import ManualClock
-from callgrid.config import Settings
-from callgrid.engine import Engine, IvrContent
-from callgrid.storage import Database
-from callgrid.storage.call_log import SqlCallbackBook, SqlCallLog
-from callgrid.storage.customers import SqlCustomers
+from callcenter.plugin import CALLBACKS, OUTAGES, TASKS
+from callcenter.storage import SqlCallbackBook
+from callgrid.database import Database
+from callgrid.engine import Engine
+from callgrid.settings import Settings
 from callgrid.storage.work import SqlOutages, SqlTasks
+from customers.plugin import CUSTOMERS
+from customers.storage import SqlCustomers
 from ivr.actions import ACTIONS
 from ivr.call_flow import IvrCallFlow
+from ivr.content import IvrContent
 from ivr.menu_loader import load_trees
+from ivr.plugin import CALL_FLOW, CALL_LOG
+from ivr.settings import IvrSettings
 from ivr.speech_input import Recognizer
+from ivr.storage import SqlCallLog
 from prompts.catalog import load_catalog
 from prompts.render import render_catalog
 from telephony.agi import FastAgiServer
+from worktime.clock import ManualClock
 
 PROJECT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -143,27 +149,27 @@ class RunningIvr:
 
     @property
     def flow(self) -> IvrCallFlow:
-        return self.engine.flow
+        return self.engine.host.require(CALL_FLOW)
 
     @property
     def call_log(self) -> SqlCallLog:
-        return self.engine.call_log
+        return self.engine.host.require(CALL_LOG)
 
     @property
     def callbacks(self) -> SqlCallbackBook:
-        return self.engine.callbacks
+        return self.engine.host.require(CALLBACKS)  # type: ignore[return-value]
 
     @property
     def customers(self) -> SqlCustomers:
-        return self.engine.customers
+        return self.engine.host.require(CUSTOMERS)
 
     @property
     def tasks(self) -> SqlTasks:
-        return self.engine.tasks
+        return self.engine.host.require(TASKS)  # type: ignore[return-value]
 
     @property
     def outages(self) -> SqlOutages:
-        return self.engine.outages
+        return self.engine.host.require(OUTAGES)  # type: ignore[return-value]
 
 
 @asynccontextmanager
@@ -177,13 +183,12 @@ async def running_ivr(
     settings = Settings(
         var_dir=var_dir,
         database_url=database.url,
-        prompts_dir=content.library.directory,
         agi_port=0,
         agi_reply_timeout=5.0,
         ami_enabled=False,
-    )
-    engine = Engine(settings, clock=clock, recognizer=recognizer)
-    await engine.start(("agi",))
+    ).with_sections(IvrSettings(prompts_dir=content.library.directory))
+    engine = Engine(settings, clock, parts=("agi",), recognizer=recognizer)
+    await engine.start()
     try:
         yield RunningIvr(engine, content)
     finally:

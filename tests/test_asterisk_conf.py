@@ -6,8 +6,8 @@ import configparser
 import re
 from pathlib import Path
 
-from callgrid.config import Settings
-from callgrid.engine import IvrContent
+from ivr.content import IvrContent
+from callgrid.settings import Settings
 
 CONF = Path(__file__).resolve().parents[1] / "asterisk-conf"
 

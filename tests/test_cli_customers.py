@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.command import run_callgrid
 
@@ -94,3 +99,75 @@ def test_demo_data_written_as_csv_imports(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "imported 500 accounts"
     assert _count(tmp_path, "accounts") == 500
+
+
+def test_a_huge_field_is_named_by_row_and_column_without_a_traceback(tmp_path: Path) -> None:
+    huge = GOOD[1].replace("Петров Иван Сергеевич", "Я" * 10_000_000)
+    result = run_callgrid(tmp_path, "accounts", "import", _file(tmp_path, GOOD[0], huge))
+    assert result.returncode == 1
+    assert "row 3, name: 10,000,000 characters, at most 256" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _count(tmp_path, "accounts") == 0
+
+
+def test_a_name_longer_than_its_column_is_refused_before_storing(tmp_path: Path) -> None:
+    long_name = GOOD[0].replace("Иванова Мария Петровна", "Иванова " * 40)
+    result = run_callgrid(tmp_path, "accounts", "import", _file(tmp_path, long_name, GOOD[1]))
+    assert result.returncode == 1
+    assert "row 2, name: 319 characters, at most 256" in result.stderr
+    assert _count(tmp_path, "accounts") == 0
+
+
+def test_a_file_with_only_a_header_has_no_accounts(tmp_path: Path) -> None:
+    result = run_callgrid(tmp_path, "accounts", "import", _file(tmp_path, ";;;"))
+    assert result.returncode == 1
+    assert "has no accounts" in result.stderr
+    assert "imported" not in result.stdout
+
+
+def test_a_windows_1251_file_is_imported_and_its_encoding_named(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_bytes("\r\n".join((HEADER, *GOOD)).encode("cp1251"))
+    result = run_callgrid(tmp_path, "accounts", "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Windows-1251" in result.stderr
+    assert result.stdout.strip() == "imported 3 accounts"
+
+
+def test_a_formula_in_a_cell_is_refused(tmp_path: Path) -> None:
+    formula = GOOD[0].replace("Кировский район", '=HYPERLINK("http://x.example";"район")')
+    result = run_callgrid(tmp_path, "accounts", "import", _file(tmp_path, formula))
+    assert result.returncode == 1
+    assert "row 2, area: looks like a spreadsheet formula" in result.stderr
+
+
+async def test_a_database_refusal_shows_no_personal_data(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the database refuses, its error (which holds every row's values) is not shown."""
+    monkeypatch.setenv("CALLGRID_DATABASE_URL", postgres_url)
+    engine = create_async_engine(postgres_url)
+    prepared = await asyncio.to_thread(
+        run_callgrid, tmp_path, "accounts", "import", _file(tmp_path)
+    )
+    assert prepared.returncode == 1  # the schema is made; the file has no accounts
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE accounts ALTER COLUMN name TYPE varchar(8)"))
+        result = await asyncio.to_thread(
+            run_callgrid, tmp_path, "accounts", "import", _file(tmp_path, *GOOD)
+        )
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM readings"))
+            await connection.execute(text("DELETE FROM meters"))
+            await connection.execute(text("DELETE FROM accounts"))
+            await connection.execute(
+                text("ALTER TABLE accounts ALTER COLUMN name TYPE varchar(256)")
+            )
+        await engine.dispose()
+    assert result.returncode == 1
+    assert "the database refused the accounts" in result.stderr
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert not any(secret in output for secret in ("Иванова", "89138123456", "Учебная"))

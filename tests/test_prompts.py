@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callgrid.engine import IvrContent
+from ivr.content import IvrContent
 from prompts.catalog import CatalogError, load_catalog
 from prompts.render import render_catalog
 

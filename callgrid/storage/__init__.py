@@ -1,5 +1,5 @@
-"""Storage: SQLAlchemy 2 (async) on SQLite by default, PostgreSQL in production."""
+"""Transitional: the old storage package."""
 
-from callgrid.storage.database import Database
+from callgrid.database import Database
 
 __all__ = ["Database"]

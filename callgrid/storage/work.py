@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from callcenter.outages import Outage, OutageKind
 from callcenter.tasks import NewTask
@@ -18,7 +18,8 @@ class SqlOutages:
         self.database = database
 
     async def replace_all(self, outages: list[Outage], now: datetime) -> int:
-        """Load a dispatcher's list: all or nothing, in one transaction."""
+        """Every stored outage, those added over HTTP too, replaced by this list, in one
+        transaction: all or nothing."""
         async with self.database.engine.begin() as connection:
             await connection.execute(delete(OutageRow))
             if outages:
@@ -26,6 +27,33 @@ class SqlOutages:
                     insert(OutageRow), [{**asdict(o), "created_at": now} for o in outages]
                 )
         return len(outages)
+
+    async def merge(self, outages: list[Outage], now: datetime) -> tuple[int, int]:
+        """Add a dispatcher's list to the stored outages, in one transaction: all or nothing.
+
+        An outage with the area, kind and start of a stored one updates its cause and
+        restoration time instead of being added twice. Returns (added, updated).
+        """
+        added = updated = 0
+        async with self.database.engine.begin() as connection:
+            for outage in outages:
+                result = await connection.execute(
+                    update(OutageRow)
+                    .where(
+                        OutageRow.area == outage.area,
+                        OutageRow.kind == outage.kind.value,
+                        OutageRow.starts_at == outage.starts_at,
+                    )
+                    .values(cause=outage.cause, restore_at=outage.restore_at)
+                )
+                if result.rowcount:
+                    updated += 1
+                else:
+                    await connection.execute(
+                        insert(OutageRow), [{**asdict(outage), "created_at": now}]
+                    )
+                    added += 1
+        return added, updated
 
     async def add(self, outage: Outage, now: datetime) -> None:
         async with self.database.engine.begin() as connection:

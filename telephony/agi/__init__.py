@@ -1,6 +1,7 @@
 """FastAGI: the server Asterisk connects to, and the typed call it hands over."""
 
-from telephony.agi.call import AgiCall, DigitInput, Recording, argument, quote
+from telephony.agi.arguments import argument, quote
+from telephony.agi.call import AgiCall, DigitInput, Recording
 from telephony.agi.environment import AgiEnvironment, parse_environment
 from telephony.agi.errors import (
     AgiCommandError,

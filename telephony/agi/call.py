@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from telephony.agi.arguments import argument, quote, refuse_line_breaks
 from telephony.agi.environment import AgiEnvironment
 from telephony.agi.errors import (
     AgiCommandError,
@@ -32,21 +34,12 @@ from telephony.agi.replies import (
     parse_success,
     reply_code,
 )
+from telephony.agi.wire import read_line
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 8000
 UNKNOWN_APPLICATION = -2
-
-
-def quote(value: str) -> str:
-    """Quote one argument the way Asterisk's AGI argument splitter reads it back."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def argument(value: str) -> str:
-    """An argument as it goes on the line: bare when it can be, quoted when it must be."""
-    if value and not any(char in value for char in ' ",\\\t'):
-        return value
-    return quote(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +91,12 @@ class AgiCall:
         """Send one command and return its ``200`` reply.
 
         Raises :class:`CallHungUp` on 511 or a closed socket (or at once for a media
-        command once HANGUP was seen), :class:`AgiCommandError` on 510/520 and
-        :class:`AgiTimeout` when no reply comes within the bound.
+        command once HANGUP was seen), :class:`AgiCommandError` on 510/520,
+        :class:`AgiTimeout` when no reply comes within the bound and
+        :class:`AgiProtocolError` on a reply that is not FastAGI (both close the call).
+        A line with a line break raises ValueError before anything is sent.
         """
+        refuse_line_breaks(line, "AGI command")
         if self._closed or (media and self.hangup_seen):
             raise CallHungUp(f"call is over, {line!r} not sent")
         self._writer.write(line.encode() + b"\n")
@@ -111,6 +107,14 @@ class AgiCall:
         except TimeoutError:
             self.close()
             raise AgiTimeout(f"no reply to {line!r} within {bound:g} s") from None
+        except AgiProtocolError as error:
+            raise self._out_of_step(error) from None
+
+    def _out_of_step(self, error: AgiProtocolError) -> AgiProtocolError:
+        """Close a call whose replies can no longer be trusted, with one log line."""
+        self.close()
+        log.warning("FastAGI call %s closed, out of step: %s", self.environment.uniqueid, error)
+        return error
 
     async def _read_reply(self, command: str) -> AgiReply:
         while True:
@@ -137,11 +141,11 @@ class AgiCall:
             raise AgiProtocolError(f"unexpected line from Asterisk after {command!r}: {line!r}")
 
     async def _read_line(self) -> str:
-        raw = await self._reader.readline()
-        if not raw.endswith(b"\n"):
+        line = await read_line(self._reader)
+        if line is None:
             self._closed = True
             raise CallHungUp("Asterisk closed the connection")
-        return raw[:-1].decode("utf-8", errors="replace").rstrip("\r")
+        return line
 
     async def _media(self, line: str, timeout: float | None = None) -> AgiReply:
         reply = await self.command(line, media=True, timeout=timeout or self.media_timeout)
@@ -165,9 +169,13 @@ class AgiCall:
                     line = await self._read_line()
             except TimeoutError:
                 await self.command("CHANNEL STATUS", media=True)
+            except AgiProtocolError as error:
+                raise self._out_of_step(error) from None
             else:
                 if line != HANGUP_LINE:
-                    raise AgiProtocolError(f"unexpected line after a failed command: {line!r}")
+                    raise self._out_of_step(
+                        AgiProtocolError(f"unexpected line after a failed command: {line!r}")
+                    )
                 self.hangup_seen = True
         if self.hangup_seen:
             raise CallHungUp("caller hung up")
@@ -178,7 +186,7 @@ class AgiCall:
     async def play(self, prompts: Sequence[str], escape: str = "") -> str | None:
         """Play prompts in turn; return the escape digit that interrupted them, if any."""
         for prompt in prompts:
-            reply = await self._media(f"STREAM FILE {prompt} {quote(escape)}")
+            reply = await self._media(f"STREAM FILE {argument(prompt)} {quote(escape)}")
             if reply.result == "-1":
                 raise PromptMissing(f"Asterisk has no sound file {prompt!r}")
             digit = digit_from_code(reply.number)
@@ -192,7 +200,8 @@ class AgiCall:
         ``#`` ends the input and is not returned; ``*`` is an ordinary digit.
         """
         bound = self.media_timeout + timeout_ms * max(max_digits, 1) / 1000
-        reply = await self._media(f"GET DATA {prompt} {timeout_ms} {max_digits}", timeout=bound)
+        line = f"GET DATA {argument(prompt)} {timeout_ms} {max_digits}"
+        reply = await self._media(line, timeout=bound)
         if reply.result == "-1":
             raise PromptMissing(f"GET DATA failed on {prompt!r}")
         return DigitInput(reply.result, reply.data == "timeout")
@@ -213,7 +222,7 @@ class AgiCall:
         beep: bool = True,
     ) -> Recording:
         """RECORD FILE until an escape digit, ``silence_s`` of silence, or ``max_ms``."""
-        line = f"RECORD FILE {path} {file_format} {quote(escape)} {max_ms}"
+        line = f"RECORD FILE {argument(path)} {argument(file_format)} {quote(escape)} {max_ms}"
         if beep or silence_s is not None:
             line += " 0" + (" BEEP" if beep else "")
         if silence_s is not None:
@@ -229,7 +238,7 @@ class AgiCall:
         return Recording("max_time", None, samples)
 
     async def say_digits(self, digits: str, escape: str = "") -> str | None:
-        reply = await self._media(f"SAY DIGITS {digits} {quote(escape)}")
+        reply = await self._media(f"SAY DIGITS {argument(digits)} {quote(escape)}")
         return digit_from_code(reply.number)
 
     async def say_number(self, number: int, escape: str = "") -> str | None:
@@ -238,7 +247,7 @@ class AgiCall:
 
     async def exec(self, application: str, *args: str, timeout: float | None = None) -> int:
         """Run a dialplan application; return its code (-1 when it ended the call)."""
-        line = f"EXEC {application}"
+        line = f"EXEC {argument(application)}"
         if args:
             line += " " + argument(",".join(args))
         reply = await self.command(line, timeout=timeout or self.media_timeout)
@@ -247,11 +256,11 @@ class AgiCall:
         return reply.number
 
     async def get_variable(self, name: str) -> str | None:
-        reply = await self.command(f"GET VARIABLE {name}")
+        reply = await self.command(f"GET VARIABLE {argument(name)}")
         return reply.data if reply.result == "1" else None
 
     async def set_variable(self, name: str, value: str) -> None:
-        await self.command(f"SET VARIABLE {name} {argument(value)}")
+        await self.command(f"SET VARIABLE {argument(name)} {argument(value)}")
 
     async def verbose(self, message: str, level: int = 1) -> None:
         await self.command(f"VERBOSE {quote(message)} {level}")

@@ -22,7 +22,9 @@ class AgiCommandError(AgiError):
 
 
 class AgiProtocolError(AgiError):
-    """Asterisk sent a line that is not a FastAGI reply."""
+    """The peer sent what is not FastAGI (a line that is no reply, one over the 64 KB
+    line limit): the replies are out of step, so the connection is closed. Not a
+    hangup: the caller may still be on the line."""
 
 
 class AgiTimeout(AgiError):

@@ -2,18 +2,22 @@
 
 Routes are chosen by the script name of ``agi://host:port/<script>?query``. A
 connection that closes before the environment block ends is dropped quietly (a TCP
-health check must not disturb the calls being served).
+health check must not disturb the calls being served). Only ``allowed_peers`` are
+served; a connection from anywhere else is closed at once, unread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from telephony.agi.call import AgiCall
 from telephony.agi.environment import AgiEnvironment, parse_environment
-from telephony.agi.errors import CallHungUp
+from telephony.agi.errors import AgiProtocolError, CallHungUp
+from telephony.agi.peers import PeerFilter
+from telephony.agi.wire import LINE_LIMIT, read_line
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,13 @@ class FastAgiServer:
         reply_timeout: float = 10.0,
         media_timeout: float = 120.0,
         environment_timeout: float = 5.0,
+        allowed_peers: Sequence[str] = ("127.0.0.0/8", "::1"),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``allowed_peers`` are the Asterisk addresses or networks served (a bad entry
+        raises ValueError); ``clock`` paces the log lines about refused peers."""
+        self._peers = PeerFilter(allowed_peers)
+        self._clock = clock
         self.routes = dict(routes)
         self.host = host
         self.port = port
@@ -39,13 +49,17 @@ class FastAgiServer:
         self.media_timeout = media_timeout
         self.environment_timeout = environment_timeout
         self.calls_served = 0
+        self.refused_connections = 0
+        """Connections closed unread because they came from an address not allowed."""
+        self.malformed_connections = 0
+        """Connections closed because their environment block was not FastAGI."""
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
-            self._accept, self.host, self.port, limit=1 << 16, backlog=4096
+            self._accept, self.host, self.port, limit=LINE_LIMIT, backlog=4096
         )
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("FastAGI listening on %s:%d", self.host, self.port)
@@ -72,6 +86,9 @@ class FastAgiServer:
         return len(self._connections)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self._peer_allowed(writer):
+            writer.close()
+            return
         task = asyncio.current_task()
         assert task is not None
         self._connections.add(task)
@@ -93,20 +110,38 @@ class FastAgiServer:
             self._writers.discard(writer)
             writer.close()
 
+    def _peer_allowed(self, writer: asyncio.StreamWriter) -> bool:
+        peer = writer.get_extra_info("peername")
+        address = str(peer[0]) if isinstance(peer, tuple) and peer else str(peer)
+        if self._peers.allows(address):
+            return True
+        self.refused_connections += 1
+        if self._peers.should_log_refusal(address, self._clock()):
+            log.warning(
+                "FastAGI connection from %s refused: not in allowed_peers "
+                "(further ones from it are not logged for a minute)",
+                address,
+            )
+        return False
+
     async def _read_environment(self, reader: asyncio.StreamReader) -> AgiEnvironment | None:
         lines: list[str] = []
         try:
             async with asyncio.timeout(self.environment_timeout):
                 while len(lines) < MAX_ENVIRONMENT_LINES:
-                    raw = await reader.readline()
-                    if not raw.endswith(b"\n"):
+                    line = await read_line(reader)
+                    if line is None:
                         return None
-                    line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
                     if not line:
                         return parse_environment(lines)
                     lines.append(line)
-        except (TimeoutError, ConnectionError):
+        except TimeoutError:
             return None
+        except AgiProtocolError as error:
+            self.malformed_connections += 1
+            log.warning("FastAGI connection dropped in its environment block: %s", error)
+            return None
+        self.malformed_connections += 1
         log.warning("FastAGI environment longer than %d lines, dropped", MAX_ENVIRONMENT_LINES)
         return None
 
@@ -124,6 +159,8 @@ class FastAgiServer:
             await handler(call)
         except CallHungUp:
             log.debug("call %s ended by hangup", call.environment.uniqueid)
+        except AgiProtocolError as error:  # the call logged it when it closed the socket
+            log.debug("call %s ended: %s", call.environment.uniqueid, error)
         except Exception:
             log.exception("FastAGI call %s failed", call.environment.uniqueid)
         finally:

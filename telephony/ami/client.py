@@ -1,9 +1,11 @@
 """The AMI client: logs in, keeps the link alive, reconnects, correlates, dispatches events.
 
-Unlike panoramisk 1.4: start() returns after the Login succeeded, a wrong secret raises
-instead of looping, unanswered Pings reveal a half-open link, reconnects back off
-exponentially, pending actions fail on a drop instead of hanging, and ``on_connected``
-callbacks let the application re-read the state whose events were lost meanwhile.
+Unlike panoramisk 1.4: start() returns after the Login succeeded, unanswered Pings
+reveal a half-open link, every failure (a refused Login too: the secret may be fixed
+on the Asterisk side) is retried with capped exponential backoff and named in
+:attr:`AmiClient.last_error`, pending actions fail on a drop instead of hanging, and
+``on_connected`` callbacks let the application re-read the state whose events were lost
+meanwhile.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from telephony.ami.event_base import AmiEvent
 from telephony.ami.events import OriginateResponse, parse_event
 from telephony.ami.link import AmiLink
 from telephony.ami.message import AmiMessage
+from telephony.ami.reconnect import backoff, check_settings, failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,8 @@ class AmiClient:
     """One logical AMI session to one Asterisk, kept up across network failures.
 
     Link state for monitoring (an outage must be visible, CC-10): :attr:`is_connected`,
-    :attr:`link_changed_at` (a ``clock`` value) and :attr:`reconnects`.
+    :attr:`link_changed_at` (a ``clock`` value), :attr:`reconnects` and
+    :attr:`last_error`.
     """
 
     def __init__(
@@ -58,7 +62,9 @@ class AmiClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Times are in seconds. ``action_timeout`` also bounds the TCP connect and the
-        Login; ``sleep`` (ping interval, backoff) and ``clock`` are injectable for tests."""
+        Login; ``sleep`` (ping interval, backoff) and ``clock`` are injectable for tests.
+        Settings that cannot work raise ValueError."""
+        check_settings(port, reconnect_min, reconnect_max)
         self.host, self.port, self.username = host, port, username
         self._secret = secret
         self._ping_interval = ping_interval
@@ -78,8 +84,9 @@ class AmiClient:
         self._connected = False
         self._link_changed_at = clock()
         self._reconnects = 0
-        self.last_error: AmiAuthError | None = None
-        """Why the client stopped on its own (a Login refused on a reconnect)."""
+        self.last_error: str | None = None
+        """Why the client is not logged in (``login refused: Authentication failed``,
+        ``connection refused``, ``link lost``…); None once logged in."""
 
     async def __aenter__(self) -> AmiClient:
         await self.start()
@@ -110,8 +117,10 @@ class AmiClient:
     async def start(self) -> None:
         """Connect and log in; return once logged in and the on_connected callbacks ran.
 
-        Connection failures are retried with backoff (bound the wait with
-        ``asyncio.timeout`` if needed); a refused Login raises :class:`AmiAuthError`.
+        Every failure, a refused Login included, is retried with backoff for as long as
+        it takes, :attr:`last_error` telling why meanwhile: run it as a task, or bound
+        the wait with ``asyncio.timeout`` (the client then closes). It raises only
+        :class:`AmiDisconnected` when the client is closed before it logged in.
         """
         if self._supervisor is not None:
             raise RuntimeError("AmiClient already started")
@@ -237,12 +246,9 @@ class AmiClient:
             while not self._closing:
                 try:
                     link, reader = await self._connect_and_login()
-                except AmiAuthError as exc:
-                    self._stop_with(exc)
-                    return
-                except (AmiError, OSError) as exc:
+                except (AmiError, OSError, TimeoutError) as exc:
                     failures += 1
-                    log.warning("AMI %s:%s unavailable (%s)", self.host, self.port, exc)
+                    self._note_failure(failure_reason(exc))
                     await self._sleep(self._backoff(failures))
                     continue
                 up_since = self._clock()
@@ -262,6 +268,7 @@ class AmiClient:
         if self._link is not None:
             self._reconnects += 1
         self._link = link
+        self.last_error = None
         self._set_connected(True)
         log.info("AMI %s:%s logged in (%s)", self.host, self.port, link.banner)
         keepalive = asyncio.create_task(
@@ -279,6 +286,7 @@ class AmiClient:
             await asyncio.gather(keepalive, reader, return_exceptions=True)
             self._set_connected(False)
         if not self._closing:
+            self.last_error = "link lost"
             log.warning("AMI %s:%s link lost", self.host, self.port)
             await self._run_callbacks(self._on_disconnected, "on_disconnected")
 
@@ -299,18 +307,27 @@ class AmiClient:
             link.abort()
             await asyncio.gather(reader, return_exceptions=True)
             if isinstance(exc, AmiActionError):
-                raise AmiAuthError(f"AMI login as {self.username!r}: {exc.message}") from exc
+                raise AmiAuthError(self.username, exc.message) from exc
             raise
         return link, reader
 
-    def _stop_with(self, error: AmiAuthError) -> None:
-        log.error("%s; not retrying", error)
-        self.last_error = error
-        if self._first_login is not None and not self._first_login.done():
-            self._first_login.set_exception(error)
+    def _note_failure(self, reason: str) -> None:
+        """Log a failure when it starts or its reason changes, not at every retry."""
+        if reason != self.last_error:
+            log.warning(
+                "AMI %s:%s as %r: %s; retrying with backoff up to %g s",
+                self.host,
+                self.port,
+                self.username,
+                reason,
+                self._reconnect_max,
+            )
+        else:
+            log.debug("AMI %s:%s still failing: %s", self.host, self.port, reason)
+        self.last_error = reason
 
     def _backoff(self, failures: int) -> float:
-        return float(min(self._reconnect_max, self._reconnect_min * 2 ** max(failures - 1, 0)))
+        return backoff(failures, self._reconnect_min, self._reconnect_max)
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self._connected:

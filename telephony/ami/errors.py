@@ -17,7 +17,12 @@ class AmiProtocolError(AmiError):
 
 
 class AmiAuthError(AmiError):
-    """Asterisk refused the Login (wrong username or secret). Not retried."""
+    """Asterisk refused the Login (wrong username or secret); the client retries."""
+
+    def __init__(self, username: str, reason: str) -> None:
+        super().__init__(f"AMI login as {username!r}: {reason}")
+        self.username = username
+        self.reason = reason
 
 
 class AmiActionError(AmiError):

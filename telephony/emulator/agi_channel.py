@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,18 @@ CHANNEL_COMMANDS = frozenset(
 )
 HangupNotice = Literal["after_reply", "before_next_reply"]
 _sequence = itertools.count(1)
+# Process ids on Linux stay below 2**22 (the largest pid_max).
+PROCESS_ID_SPACE = 1 << 22
+
+
+def emulated_uniqueid(epoch: float, process_id: int, sequence: int) -> str:
+    """An Asterisk-shaped uniqueid, ``<epoch>.<n>``, unique across emulating processes.
+
+    Asterisk counts ``n`` up within its one process; several emulator processes started
+    in the same second would count alike, so ``n`` also encodes the process id (one
+    number per pair of process id and sequence number).
+    """
+    return f"{int(epoch)}.{sequence * PROCESS_ID_SPACE + process_id % PROCESS_ID_SPACE}"
 
 
 @dataclass
@@ -75,7 +88,9 @@ class EmulatedChannel:
         measure_turnaround: bool = False,
         on_virtual_time: Callable[[float], None] | None = None,
         think_time: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """``wall_clock`` gives the epoch seconds the uniqueid starts with."""
         self.host = host
         self.on_virtual_time = on_virtual_time
         self.think_time = think_time
@@ -84,7 +99,7 @@ class EmulatedChannel:
         self.model = ChannelModel(caller, sounds, self.settings.queue)
         number = next(_sequence)
         self.channel = f"Local/s@caller-remote-{number:08x};1"
-        self.uniqueid = f"{int(time.time())}.{number}"
+        self.uniqueid = emulated_uniqueid(wall_clock(), os.getpid(), number)
         self.model.variables.update(
             {
                 "CHANNEL(language)": self.settings.language,

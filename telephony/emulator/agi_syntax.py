@@ -69,30 +69,32 @@ def usage_reply(command: str) -> list[str]:
 
 
 def split_arguments(line: str) -> list[str]:
-    """Split a command line on spaces; ``"…"`` groups words and ``\\"`` escapes a quote."""
+    """Split a command line into words as Asterisk 22's res_agi.c ``parse_args`` does.
+
+    Space and tab separate words; double quotes group them (an opening quote starts a
+    word, so ``""`` is an empty one); a backslash, inside quotes or not, makes the next
+    character literal and is itself dropped.
+    """
     words: list[str] = []
-    current: list[str] = []
-    in_quotes = False
-    has_word = False
-    escaped = False
+    current: list[str] | None = None  # None between words
+    quoted = escaped = False
     for char in line:
-        if escaped:
+        if char == '"' and not escaped:
+            quoted = not quoted
+            if quoted and current is None:
+                current = []
+        elif char in " \t" and not quoted and not escaped:
+            if current is not None:
+                words.append("".join(current))
+                current = None
+        elif char == "\\" and not escaped:
+            escaped = True
+        else:
+            if current is None:
+                current = []
             current.append(char)
             escaped = False
-        elif char == "\\":
-            escaped = True
-            has_word = True
-        elif char == '"':
-            in_quotes = not in_quotes
-            has_word = True
-        elif char == " " and not in_quotes:
-            if has_word:
-                words.append("".join(current))
-                current, has_word = [], False
-        else:
-            current.append(char)
-            has_word = True
-    if has_word:
+    if current is not None:
         words.append("".join(current))
     return words
 

@@ -4,7 +4,8 @@ Its lines match the reference transcripts (``ami/*.txt`` of Asterisk 22.10.1) in
 format: CRLF, the banner without a blank line, ``Response:`` then ``ActionID:`` then
 ``Message:``. Calls are scripted per dial string (see :mod:`.ami_calls`), queues come
 from a constructor argument (see :mod:`.ami_queues`). Test controls: :meth:`emit_event`,
-:meth:`send_raw`, :meth:`freeze`/:meth:`unfreeze`, :meth:`drop_connections`.
+:meth:`send_raw`, :meth:`freeze`/:meth:`unfreeze`, :meth:`drop_connections`,
+:meth:`set_secret`.
 """
 
 from __future__ import annotations
@@ -125,6 +126,10 @@ class AmiEmulator:
     @property
     def logged_in_count(self) -> int:
         return sum(1 for session in self._sessions if session.authenticated)
+
+    def set_secret(self, secret: str) -> None:
+        """The manager.conf secret changed and was reloaded: later Logins need this one."""
+        self.manager_actions.secret = secret
 
     def set_outcome(self, dial_string: str, outcome: Outcome) -> None:
         self.calls.outcomes[dial_string] = outcome

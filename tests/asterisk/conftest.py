@@ -18,13 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from callgrid.clock import LOCAL_TIME, RunningClock
-from callgrid.config import Settings
-from callgrid.engine import Engine, IvrContent
-from callgrid.storage.call_log import SqlCallLog
-from callgrid.storage.customers import SqlCustomers
-from callgrid.storage.tables import CallRow
+from callgrid.engine import Engine
+from callgrid.settings import Settings
+from customers.plugin import CUSTOMERS
+from customers.storage import SqlCustomers
 from ivr.call_flow import IvrCallFlow
+from ivr.content import IvrContent
+from ivr.plugin import CALL_FLOW, CALL_LOG
+from ivr.settings import IvrSettings
+from ivr.storage import CallRow, SqlCallLog
 from telephony.agi import FastAgiServer
 from telephony.ami import AmiActionError, AmiClient, AmiEvent, actions
 from tests.asterisk.asterisk_runner import (
@@ -35,6 +37,7 @@ from tests.asterisk.asterisk_runner import (
     AsteriskRunner,
     free_port,
 )
+from worktime.clock import LOCAL_TIME, RunningClock
 
 ENV_VAR = "CALLGRID_TEST_ASTERISK"
 SKIP_REASON = f"{ENV_VAR} is not set: no real Asterisk to test against"
@@ -163,17 +166,23 @@ async def engine(
         logging.getLogger(name).addHandler(problems)
     settings = Settings(
         var_dir=tmp_path,
-        prompts_dir=ivr_content.library.directory,
         agi_host="127.0.0.1",
         agi_port=real_asterisk.agi_port,
-        keypad_timeout_ms=KEYPAD_TIMEOUT_MS,
         ami_enabled=False,
+    ).with_sections(
+        IvrSettings(prompts_dir=ivr_content.library.directory, keypad_timeout_ms=KEYPAD_TIMEOUT_MS)
     )
-    engine = Engine(settings, clock=RunningClock(WORKDAY_MORNING))
-    await engine.start(("agi",))
+    engine = Engine(settings, RunningClock(WORKDAY_MORNING), parts=("agi",))
+    await engine.start()
     assert engine.agi is not None
+    host = engine.host
     yield RealEngine(
-        engine.agi, engine.flow, engine.call_log, ivr_content, problems.records, engine.customers
+        engine.agi,
+        host.require(CALL_FLOW),
+        host.require(CALL_LOG),
+        ivr_content,
+        problems.records,
+        host.require(CUSTOMERS),
     )
     await engine.stop()
     for name in ENGINE_LOGGERS:

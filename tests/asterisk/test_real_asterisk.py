@@ -16,9 +16,9 @@ import re
 import wave
 from datetime import timedelta
 
-from callgrid.demo import HOUSEHOLD, METER
 from customers.account_import import NewAccount
 from customers.model import Channel, Reading, Zone
+from ivr.demo import HOUSEHOLD, METER
 from tests.asterisk.asterisk_runner import OPERATOR_TALK_SECONDS
 from tests.asterisk.conftest import (
     KEYPAD_TIMEOUT_MS,

@@ -9,19 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import String
 
-from callgrid.clock import LOCAL_TIME
-from customers.account_import import (
-    COLUMNS,
-    Checked,
-    FileError,
-    NewAccount,
-    read_table,
-    validate,
-)
+from customers.account_import import COLUMNS, STORED_TEXT_LENGTHS, Checked, NewAccount, validate
 from customers.demo_data import as_row, generate, write_csv
 from customers.identifiers import inn_is_valid, ogrn_is_valid
 from customers.model import Channel, CustomerKind, Zone
+from customers.table_file import FileError, read_table
+from customers.tables import AccountRow, MeterRow
+from worktime.clock import LOCAL_TIME
 
 TODAY = date(2026, 11, 27)
 HEADER = (
@@ -207,15 +203,12 @@ def test_the_delimiter_is_detected(tmp_path: Path, delimiter: str) -> None:
         writer = csv.writer(file, delimiter=delimiter)
         writer.writerow(HEADER.split(";"))
         writer.writerow(HOUSEHOLD.split(";"))
-    header, rows = read_table(path)
-    assert header == HEADER.split(";") and rows == [HOUSEHOLD.split(";")]
+    table = read_table(path)
+    assert table.header == HEADER.split(";") and table.rows == [HOUSEHOLD.split(";")]
+    assert table.encoding == "UTF-8 with BOM"
 
 
-def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "accounts.csv"
-    path.write_bytes(f"{HEADER}\n{HOUSEHOLD}\n".encode("cp1251"))
-    with pytest.raises(FileError, match="not UTF-8"):
-        read_table(path)
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FileError, match="cannot read"):
         read_table(tmp_path / "missing.csv")
 
@@ -231,8 +224,8 @@ def test_an_xlsx_file_reads_like_the_csv(tmp_path: Path) -> None:
     values[HEADER.split(";").index("last_reading_night")] = 4321.0
     sheet.append(values)
     book.save(tmp_path / "accounts.xlsx")
-    header, rows = read_table(tmp_path / "accounts.xlsx")
-    checked = validate(header, rows, set(), TODAY)
+    table = read_table(tmp_path / "accounts.xlsx")
+    checked = validate(table.header, table.rows, set(), TODAY)
     assert checked.problems == []
     assert checked.records == _check(HOUSEHOLD).records
 
@@ -265,9 +258,9 @@ def test_demo_data_passes_the_import_checks(tmp_path: Path) -> None:
     records = list(generate(3000, seed=3, today=TODAY))
     path = tmp_path / "demo.csv"
     assert write_csv(records, path) == 3000
-    header, rows = read_table(path)
-    assert header == list(COLUMNS)
-    checked = validate(header, rows, set(), TODAY)
+    table = read_table(path)
+    assert table.header == list(COLUMNS)
+    checked = validate(table.header, table.rows, set(), TODAY)
     assert checked.problems == []
     assert [r.account for r in checked.records] == [r.account for r in records]
     assert [r.meter for r in checked.records] == [r.meter for r in records]
@@ -279,6 +272,101 @@ def test_quoted_values_may_hold_the_delimiter_and_line_breaks(tmp_path: Path) ->
     path = tmp_path / "accounts.csv"
     address = "г. Томск; ул. Учебная,\nд. 5"
     path.write_text(f"{HEADER}\n{_with(HOUSEHOLD, 'address', chr(34) + address + chr(34))}\n")
-    header, rows = read_table(path)
-    (record,) = validate(header, rows, set(), TODAY).records
+    table = read_table(path)
+    (record,) = validate(table.header, table.rows, set(), TODAY).records
     assert record.account.address == address
+
+
+def test_a_file_in_windows_1251_is_read_and_said_so(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(f"{HEADER}\r\n{HOUSEHOLD}\r\n".encode("cp1251"))
+    table = read_table(path)
+    assert table.encoding == "Windows-1251"
+    (record,) = validate(table.header, table.rows, set(), TODAY).records
+    assert record.account.name == "Иванова Мария Петровна"
+
+
+def test_utf8_without_bom_is_read_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text(f"{HEADER}\n{HOUSEHOLD}\n", encoding="utf-8")
+    assert read_table(path).encoding == "UTF-8"
+
+
+def test_a_binary_file_is_refused_as_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(b"\x00\x01\xff\xfe\x00" * 20)
+    with pytest.raises(FileError, match="not a text file"):
+        read_table(path)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text(f"{HEADER}\n{HOUSEHOLD}\n", encoding="utf-8")
+    with pytest.raises(FileError, match="at most 100 are read"):
+        read_table(path, max_bytes=100)
+
+
+def test_a_ten_megabyte_field_is_named_by_its_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    huge = "Я" * 10_000_000
+    path.write_text(f"{HEADER}\n{HOUSEHOLD}\n{_with(BUSINESS, 'name', huge)}\n", encoding="utf-8")
+    table = read_table(path)
+    checked = validate(table.header, table.rows, set(), TODAY)
+    assert _problems(checked) == ["row 3, name: 10,000,000 characters, at most 256"]
+
+
+def test_the_length_limits_are_those_of_the_storage_columns() -> None:
+    storage = {column.name: column.type for column in AccountRow.__table__.columns}
+    storage["meter_serial"] = MeterRow.__table__.columns["serial"].type
+    assert set(STORED_TEXT_LENGTHS) <= set(COLUMNS)
+    for column, limit in STORED_TEXT_LENGTHS.items():
+        assert isinstance(storage[column], String), column
+        assert limit <= (storage[column].length or 0), column
+
+
+@pytest.mark.parametrize("column", sorted(STORED_TEXT_LENGTHS))
+def test_every_text_column_longer_than_its_storage_is_refused(column: str) -> None:
+    limit = STORED_TEXT_LENGTHS[column]
+    row = _with(HOUSEHOLD, "meter_serial", "") if column == "meter_serial" else HOUSEHOLD
+    names = HEADER.split(";")
+    header = HEADER if column in names else f"{HEADER};{column}"
+    long_row = (
+        _with(row, column, "7" * (limit + 1)) if column in names else f"{row};{'7' * (limit + 1)}"
+    )
+    problems = _problems(_check(long_row, header=header))
+    assert f"row 2, {column}: {limit + 1} characters, at most {limit}" in problems
+
+
+def test_text_as_long_as_its_column_is_taken() -> None:
+    (record,) = _check(_with(HOUSEHOLD, "name", "Я" * 256)).records
+    assert len(record.account.name) == 256
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "start"),
+    [
+        ("name", '=HYPERLINK("http://x.example","Иванова")', "'='"),
+        ("address", "+cmd|' /C calc'!A0", "'+'"),
+        ("area", "-2+3", "'-'"),
+        ("email", "@SUM(1+1)*cmd", "'@'"),
+        ("meter_serial", "\t=1+1", "'\\t'"),
+        ("name", " =1+1", "'='"),
+    ],
+)
+def test_a_cell_that_looks_like_a_formula_is_refused(column: str, value: str, start: str) -> None:
+    problems = _problems(_check(_with(HOUSEHOLD, column, value)))
+    assert problems == [
+        f"row 2, {column}: looks like a spreadsheet formula: it starts with {start}"
+    ]
+
+
+def test_a_phone_with_a_plus_is_not_a_formula() -> None:
+    (record,) = _check(_with(HOUSEHOLD, "phone", "+7 (913) 812-34-56")).records
+    assert record.account.phone == "79138123456"
+
+
+def test_control_characters_are_refused_but_an_address_may_break_lines() -> None:
+    problems = _problems(_check(_with(HOUSEHOLD, "name", "Иванова\x00Мария")))
+    assert problems == ["row 2, name: has a control character (U+0000)"]
+    (record,) = _check(_with(HOUSEHOLD, "address", '"г. Томск,\nул. Учебная, д. 5"')).records
+    assert record.account.address == "г. Томск,\nул. Учебная, д. 5"

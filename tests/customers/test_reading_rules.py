@@ -4,7 +4,9 @@ ever judged acceptable."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,6 +29,7 @@ def reading(value: int, days_ago: int, zone: Zone = Zone.DAY) -> Reading:
     return Reading(METER.id, zone, value, taken, Channel.KEYPAD)
 
 
+KEY = Channel.KEYPAD
 HISTORY = [reading(11000 + 300 * month, 30 * (12 - month)) for month in range(13)]
 PREVIOUS = reading(14300, 30)
 
@@ -119,3 +122,42 @@ def test_an_accepted_reading_always_fits_the_meter_and_the_history(
         assert verdict.rolled_over == (int(entered) < last_value)
     else:
         assert isinstance(verdict, Refused)
+
+
+TOMSK = ZoneInfo("Asia/Tomsk")
+
+
+def stored_at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A local Tomsk time in November 2026 as storage gives it back: in UTC."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=TOMSK).astimezone(UTC)
+
+
+def test_a_reading_just_after_local_midnight_belongs_to_the_new_meter() -> None:
+    """Installed on 20 November: a reading at 00:30 that night (17:30 UTC on the 19th) is
+    the new meter's, so a lower value is refused; one at 23:59 local on the 19th is not."""
+    replaced = Meter(1, 1, "SN-2", (Zone.TOTAL,), 5, date(2032, 1, 1), date(2026, 11, 20))
+    after_midnight = Reading(1, Zone.TOTAL, 100, stored_at(20, 0, 30), KEY)
+    before_midnight = Reading(1, Zone.TOTAL, 54000, stored_at(19, 23, 59), KEY)
+    assert judge(replaced, "00050", TODAY, after_midnight, [], []) == Refused(
+        Refusal.LOWER_THAN_LAST, 100
+    )
+    assert judge(replaced, "00050", TODAY, before_midnight, [], []) == Accepted(50, 0)
+
+
+def test_days_since_the_last_reading_are_counted_in_local_dates() -> None:
+    """Last reading at 01:00 local on 20 November (the 19th in UTC): 7 days to the 27th,
+    so without history at most 7 × 150 kWh."""
+    last = Reading(1, Zone.DAY, 10000, stored_at(20, 1), KEY)
+    assert judge(METER, "11100", TODAY, last, [last], []) == Refused(Refusal.IMPLAUSIBLE, 1050)
+    assert judge(METER, "11050", TODAY, last, [last], []) == Accepted(11050, 1050)
+
+
+def test_the_zone_that_dates_readings_is_the_one_passed_in() -> None:
+    last = Reading(1, Zone.DAY, 10000, stored_at(20, 1), KEY)
+    assert judge(METER, "11100", TODAY, last, [last], [], timezone=UTC) == Accepted(11100, 1100)
+
+
+def test_a_reading_without_a_time_zone_is_refused_with_a_clear_error() -> None:
+    naive = Reading(1, Zone.DAY, 10000, datetime(2026, 11, 20, 1), KEY)
+    with pytest.raises(ValueError, match="naive datetime 2026-11-20T01:00:00"):
+        judge(METER, "10100", TODAY, naive, [], [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from callgrid.storage.tables import CallRow
+from ivr.storage import CallRow
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.caller import CallerAction, ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary

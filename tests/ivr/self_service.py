@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from callgrid.demo import BUSINESS, HOUSEHOLD
-from callgrid.demo import METER as TWO_ZONES
 from customers.account_import import NewAccount
 from customers.model import Account, Channel, Reading, Zone
+from ivr.demo import BUSINESS, HOUSEHOLD
+from ivr.demo import METER as TWO_ZONES
 from prompts.phrases import phrase_text
 from telephony.emulator.agi_channel import EmulatedChannel
 from tests.conftest import RunningIvr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from callgrid.engine import IvrContent
+from ivr.content import IvrContent
 from ivr.actions import ACTIONS
 from ivr.menu_loader import MenuError, MenuLimits, load_tree, load_trees
 from prompts.catalog import load_catalog

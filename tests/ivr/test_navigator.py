@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from callgrid.engine import IvrContent
+from ivr.content import IvrContent
 from ivr.menu import MenuTree
 from ivr.navigator import (
     Goodbye,

@@ -10,15 +10,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from callgrid.clock import ManualClock
-from callgrid.engine import IvrContent
-from callgrid.storage import Database
+from callgrid.database import Database
+from ivr.content import IvrContent
 from customers.model import Zone
 from customers.reading_rules import Accepted, judge
 from telephony.emulator.caller import CallerAction, HangUp, Press, StaySilent
 from tests.conftest import running_ivr
 from tests.ivr.calls import place
 from tests.ivr.self_service import seed_household
+from worktime.clock import ManualClock
 
 anything = st.one_of(
     st.text(alphabet="0123456789", min_size=0, max_size=8).map(lambda d: Press(d + "#")),

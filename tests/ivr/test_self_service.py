@@ -16,7 +16,15 @@ from telephony.emulator.caller import HangUp, Press, Speak, StaySilent
 from tests.audio import tone_wav
 from tests.conftest import RunningIvr
 from tests.ivr.calls import place, played
-from tests.ivr.self_service import BUSINESS, heard_texts, seed_household, stored_readings
+from tests.ivr.self_service import (
+    BUSINESS,
+    HOUSEHOLD,
+    TWO_ZONES,
+    heard_texts,
+    reading,
+    seed_household,
+    stored_readings,
+)
 
 TOMSK = ZoneInfo("Asia/Tomsk")
 
@@ -185,3 +193,38 @@ async def test_business_identifies_by_ogrn(ivr: RunningIvr) -> None:
     )
     channel, _ = await place(ivr, f"4 {ogrn}# h", dialled="3822630000")
     assert any("пятьдесят восемь тысяч двести рублей" in t for t in heard_texts(channel))
+
+
+async def test_an_imported_reading_is_read_back_with_its_local_date(ivr: RunningIvr) -> None:
+    """Imported as of 20 November: stored at local midnight, 17:00 UTC on the 19th."""
+    at_local_midnight = datetime(2026, 11, 20, tzinfo=TOMSK)
+    await ivr.customers.add_accounts(
+        [
+            NewAccount(
+                HOUSEHOLD,
+                TWO_ZONES,
+                (
+                    reading(Zone.DAY, 12000, at_local_midnight),
+                    reading(Zone.NIGHT, 4400, at_local_midnight),
+                ),
+            )
+        ]
+    )
+    channel, _ = await place(ivr, "1 1 h")
+    assert any(
+        t.startswith("Последние принятые показания от двадцатого ноября:")
+        for t in heard_texts(channel)
+    )
+
+
+async def test_a_reading_given_after_local_midnight_is_read_back_as_of_that_day(
+    ivr: RunningIvr, clock: ManualClock
+) -> None:
+    await seed_household(ivr)
+    clock.now = datetime(2026, 12, 1, 19, 37, tzinfo=UTC)  # 02:37 on 2 December in Tomsk
+    await place(ivr, "1 1 12345# 04567# 1 h")
+    channel, _ = await place(ivr, "1 1 h")
+    assert any(
+        t.startswith("Последние принятые показания от второго декабря:")
+        for t in heard_texts(channel)
+    )

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from callgrid.clock import ManualClock
-from callgrid.engine import IvrContent
-from callgrid.storage import Database
+from callgrid.database import Database
+from ivr.content import IvrContent
 from customers.model import Channel, Zone
 from ivr.speech_input import NUMBER_GRAMMAR, Recognition, VoskRecognizer
 from ivr.spoken_numbers import parse_digits
@@ -30,6 +29,7 @@ from tests.audio import tone_wav
 from tests.conftest import RunningIvr, running_ivr
 from tests.ivr.calls import place, played
 from tests.ivr.self_service import seed_household, stored_readings
+from worktime.clock import ManualClock
 
 
 def _fingerprint(path: Path) -> str:

@@ -175,7 +175,7 @@ async def run_transcript(
     return expected, [line for line in received if line != ""], environment
 
 
-TRANSCRIPTS = {
+TRANSCRIPTS: dict[str, dict[str, object]] = {
     "agi-env-ru.txt": {},
     "agi-stream.txt": {},
     "agi-getdata.txt": {"stop_before": 14},  # 14: GET DATA left waiting; virtual time answers it
@@ -206,6 +206,7 @@ TRANSCRIPTS = {
 async def test_emulator_replies_as_asterisk_did(name: str, speech: Path) -> None:
     options = dict(TRANSCRIPTS[name])
     stop_before = options.pop("stop_before", None)
+    assert stop_before is None or isinstance(stop_before, int)
     expected, received, _ = await run_transcript(f"agi/{name}", speech, stop_before, **options)
     assert len(received) == len(expected), "\n".join(received)
     mismatches = [

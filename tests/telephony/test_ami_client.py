@@ -11,7 +11,6 @@ import pytest
 
 from telephony.ami import (
     AmiActionError,
-    AmiAuthError,
     AmiClient,
     AmiDisconnected,
     AmiEvent,
@@ -75,17 +74,6 @@ async def test_start_returns_once_logged_in(emulator: AmiEmulator, connect: Clie
     assert client.is_connected
     assert emulator.logged_in_count == 1
     assert [a.name for a in emulator.received_actions] == ["Login"]
-
-
-async def test_wrong_secret_raises_and_is_not_retried(
-    emulator: AmiEmulator, connect: ClientFactory
-) -> None:
-    with pytest.raises(AmiAuthError, match="Authentication failed"):
-        await connect(secret="wrong")
-    await asyncio.sleep(0.1)
-
-    assert [a.name for a in emulator.received_actions] == ["Login"]
-    assert emulator.logged_in_count == 0
 
 
 async def test_action_round_trip_and_error_reply(connect: ClientFactory) -> None:

@@ -282,7 +282,9 @@ def test_events_are_not_in_causal_order() -> None:
     a synchronous Originate's Error comes before the events of the failed call."""
     answered = [parse_event(m) for m in parsed("ami/ami-originate-answer.txt") if m.kind == "event"]
     response = next(i for i, e in enumerate(answered) if isinstance(e, events.OriginateResponse))
-    channel = answered[response].channel
+    originate = answered[response]
+    assert isinstance(originate, events.OriginateResponse)
+    channel = originate.channel
     up = next(
         i
         for i, e in enumerate(answered)
@@ -290,7 +292,7 @@ def test_events_are_not_in_causal_order() -> None:
         and e.get("Channel") == channel
         and e.get("ChannelStateDesc") == "Up"
     )
-    assert response < up and answered[response].reason == 4
+    assert response < up and originate.reason == 4
     sync = parsed("ami/ami-originate-sync.txt")
     failed = next(i for i, m in enumerate(sync) if m.get("Message") == "Originate failed")
     assert sync[failed + 1].name == "Newchannel" and "ami-busy" in (

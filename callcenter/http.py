@@ -1,0 +1,54 @@
+"""The outage API for dispatchers: ``GET`` and ``POST /api/outages``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from callcenter.outages import outage_from_row
+from callgrid.storage.work import SqlOutages
+from worktime.clock import Clock
+
+OUTAGES_KEY: web.AppKey[SqlOutages] = web.AppKey("outages")
+CLOCK_KEY: web.AppKey[Clock] = web.AppKey("callcenter_clock")
+
+
+async def list_outages(request: web.Request) -> web.Response:
+    """``GET /api/outages?area=…``: the outages not yet over in an area."""
+    board, clock = request.app[OUTAGES_KEY], request.app[CLOCK_KEY]
+    area = request.query.get("area", "")
+    now = clock()
+    areas = [area] if area else await board.areas(now)
+    found = [o for name in areas for o in await board.current(name, now)]
+    return web.json_response(
+        [
+            {
+                "area": o.area,
+                "kind": o.kind.value,
+                "cause": o.cause,
+                "starts_at": o.starts_at.isoformat(),
+                "restore_at": o.restore_at.isoformat(),
+            }
+            for o in found
+        ]
+    )
+
+
+async def add_outage(request: web.Request) -> web.Response:
+    """``POST /api/outages`` with one outage as JSON (local times: 2026-11-27 14:00)."""
+    board, clock = request.app[OUTAGES_KEY], request.app[CLOCK_KEY]
+    try:
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise ValueError("send one outage as a JSON object")
+        outage = outage_from_row({key: str(value) for key, value in body.items()})
+    except ValueError as error:
+        return web.json_response({"error": str(error)}, status=400)
+    await board.add(outage, clock())
+    return web.json_response({"stored": True, "area": outage.area}, status=201)
+
+
+def add_routes(app: web.Application, board: SqlOutages, clock: Clock) -> None:
+    app[OUTAGES_KEY] = board
+    app[CLOCK_KEY] = clock
+    app.router.add_get("/api/outages", list_outages)
+    app.router.add_post("/api/outages", add_outage)

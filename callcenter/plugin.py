@@ -1,0 +1,44 @@
+"""The contact center: operator queues, the work people do after a call (tasks,
+callbacks) and the dispatchers' outage board."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from callcenter import cli_tasks, http
+from callcenter.outages import OutageBoard
+from callcenter.storage import SqlCallbackBook
+from callcenter.tasks import TaskBook
+from callgrid import cli_outages
+from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
+from callgrid.storage.work import SqlOutages, SqlTasks
+from ivr.call_record import CallbackBook
+
+OUTAGES: ServiceKey[OutageBoard] = ServiceKey("callcenter.outages")
+TASKS: ServiceKey[TaskBook] = ServiceKey("callcenter.tasks")
+CALLBACKS: ServiceKey[CallbackBook] = ServiceKey("callcenter.callbacks")
+
+
+class CallcenterPlugin(Plugin):
+    name = "callcenter"
+    migrations = Path(__file__).with_name("migrations")
+
+    def add_commands(self, commands: Commands) -> None:
+        cli_outages.add_commands(commands)
+        cli_tasks.add_commands(commands)
+
+    def setup(self, host: PluginHost) -> None:
+        outages = SqlOutages(host.database)
+        host.provide(OUTAGES, outages)
+        host.provide(TASKS, SqlTasks(host.database))
+        host.provide(CALLBACKS, SqlCallbackBook(host.database))
+
+        def routes(app: web.Application) -> None:
+            http.add_routes(app, outages, host.clock)
+
+        host.add_web(routes)
+
+
+plugin = CallcenterPlugin()

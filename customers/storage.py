@@ -1,0 +1,341 @@
+"""Customers in the database: lookups for identification, meters, and readings.
+
+Callers get ``customers.model`` values, never rows. Readings are stored exactly once
+per submission key: the IVR may retry a submission whose reply it lost, and the retry
+must change nothing. Concurrent submissions for one meter are serialised by a lock on
+the meter's row (PostgreSQL; SQLite takes one writer at a time anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, time, timedelta
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from callgrid.database import Database
+from customers.account_import import NewAccount
+from customers.identifiers import normalise_phone
+from customers.model import Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
+from customers.tables import ACCEPTED, REPLACED, AccountRow, MeterRow, ReadingRow
+from worktime.clock import LOCAL_TIME
+
+CHUNK = 5000
+T = TypeVar("T")
+_SAME_NAMES = (
+    "number", "name", "area", "address", "email", "inn", "ogrn", "contract_number", "debt",
+    "due_date", "last_payment_amount", "last_payment_date", "vip",
+)  # fmt: skip
+"""Fields an account and its row share name and type for."""
+
+
+class SqlCustomers:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def account_by_number(self, number: str) -> Account | None:
+        accounts = await self._accounts(AccountRow.number == number.strip())
+        return accounts[0] if accounts else None
+
+    async def accounts_by_phone(self, phone: str) -> list[Account]:
+        """Accounts with this phone, however it is written (+7…, 8…, 10 digits)."""
+        try:
+            normalised = normalise_phone(phone)
+        except ValueError:
+            return []
+        return await self._accounts(AccountRow.phone == normalised)
+
+    async def business_by_inn(self, inn: str) -> Account | None:
+        """The business with this INN; its first contract when it has several."""
+        return await self._business(AccountRow.inn == inn.strip())
+
+    async def business_by_ogrn(self, ogrn: str) -> Account | None:
+        return await self._business(AccountRow.ogrn == ogrn.strip())
+
+    async def business_by_contract(self, contract_number: str) -> Account | None:
+        return await self._business(AccountRow.contract_number == contract_number.strip())
+
+    async def existing_numbers(self, numbers: Iterable[str]) -> set[str]:
+        """Which of these account numbers are already stored."""
+        found: set[str] = set()
+        async with self.database.engine.connect() as connection:
+            for chunk in _chunks(list(numbers), CHUNK):
+                result = await connection.execute(
+                    select(AccountRow.number).where(AccountRow.number.in_(chunk))
+                )
+                found.update(result.scalars())
+        return found
+
+    async def meters(self, account_id: int) -> list[Meter]:
+        async with self.database.session() as session:
+            result = await session.execute(
+                select(MeterRow).where(MeterRow.account_id == account_id).order_by(MeterRow.id)
+            )
+            return [_meter(row) for row in result.scalars()]
+
+    async def last_accepted(self, meter_id: int) -> dict[Zone, Reading]:
+        """The latest accepted reading of each zone of the meter."""
+        newest = (
+            func.row_number()
+            .over(
+                partition_by=ReadingRow.zone,
+                order_by=(ReadingRow.taken_at.desc(), ReadingRow.id.desc()),
+            )
+            .label("newest")
+        )
+        ranked = (
+            select(ReadingRow.id, newest)
+            .where(ReadingRow.meter_id == meter_id, ReadingRow.status == ACCEPTED)
+            .subquery()
+        )
+        query = select(ReadingRow).join(ranked, ranked.c.id == ReadingRow.id)
+        readings = await self._readings(query.where(ranked.c.newest == 1))
+        return {reading.zone: reading for reading in readings}
+
+    async def history(self, meter_id: int, zone: Zone, limit: int = 12) -> list[Reading]:
+        """Accepted readings of one zone, newest first."""
+        return await self._readings(
+            select(ReadingRow)
+            .where(
+                ReadingRow.meter_id == meter_id,
+                ReadingRow.zone == zone.value,
+                ReadingRow.status == ACCEPTED,
+            )
+            .order_by(ReadingRow.taken_at.desc(), ReadingRow.id.desc())
+            .limit(limit)
+        )
+
+    async def readings_today(self, meter_id: int, zone: Zone, now: datetime) -> list[Reading]:
+        """Accepted readings of the zone taken on ``now``'s day in Tomsk, oldest first."""
+        start, end = _local_day(now)
+        return await self._readings(
+            select(ReadingRow)
+            .where(
+                ReadingRow.meter_id == meter_id,
+                ReadingRow.zone == zone.value,
+                ReadingRow.status == ACCEPTED,
+                ReadingRow.taken_at >= start,
+                ReadingRow.taken_at < end,
+            )
+            .order_by(ReadingRow.taken_at, ReadingRow.id)
+        )
+
+    async def store_readings(
+        self, readings: list[Reading], submission_key: str, replace_same_day: bool = False
+    ) -> bool:
+        """Store one submission, all of its zones or none.
+
+        False when this submission key is already stored (nothing changes then). With
+        ``replace_same_day``, accepted readings of the same meter and zone taken on the
+        same Tomsk day are marked replaced by the new ones.
+        """
+        if not readings or not 0 < len(submission_key) <= 64:
+            raise ValueError("a submission holds at least one reading and a key of 1-64 chars")
+        if any(reading.taken_at.tzinfo is None for reading in readings):
+            raise ValueError("naive datetime given for a reading; times must carry a zone")
+        if len({(reading.meter_id, reading.zone) for reading in readings}) < len(readings):
+            raise ValueError("a submission holds one reading per meter and zone")
+        try:
+            async with self.database.engine.begin() as connection:
+                return await _store(connection, readings, submission_key, replace_same_day)
+        except IntegrityError:
+            return False  # the same key, stored meanwhile by a concurrent retry
+
+    async def add_accounts(
+        self, records: Iterable[NewAccount], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Store many new accounts with their meters and last readings, in one transaction.
+
+        Rows go in with executemany in chunks; the ids the database gives are read back
+        by account number (unique), so this works alike on SQLite and PostgreSQL.
+        ``progress`` gets the number of accounts stored so far after each chunk.
+        """
+        stored = 0
+        async with self.database.engine.begin() as connection:
+            for chunk in _chunks(records, CHUNK):
+                await _add_chunk(connection, chunk)
+                stored += len(chunk)
+                if progress is not None:
+                    progress(stored)
+        return stored
+
+    async def _accounts(self, condition: Any) -> list[Account]:
+        async with self.database.session() as session:
+            result = await session.execute(
+                select(AccountRow).where(condition).order_by(AccountRow.id)
+            )
+            return [_account(row) for row in result.scalars()]
+
+    async def _business(self, condition: Any) -> Account | None:
+        accounts = await self._accounts(condition & (AccountRow.kind == CustomerKind.BUSINESS))
+        return accounts[0] if accounts else None
+
+    async def _readings(self, query: Any) -> list[Reading]:
+        async with self.database.session() as session:
+            result = await session.execute(query)
+            return [_reading(row) for row in result.scalars()]
+
+
+async def _store(
+    connection: AsyncConnection,
+    readings: Sequence[Reading],
+    submission_key: str,
+    replace_same_day: bool,
+) -> bool:
+    meter_ids = sorted({reading.meter_id for reading in readings})
+    locked = await connection.execute(
+        select(MeterRow.id)
+        .where(MeterRow.id.in_(meter_ids))
+        .order_by(MeterRow.id)
+        .with_for_update()
+    )
+    missing = set(meter_ids) - set(locked.scalars())
+    if missing:
+        raise LookupError(f"no meter with id {', '.join(map(str, sorted(missing)))}")
+    seen = await connection.execute(
+        select(ReadingRow.id).where(ReadingRow.submission_key == submission_key).limit(1)
+    )
+    if seen.first() is not None:
+        return False
+    for reading in readings:
+        earlier: list[int] = []
+        if replace_same_day:
+            start, end = _local_day(reading.taken_at)
+            result = await connection.execute(
+                select(ReadingRow.id).where(
+                    ReadingRow.meter_id == reading.meter_id,
+                    ReadingRow.zone == reading.zone.value,
+                    ReadingRow.status == ACCEPTED,
+                    ReadingRow.taken_at >= start,
+                    ReadingRow.taken_at < end,
+                )
+            )
+            earlier = list(result.scalars())
+        added = await connection.execute(
+            insert(ReadingRow)
+            .values(_reading_values(reading, submission_key))
+            .returning(ReadingRow.id)
+        )
+        new_id = added.scalar_one()
+        if earlier:
+            await connection.execute(
+                update(ReadingRow)
+                .where(ReadingRow.id.in_(earlier))
+                .values(status=REPLACED, replaced_by=new_id)
+            )
+    return True
+
+
+async def _add_chunk(connection: AsyncConnection, chunk: list[NewAccount]) -> None:
+    await connection.execute(insert(AccountRow), [_account_values(r.account) for r in chunk])
+    numbers = [record.account.number for record in chunk]
+    stored_accounts = await connection.execute(
+        select(AccountRow.number, AccountRow.id).where(AccountRow.number.in_(numbers))
+    )
+    account_ids: dict[str, int] = {number: id_ for number, id_ in stored_accounts}
+    with_meter = [record for record in chunk if record.meter is not None]
+    if not with_meter:
+        return
+    await connection.execute(
+        insert(MeterRow),
+        [_meter_values(r.meter, account_ids[r.account.number]) for r in with_meter if r.meter],
+    )
+    stored_meters = await connection.execute(
+        select(MeterRow.account_id, MeterRow.id).where(
+            MeterRow.account_id.in_([account_ids[r.account.number] for r in with_meter])
+        )
+    )
+    meter_ids: dict[int, int] = {account: id_ for account, id_ in stored_meters}
+    readings = [
+        _reading_values(
+            reading,
+            f"import:{record.account.number}",
+            meter_id=meter_ids[account_ids[record.account.number]],
+        )
+        for record in with_meter
+        for reading in record.last_readings
+    ]
+    if readings:
+        await connection.execute(insert(ReadingRow), readings)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _local_day(moment: datetime) -> tuple[datetime, datetime]:
+    """The start and end of ``moment``'s calendar day in Tomsk."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime; times must carry a zone")
+    start = datetime.combine(moment.astimezone(LOCAL_TIME).date(), time(), LOCAL_TIME)
+    return start, start + timedelta(days=1)
+
+
+def _account_values(account: Account) -> dict[str, Any]:
+    try:
+        phone = normalise_phone(account.phone) if account.phone else ""
+    except ValueError:
+        phone = account.phone
+    consent = {f"consent_{name}": value for name, value in vars(account.consent).items()}
+    same = {name: getattr(account, name) for name in _SAME_NAMES}
+    return same | consent | {"kind": account.kind.value, "phone": phone}
+
+
+def _meter_values(meter: Meter, account_id: int) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "serial": meter.serial,
+        "zones": ",".join(meter.zones),
+        "digits": meter.digits,
+        "verification_due": meter.verification_due,
+        "installed_on": meter.installed_on,
+    }
+
+
+def _reading_values(
+    reading: Reading, submission_key: str, meter_id: int | None = None
+) -> dict[str, Any]:
+    return {
+        "meter_id": reading.meter_id if meter_id is None else meter_id,
+        "zone": reading.zone.value,
+        "value": reading.value,
+        "taken_at": reading.taken_at,
+        "channel": reading.channel.value,
+        "call_id": reading.call_id,
+        "submission_key": submission_key,
+        "replaced_by": None,
+        "status": ACCEPTED,
+    }
+
+
+def _account(row: AccountRow) -> Account:
+    consent = Consent(
+        row.consent_phone_info, row.consent_sms, row.consent_email, row.consent_cabinet
+    )
+    same = {name: getattr(row, name) for name in _SAME_NAMES}
+    return Account(id=row.id, kind=CustomerKind(row.kind), phone=row.phone, consent=consent, **same)
+
+
+def _meter(row: MeterRow) -> Meter:
+    zones = tuple(Zone(zone) for zone in row.zones.split(","))
+    return Meter(
+        row.id,
+        row.account_id,
+        row.serial,
+        zones,
+        row.digits,
+        row.verification_due,
+        row.installed_on,
+    )
+
+
+def _reading(row: ReadingRow) -> Reading:
+    return Reading(
+        row.meter_id, Zone(row.zone), row.value, row.taken_at, Channel(row.channel), row.call_id
+    )

@@ -1,0 +1,99 @@
+"""The IVR: every inbound call's menu, self-service and registration (IVR-1 … IVR-14)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from callcenter.plugin import CALLBACKS, OUTAGES, TASKS
+from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
+from customers.plugin import CUSTOMERS
+from ivr.actions import ACTIONS
+from ivr.call_context import IvrServices, PromptFiles
+from ivr.call_flow import FlowSettings, IvrCallFlow
+from ivr.caller_input import MenuChoiceReader
+from ivr.content import IvrContent, load_ivr_content
+from ivr.menu_loader import MenuError
+from ivr.settings import IvrSettings
+from ivr.speech_input import Listener, Recognizer, VoskRecognizer
+from ivr.storage import SqlCallLog
+from prompts.catalog import CatalogError
+from prompts.phrases import PhraseLibrary
+from prompts.render import RenderError
+
+CALL_LOG: ServiceKey[SqlCallLog] = ServiceKey("ivr.call_log")
+CALL_FLOW: ServiceKey[IvrCallFlow] = ServiceKey("ivr.call_flow")
+AGI_SCRIPT = "ivr"
+
+
+class IvrPlugin(Plugin):
+    name = "ivr"
+    settings = IvrSettings
+    migrations = Path(__file__).with_name("migrations")
+
+    def add_commands(self, commands: Commands) -> None:
+        from ivr import cli  # the commands start engines of their own
+
+        cli.add_commands(commands)
+
+    def explain(self, error: Exception) -> tuple[int, list[str]] | None:
+        if isinstance(error, CatalogError | RenderError):
+            return 2, [f"callgrid: {error}"]
+        if isinstance(error, MenuError):
+            return 1, ["callgrid: menu trees rejected:", *(f"  - {p}" for p in error.problems)]
+        return None
+
+    def setup(self, host: PluginHost) -> None:
+        call_log = SqlCallLog(host.database)
+        host.provide(CALL_LOG, call_log)
+        host.on_stop.append(call_log.close)
+        if host.runs("agi"):
+            settings = host.settings.of(IvrSettings)
+            recognizer = host.overrides.get("recognizer")
+            flow = call_flow(host, settings, load_ivr_content(settings), call_log, recognizer)
+            host.provide(CALL_FLOW, flow)
+            host.add_agi_route(AGI_SCRIPT, flow)
+
+
+def _listener(settings: IvrSettings, recognizer: Recognizer | None) -> Listener | None:
+    if recognizer is None and settings.vosk_model:
+        recognizer = VoskRecognizer(Path(settings.vosk_model))
+    if recognizer is None:
+        return None
+    speech_dir = Path(settings.speech_dir)
+    speech_dir.mkdir(parents=True, exist_ok=True)
+    return Listener(recognizer, settings.asterisk_speech_dir, speech_dir)
+
+
+def call_flow(
+    host: PluginHost,
+    settings: IvrSettings,
+    content: IvrContent,
+    call_log: SqlCallLog,
+    recognizer: Recognizer | None = None,
+) -> IvrCallFlow:
+    Path(settings.messages_dir).mkdir(parents=True, exist_ok=True)
+    services = IvrServices(
+        prompts=PromptFiles(settings.asterisk_prompts_dir),
+        phrases=PhraseLibrary(
+            settings.prompts_dir / "phrases", settings.asterisk_prompts_dir + "/phrases"
+        ),
+        callbacks=host.require(CALLBACKS),
+        customers=host.require(CUSTOMERS),
+        outages=host.require(OUTAGES),
+        tasks=host.require(TASKS),
+        clock=host.clock,
+        messages_dir=settings.messages_dir,
+        listener=_listener(settings, recognizer),
+    )
+    return IvrCallFlow(
+        trees=content.trees,
+        default_tree=content.default_tree,
+        call_log=call_log,
+        services=services,
+        actions=ACTIONS,
+        reader=MenuChoiceReader(settings.keypad_timeout_ms),
+        settings=FlowSettings(max_retries=settings.max_retries),
+    )
+
+
+plugin = IvrPlugin()

@@ -1,0 +1,84 @@
+"""Call records and callback requests, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect
+
+from callcenter.storage import SqlCallbackBook
+from callgrid.database import Database
+from ivr.call_record import CallEnd, CallStart, Outcome
+from ivr.storage import SqlCallLog, TopicCount
+
+TOMSK = timezone(timedelta(hours=7))
+START = datetime(2026, 11, 27, 9, 30, tzinfo=TOMSK)
+
+
+def _start(uniqueid: str, at: datetime = START) -> CallStart:
+    return CallStart(uniqueid, "Local/s@x-1;1", "toll_free", "88002224902", "79001234567", at)
+
+
+async def test_migrations_create_the_tables(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert {"calls", "callback_requests", "alembic_version"} <= set(tables)
+    await database.upgrade()  # a second upgrade changes nothing and does not fail
+
+
+async def test_a_call_is_stored_and_closed_with_times_in_utc(database: Database) -> None:
+    log = SqlCallLog(database)
+    call_id = await log.call_started(_start("1795.1"))
+    await log.flush()
+    open_row = await log.get(call_id)
+    assert open_row is not None and open_row.ended_at is None and open_row.path == []
+    await log.call_ended(
+        call_id,
+        CallEnd(
+            answered_at=START + timedelta(seconds=1),
+            ended_at=START + timedelta(seconds=95),
+            path=["main", "payments", "payment_methods"],
+            inputs="2 1",
+            topic="Способы оплаты",
+            outcome=Outcome.SELF_SERVICE,
+            ended_by="caller",
+        ),
+    )
+    await log.flush()
+    row = await log.find_by_uniqueid("1795.1")
+    assert row is not None
+    assert row.started_at == START and row.started_at.tzinfo == UTC
+    assert row.ended_at == START + timedelta(seconds=95)
+    assert row.path == ["main", "payments", "payment_methods"]
+    assert (row.topic, row.outcome, row.inputs) == ("Способы оплаты", "self_service", "2 1")
+
+
+async def test_naive_times_are_refused(database: Database) -> None:
+    log = SqlCallLog(database)
+    with pytest.raises(ValueError, match="naive datetime"):
+        await log.call_started(_start("naive", START.replace(tzinfo=None)))
+    await log.flush()
+    assert await log.recent() == []
+
+
+async def test_counts_by_topic_in_a_period(database: Database) -> None:
+    log = SqlCallLog(database)
+    topics = ["Оплата", "Оплата", "Тарифы", None]
+    for index, topic in enumerate(topics):
+        call_id = await log.call_started(_start(f"t{index}", START + timedelta(minutes=index)))
+        await log.call_ended(call_id, CallEnd(answered_at=None, ended_at=START, topic=topic))
+    late = await log.call_started(_start("late", START + timedelta(days=1)))
+    await log.call_ended(late, CallEnd(answered_at=None, ended_at=START, topic="Оплата"))
+    await log.flush()
+    counts = await log.counts_by_topic(START, START + timedelta(hours=1))
+    assert counts == [TopicCount("Оплата", 2), TopicCount("Тарифы", 1), TopicCount("—", 1)]
+
+
+async def test_callback_requests_are_kept_per_call(database: Database) -> None:
+    log, book = SqlCallLog(database), SqlCallbackBook(database)
+    call_id = await log.call_started(_start("cb"))
+    await log.flush()
+    await book.request_callback(call_id, "89139876543", "toll_free", "Оплата", START)
+    (stored,) = await book.for_call(call_id)
+    assert (stored.phone, stored.status, stored.requested_at) == ("89139876543", "open", START)
