@@ -20,7 +20,7 @@ from callgrid.plugins import Plugin, PluginHost, load_plugins, migration_folders
 from callgrid.settings import Settings
 from callgrid.web.app import build_web_app
 from telephony.agi import FastAgiServer
-from telephony.ami import AmiAuthError, AmiClient, AmiEvent
+from telephony.ami import AmiClient, AmiEvent
 from worktime.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ class Engine:
                 host=self.settings.agi_host,
                 port=self.settings.agi_port,
                 reply_timeout=self.settings.agi_reply_timeout,
+                allowed_peers=self.settings.allowed_peers,
             )
             await self.agi.start()
         if "ami" in self.parts and self.settings.ami_enabled:
@@ -114,11 +115,8 @@ class Engine:
     async def _log_in_to_ami(ami: AmiClient) -> None:
         """Log in without holding up the engine: calls are served while Asterisk's AMI is
         away, and the outage shows on /readyz (CC-10)."""
-        try:
-            await ami.start()
-            log.info("AMI logged in to %s:%d", ami.host, ami.port)
-        except AmiAuthError as error:
-            log.error("AMI login to %s:%d refused: %s", ami.host, ami.port, error)
+        await ami.start()
+        log.info("AMI logged in to %s:%d", ami.host, ami.port)
 
     async def stop(self) -> None:
         for task in self._workers:

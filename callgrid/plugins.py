@@ -55,7 +55,7 @@ class Plugin:
     migrations: ClassVar[Path | None] = None
     """The folder of its migration steps (one chain for the whole engine)."""
 
-    def add_commands(self, commands: Commands) -> None:  # noqa: B027 (optional hook)
+    def add_commands(self, commands: Commands) -> None:
         """Add ``callgrid <command>`` parsers; each sets ``run(args, settings) -> int``."""
 
     def setup(self, host: PluginHost) -> None:

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from telephony.agi.peers import parse_peers
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENV_PREFIX = "CALLGRID_"
 
@@ -96,6 +98,10 @@ class Settings:
         return replace(self, sections=merged)
 
     @property
+    def allowed_peers(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.agi_allowed_peers.split(",") if p.strip())
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.local_zone)
 
@@ -104,6 +110,10 @@ class Settings:
             ZoneInfo(self.local_zone)
         except (ZoneInfoNotFoundError, ValueError):
             yield "local_zone", f"{self.local_zone!r} is not a time zone like Asia/Tomsk"
+        try:
+            parse_peers(self.allowed_peers)
+        except ValueError as error:
+            yield "agi_allowed_peers", str(error)
 
     @classmethod
     def from_environment(

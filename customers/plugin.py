@@ -7,13 +7,17 @@ from pathlib import Path
 
 from callgrid import cli_customers
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
+from customers.reading_rules import ReadingLimits
+from customers.settings import CustomerSettings
 from customers.storage import SqlCustomers
 
 CUSTOMERS: ServiceKey[SqlCustomers] = ServiceKey("customers.store")
+READING_LIMITS: ServiceKey[ReadingLimits] = ServiceKey("customers.reading_limits")
 
 
 class CustomersPlugin(Plugin):
     name = "customers"
+    settings = CustomerSettings
     migrations = Path(__file__).with_name("migrations")
 
     def add_commands(self, commands: Commands) -> None:
@@ -21,6 +25,7 @@ class CustomersPlugin(Plugin):
 
     def setup(self, host: PluginHost) -> None:
         host.provide(CUSTOMERS, SqlCustomers(host.database))
+        host.provide(READING_LIMITS, host.settings.of(CustomerSettings).reading_limits)
 
 
 plugin = CustomersPlugin()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,13 @@ class IvrServices:
     """Voice input; None when no speech model is configured (keypad only)."""
     timezone: ZoneInfo = LOCAL_TIME
     reading_limits: ReadingLimits = field(default_factory=ReadingLimits)
+    identification_attempts: int = 3
+    message_seconds: int = 120
+    """The longest answering-machine message (IVR-10)."""
+    order_handover: timedelta = timedelta(minutes=15)
+    """A paid-service order reaches the executor within this (IVR-14)…"""
+    executor_call: timedelta = timedelta(days=3)
+    """…who calls the customer back within this."""
 
 
 @dataclass

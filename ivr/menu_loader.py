@@ -92,7 +92,7 @@ class _TreeReader:
             return None
         kind = cast(NodeKind, kind)
         if kind != "menu" and "items" in raw:
-            self.fail(where, f"a {kind} node cannot have 'items'; make it 'type: menu'")
+            self.fail(where, "only a menu node can have 'items'; make it 'type: menu'")
         words = raw.get("words", [])
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
             self.fail(where, "'words' must be a list of voice keywords")
@@ -110,7 +110,7 @@ class _TreeReader:
             words=tuple(words),
             items=self.items(raw, level, where, trail) if kind == "menu" else {},
         )
-        self.check(node, where)
+        self.check(node, raw, where)
         return node
 
     def items(
@@ -185,12 +185,18 @@ class _TreeReader:
             return wait
         return None
 
-    def check(self, node: MenuNode, where: str) -> None:
-        if node.kind in ("menu", "info") and node.prompt is None:
-            self.fail(where, f"a {node.kind} node needs a 'prompt'")
+    def check(self, node: MenuNode, raw: Mapping[str, Any], where: str) -> None:
+        """The references of a node; a field of the wrong type is reported once, in node()."""
+        if node.kind in ("menu", "info") and raw.get("prompt") is None:
+            article = "an" if node.kind == "info" else "a"
+            self.fail(where, f"{article} {node.kind} node needs a 'prompt'")
         if node.prompt is not None:
             self.check_speech(node.prompt, where)
-        if node.kind == "action" and node.action not in self.actions:
+        if (
+            node.kind == "action"
+            and isinstance(raw.get("action"), str | None)
+            and (node.action not in self.actions)
+        ):
             known = ", ".join(sorted(self.actions)) or "none"
             self.fail(where, f"action {node.action!r} is not known (known: {known})")
 

@@ -19,8 +19,8 @@ async def tell_outages(ctx: CallContext) -> ActionResult:
     if area is None:
         return ActionResult.DONE
     outages: list[Outage] = await ctx.services.outages.current(area, ctx.now())
-    text = spoken_texts.outages(area, outages, ctx.services.timezone)
-    return await play_phrase(ctx, [await ctx.phrase(text)])
+    texts = spoken_texts.outages(area, outages, ctx.services.timezone)
+    return await play_phrase(ctx, [await ctx.phrase(text) for text in texts])
 
 
 async def _choose_area(ctx: CallContext) -> str | None:
@@ -33,8 +33,18 @@ async def _choose_area(ctx: CallContext) -> str | None:
     if answer.digits == "1":
         account = await identify(ctx)
         return account.area if account else None
+    areas = areas_that_fit(areas, ctx.services.phrases.max_characters)
     listing = await ctx.phrase(spoken_texts.area_choice(areas))
     chosen = await call.read_digits(listing, CHOICE_TIMEOUT_MS, 1)
     if chosen.digits and chosen.digits in ITEM_KEYS[: len(areas)]:
         return areas[int(chosen.digits) - 1]
     return None
+
+
+def areas_that_fit(areas: list[str], max_characters: int) -> list[str]:
+    """The first areas whose listing is short enough to be one phrase (long names make
+    fewer fit)."""
+    listed = list(areas)
+    while len(listed) > 1 and len(spoken_texts.area_choice(listed)) > max_characters:
+        listed.pop()
+    return listed

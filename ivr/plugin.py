@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from callcenter.plugin import CALLBACKS, OUTAGES, TASKS
+from callcenter.plugin import CALLBACKS, HOURS, OUTAGES, TASKS
+from callcenter.plugin import SETTINGS as CALLCENTER_SETTINGS
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
-from customers.plugin import CUSTOMERS
+from customers.plugin import CUSTOMERS, READING_LIMITS
 from ivr.actions import ACTIONS
 from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
@@ -72,6 +74,7 @@ def call_flow(
     recognizer: Recognizer | None = None,
 ) -> IvrCallFlow:
     Path(settings.messages_dir).mkdir(parents=True, exist_ok=True)
+    callcenter = host.require(CALLCENTER_SETTINGS)
     services = IvrServices(
         prompts=PromptFiles(settings.asterisk_prompts_dir),
         phrases=PhraseLibrary(
@@ -84,6 +87,13 @@ def call_flow(
         clock=host.clock,
         messages_dir=settings.messages_dir,
         listener=_listener(settings, recognizer),
+        hours=host.require(HOURS),
+        reading_limits=host.require(READING_LIMITS),
+        timezone=host.settings.zone,
+        identification_attempts=settings.identification_attempts,
+        message_seconds=settings.answering_machine_message_seconds,
+        order_handover=timedelta(minutes=callcenter.order_handover_minutes),
+        executor_call=timedelta(days=callcenter.executor_call_days),
     )
     return IvrCallFlow(
         trees=content.trees,

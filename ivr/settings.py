@@ -22,6 +22,8 @@ class IvrSettings(Section):
         "max_items": (1, 9),
         "max_level_speech_seconds": (1, 60),
         "max_operator_wait_seconds": (1, 60),
+        "identification_attempts": (1, 10),
+        "answering_machine_message_seconds": (10, 600),
     }
 
     dialplans_dir: Path = PROJECT_ROOT / "dialplans"
@@ -44,6 +46,10 @@ class IvrSettings(Section):
     max_items: int = 7
     max_level_speech_seconds: float = 60.0
     max_operator_wait_seconds: int = 60
+    identification_attempts: int = 3
+    """Tries at an account number, INN… before the caller is handed to an operator."""
+    answering_machine_message_seconds: int = 120
+    """The longest message the answering machine records (IVR-10)."""
 
     def resolved(self, engine: Settings) -> IvrSettings:
         var_dir = engine.var_dir

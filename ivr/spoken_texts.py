@@ -123,10 +123,14 @@ def debt(account: Account) -> str:
     return text
 
 
-def outages(area: str, current: list[Outage], timezone: ZoneInfo) -> str:
-    """Each outage in the area: planned or emergency, cause, when supply comes back."""
+def outages(area: str, current: list[Outage], timezone: ZoneInfo) -> list[str]:
+    """Each outage in the area: planned or emergency, cause, when supply comes back.
+
+    One phrase an outage (the area named in the first), so that however many there are,
+    each stays within a phrase's limits.
+    """
     if not current:
-        return f"Отключений в районе «{area}» сейчас нет."
+        return [f"Отключений в районе «{area}» сейчас нет."]
     parts = []
     for outage in current:
         kind = "Плановое" if outage.kind is OutageKind.PLANNED else "Аварийное"
@@ -135,7 +139,8 @@ def outages(area: str, current: list[Outage], timezone: ZoneInfo) -> str:
             f"{kind} отключение: {outage.cause}. Электроснабжение планируется восстановить "
             f"{date_phrase(back.date(), case='genitive')} в {time_phrase(back.time())}."
         )
-    return f"{area}. " + " ".join(parts)
+    parts[0] = f"{area}. {parts[0]}"
+    return parts
 
 
 def area_choice(areas: list[str]) -> str:

@@ -6,8 +6,8 @@ import configparser
 import re
 from pathlib import Path
 
-from ivr.content import IvrContent
 from callgrid.settings import Settings
+from ivr.content import IvrContent
 
 CONF = Path(__file__).resolve().parents[1] / "asterisk-conf"
 

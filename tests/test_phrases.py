@@ -128,7 +128,7 @@ async def test_words_are_private_and_audio_readable_by_the_group_whatever_the_um
     assert mode(audio(directory, name).with_suffix(".txt")) == 0o600
 
 
-async def test_words_left_readable_by_an_older_version_are_made_private(
+def test_words_left_readable_by_an_older_version_are_made_private(
     directory: Path, clock: ManualClock
 ) -> None:
     directory.mkdir(mode=0o755)

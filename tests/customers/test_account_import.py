@@ -320,8 +320,9 @@ def test_the_length_limits_are_those_of_the_storage_columns() -> None:
     storage["meter_serial"] = MeterRow.__table__.columns["serial"].type
     assert set(STORED_TEXT_LENGTHS) <= set(COLUMNS)
     for column, limit in STORED_TEXT_LENGTHS.items():
-        assert isinstance(storage[column], String), column
-        assert limit <= (storage[column].length or 0), column
+        kind = storage[column]
+        assert isinstance(kind, String), column
+        assert kind.length is not None and limit <= kind.length, column
 
 
 @pytest.mark.parametrize("column", sorted(STORED_TEXT_LENGTHS))

@@ -3,11 +3,18 @@ INN entry, readings, callback numbers; end to end through the emulator."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
+from callgrid.database import Database
 from customers.model import Zone
+from ivr.content import IvrContent
+from ivr.speech_input import Recognition
 from telephony.emulator.agi_channel import EmulatedChannel
-from tests.conftest import RunningIvr
+from tests.conftest import RunningIvr, running_ivr
 from tests.ivr.calls import place, played
 from tests.ivr.self_service import heard_texts, seed_household, stored_readings
+from worktime.clock import ManualClock
 
 UNKNOWN_CALLER = "79130000000"
 STRANGER_ACCOUNT = "0123456789"
@@ -22,6 +29,13 @@ def seconds_between(channel: EmulatedChannel, first: str, then: str) -> float:
     ]
     begun = next(at for at, name in starts if name == first)
     return next(at for at, name in starts if name == then and at > begun) - begun
+
+
+class HearsNothing:
+    """A speech model that understands nobody: the caller here only presses keys."""
+
+    async def recognize(self, audio: Path, phrases: Sequence[str]) -> Recognition:
+        return Recognition("", 0.0)
 
 
 def after(heard: list[str], prompt: str) -> str:
@@ -49,6 +63,16 @@ async def test_star_for_the_account_number_goes_back_to_the_menu(ivr: RunningIvr
 async def test_star_then_hash_for_the_account_number_goes_back_at_once(ivr: RunningIvr) -> None:
     await seed_household(ivr)
     channel, _ = await place(ivr, "1 *# h", caller_id=UNKNOWN_CALLER)
+    assert seconds_between(channel, "identify_enter_account-short", "toll_free_main-short") < 3
+
+
+async def test_with_voice_on_star_during_the_account_prompt_goes_back_at_once(
+    database: Database, ivr_content: IvrContent, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with running_ivr(database, ivr_content, clock, tmp_path, HearsNothing()) as voice_ivr:
+        channel, _ = await place(voice_ivr, "1 * h", caller_id=UNKNOWN_CALLER)
+    heard = played(channel)
+    assert after(heard, "identify_enter_account-short") == "toll_free_main-short"
     assert seconds_between(channel, "identify_enter_account-short", "toll_free_main-short") < 3
 
 
@@ -126,7 +150,7 @@ async def test_zero_for_the_callback_number_reaches_the_operator(ivr: RunningIvr
 
 
 async def test_zero_for_a_paid_service_order_reaches_the_operator(ivr: RunningIvr) -> None:
-    channel, row = await place(ivr, "2 0#", dialled="3822400100")
+    channel, _ = await place(ivr, "2 0#", dialled="3822400100")
     assert any(event.kind == "queued" for event in channel.heard)
     assert await ivr.tasks.open_tasks("paid_service_order") == []
 
@@ -138,10 +162,10 @@ async def test_business_zero_for_the_inn_reaches_the_operator(ivr: RunningIvr) -
     assert row.path[-1] == "operator" and row.outcome == "operator"
 
 
-async def test_business_star_for_the_contract_number_goes_back_to_the_menu(
+async def test_business_zero_for_the_contract_number_reaches_the_operator(
     ivr: RunningIvr,
 ) -> None:
     await seed_household(ivr)
-    channel, _ = await place(ivr, "4 *# *# h", dialled="3822630000")
-    heard = played(channel)
-    assert after(heard, "identify_enter_contract-short") == "business_main-short"
+    channel, row = await place(ivr, "4 *# 0", dialled="3822630000")
+    assert "identify_not_found-short" not in played(channel)
+    assert row.path[-1] == "operator" and row.outcome == "operator"

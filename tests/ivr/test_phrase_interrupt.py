@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from callcenter.outages import Outage, OutageKind
 from telephony.emulator.agi_channel import EmulatedChannel
-from telephony.emulator.caller import Press
 from tests.conftest import RunningIvr
 from tests.ivr.calls import place, played
 from tests.ivr.self_service import heard_texts, seed_household
@@ -46,7 +45,7 @@ async def test_zero_during_the_outages_phrase_reaches_the_operator_queue(
 ) -> None:
     await seed_household(ivr)
     await add_outage(ivr, clock)
-    channel, row = await place(ivr, [Press("3"), Press("2"), Press("1"), Press("1"), Press("0", after=1.0)])
+    channel, row = await place(ivr, "3 2 1 1 0")
     interrupted_phrase(channel, OUTAGE_WORDS)
     kinds = [event.kind for event in channel.heard]
     assert ("queued", "operators") in [(e.kind, e.detail) for e in channel.heard]

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from callgrid.database import Database
-from ivr.content import IvrContent
 from customers.model import Zone
 from customers.reading_rules import Accepted, judge
+from ivr.content import IvrContent
 from telephony.emulator.caller import CallerAction, HangUp, Press, StaySilent
 from tests.conftest import running_ivr
 from tests.ivr.calls import place

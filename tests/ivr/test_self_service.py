@@ -12,14 +12,14 @@ from callcenter.outages import Outage, OutageKind
 from callgrid.clock import ManualClock
 from customers.account_import import NewAccount
 from customers.model import Channel, Zone
+from ivr.demo import HOUSEHOLD
+from ivr.demo import METER as TWO_ZONES
 from telephony.emulator.caller import HangUp, Press, Speak, StaySilent
 from tests.audio import tone_wav
 from tests.conftest import RunningIvr
 from tests.ivr.calls import place, played
 from tests.ivr.self_service import (
     BUSINESS,
-    HOUSEHOLD,
-    TWO_ZONES,
     heard_texts,
     reading,
     seed_household,

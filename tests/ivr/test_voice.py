@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from callgrid.database import Database
-from ivr.content import IvrContent
 from customers.model import Channel, Zone
+from ivr.content import IvrContent
 from ivr.speech_input import NUMBER_GRAMMAR, Recognition, VoskRecognizer
 from ivr.spoken_numbers import parse_digits
 from prompts.render import speak_to_wav

@@ -36,12 +36,12 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def test_shipped_file_covers_three_years_and_flags_the_undecreed_one() -> None:
+def test_shipped_file_covers_three_decreed_years() -> None:
     assert CAL.years == {2025, 2026, 2027}
-    assert CAL.provisional_years == {2027}
+    assert CAL.provisional_years == frozenset()
     assert WorkingCalendar.load() == CAL
     assert DEFAULT_PATH.name == "calendar_ru.yaml"
-    assert DEFAULT_PATH.parent == Path(__file__).resolve().parents[2] / "callcenter"
+    assert DEFAULT_PATH.parent == Path(__file__).resolve().parents[2] / "worktime"
 
 
 @pytest.mark.parametrize("year", [2025, 2026, 2027])
