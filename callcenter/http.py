@@ -1,4 +1,7 @@
-"""The outage API for dispatchers: ``GET`` and ``POST /api/outages``."""
+"""The outage API for dispatchers: ``GET`` and ``POST /api/outages``.
+
+Dispatchers, supervisors and operators read the board; dispatchers and supervisors
+add to it, and every outage added is recorded in the audit log."""
 
 from __future__ import annotations
 
@@ -6,8 +9,13 @@ from aiohttp import web
 
 from callcenter.outages import outage_from_row
 from callgrid.storage.work import SqlOutages
+from callgrid.web.access import add_protected
+from callgrid.web.audit import audit
+from callgrid.web.users import Role
 from worktime.clock import Clock
 
+READERS = {Role.DISPATCH, Role.SUPERVISOR, Role.OPERATOR}
+WRITERS = {Role.DISPATCH, Role.SUPERVISOR}
 OUTAGES_KEY: web.AppKey[SqlOutages] = web.AppKey("outages")
 CLOCK_KEY: web.AppKey[Clock] = web.AppKey("callcenter_clock")
 
@@ -44,11 +52,23 @@ async def add_outage(request: web.Request) -> web.Response:
     except ValueError as error:
         return web.json_response({"error": str(error)}, status=400)
     await board.add(outage, clock())
+    await audit(
+        request,
+        "outage.added",
+        subject_kind="outage",
+        subject_id=outage.area,
+        details={
+            "kind": outage.kind.value,
+            "cause": outage.cause,
+            "starts_at": outage.starts_at.isoformat(),
+            "restore_at": outage.restore_at.isoformat(),
+        },
+    )
     return web.json_response({"stored": True, "area": outage.area}, status=201)
 
 
 def add_routes(app: web.Application, board: SqlOutages, clock: Clock) -> None:
     app[OUTAGES_KEY] = board
     app[CLOCK_KEY] = clock
-    app.router.add_get("/api/outages", list_outages)
-    app.router.add_post("/api/outages", add_outage)
+    add_protected(app, "GET", "/api/outages", list_outages, roles=READERS)
+    add_protected(app, "POST", "/api/outages", add_outage, roles=WRITERS)

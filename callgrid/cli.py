@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from callgrid.engine import PARTS, Engine, tune_garbage_collector
+from callgrid.logs import LOG_FORMAT_ENV, REDACT, hide_secrets, setup_logging
 from callgrid.plugins import Plugin, load_plugins, settings_sections
 from callgrid.settings import Settings, SettingsError
 
@@ -20,16 +23,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins = load_plugins()
     parser = _parser(plugins)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG
-        if args.verbose
-        else logging.INFO
-        if args.command == "serve"
-        else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" else logging.WARNING
+    try:
+        setup_logging(level, os.environ.get(LOG_FORMAT_ENV, "text"))
+    except ValueError as error:
+        print(f"callgrid: {error}", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_environment(sections=settings_sections(plugins))
+        hide_secrets(settings.ami_secret, _database_password(settings.database_url))
         result: int = args.run(args, settings)
         return result
     except SettingsError as error:
@@ -50,6 +52,7 @@ def _parser(plugins: Sequence[Plugin]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callgrid", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     commands = parser.add_subparsers(dest="command", required=True)
+    from callgrid import cli_users
 
     serve = commands.add_parser("serve", help="run the engine: FastAGI, AMI link and web")
     serve.add_argument(
@@ -57,6 +60,7 @@ def _parser(plugins: Sequence[Plugin]) -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
+    cli_users.add_commands(commands)
     for plugin in plugins:
         plugin.add_commands(commands)
     return parser
@@ -77,7 +81,14 @@ def banner(engine: Engine) -> str:
     if "workers" in engine.parts:
         running.append(f"{len(engine.host.workers)} worker(s)")
     database = make_url(settings.database_url).render_as_string(hide_password=True)
-    return f"callgrid serving: {'; '.join(running)}; database {database}"
+    return REDACT(f"callgrid serving: {'; '.join(running)}; database {database}")
+
+
+def _database_password(url: str) -> str | None:
+    try:
+        return make_url(url).password
+    except ArgumentError:
+        return None
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

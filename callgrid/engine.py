@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from callgrid.database import Database
+from callgrid.event_bridge import PostgresEventBridge
 from callgrid.events import EventHub
 from callgrid.plugins import Plugin, PluginHost, load_plugins, migration_folders
 from callgrid.settings import Settings
@@ -71,9 +72,13 @@ class Engine:
         self._web_runner: web.AppRunner | None = None
         self._ami_login: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
+        self.bridge: PostgresEventBridge | None = None
 
     async def start(self) -> None:
         await self.database.upgrade(migration_folders(self.plugins))
+        if not self.database.is_sqlite:
+            self.bridge = PostgresEventBridge(self.events, self.settings.database_url)
+            await self.bridge.start()
         for hook in self.host.on_start:
             await hook()
         if "agi" in self.parts:
@@ -109,6 +114,14 @@ class Engine:
             ami.on_event(event_type.event_name or "*", _typed(event_type, handler))
         for resync in self.host.ami_resyncs:
             ami.on_connected(resync)
+
+        def link_changed() -> None:
+            self.events.publish(
+                "ami.link", connected=ami.is_connected, reconnects=ami.reconnects, shared=False
+            )
+
+        ami.on_connected(link_changed)
+        ami.on_disconnected(link_changed)
         return ami
 
     @staticmethod
@@ -119,6 +132,8 @@ class Engine:
         log.info("AMI logged in to %s:%d", ami.host, ami.port)
 
     async def stop(self) -> None:
+        for hook in self.host.on_shutdown:
+            await hook()
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
@@ -133,6 +148,8 @@ class Engine:
             await self.agi.stop()
         for hook in reversed(self.host.on_stop):
             await hook()
+        if self.bridge is not None:
+            await self.bridge.stop()
         await self.database.close()
 
 

@@ -8,7 +8,7 @@ many it missed, so the hub and every other subscriber go on at full speed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,8 @@ class Event:
     topic: str
     """What kind of thing happened, dotted: ``call.started``, ``ami.link``."""
     data: Mapping[str, Any] = field(default_factory=dict)
+    shared: bool = True
+    """Carried to the other engine processes (by a bridge, when one runs)."""
 
 
 class Subscription:
@@ -56,10 +58,21 @@ class EventHub:
 
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
+        self._forwarders: list[Callable[[Event], None]] = []
         self.published = 0
 
-    def publish(self, topic: str, **data: Any) -> None:
-        self.deliver(Event(topic, data))
+    def publish(self, topic: str, *, shared: bool = True, **data: Any) -> None:
+        """Deliver to this process's subscribers and, when ``shared``, to the bridges."""
+        event = Event(topic, data, shared)
+        self.deliver(event)
+        if shared:
+            for forward in self._forwarders:
+                forward(event)
+
+    def forward_to(self, forward: Callable[[Event], None]) -> Callable[[], None]:
+        """``forward`` sees every shared event published here (it must not block)."""
+        self._forwarders.append(forward)
+        return lambda: self._forwarders.remove(forward)
 
     def deliver(self, event: Event) -> None:
         self.published += 1

@@ -1,11 +1,26 @@
 """The engine's Prometheus metrics, in one registry served at ``/metrics``.
 
 Capabilities import the metric they feed from here (the shell's public piece), so
-every name and label is declared once."""
+every name and label is declared once. The link and listener state is read from the
+running engine at scrape time (:func:`engine_registry`)."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from callgrid.engine import Engine
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -20,9 +35,83 @@ CALL_RECORD_WRITES_FAILED = Counter(
 CALL_RECORD_QUEUE = Gauge(
     "callgrid_call_record_queue", "Call records waiting to be written", registry=REGISTRY
 )
-AGI_TURNAROUND = Histogram(
+
+
+class FastHistogram(Collector):
+    """A histogram cheap enough for every AGI command (~0.2 µs an observation, against
+    ~4 µs for prometheus_client's, a tenth of the engine's CPU per command).
+
+    Observed from the event loop's thread only, so it takes no lock."""
+
+    def __init__(
+        self, name: str, documentation: str, buckets: Sequence[float], registry: CollectorRegistry
+    ) -> None:
+        self.name = name
+        self.documentation = documentation
+        self._bounds = sorted(buckets)
+        self._counts = [0] * (len(self._bounds) + 1)
+        self._sum = 0.0
+        registry.register(self)
+
+    def observe(self, seconds: float) -> None:
+        self._counts[bisect_left(self._bounds, seconds)] += 1
+        self._sum += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        cumulative = 0
+        buckets: list[tuple[str, float]] = []
+        for bound, count in zip([*map(str, self._bounds), "+Inf"], self._counts, strict=True):
+            cumulative += count
+            buckets.append((bound, cumulative))
+        yield HistogramMetricFamily(
+            self.name, self.documentation, buckets=buckets, sum_value=self._sum
+        )
+
+
+AGI_TURNAROUND = FastHistogram(
     "callgrid_agi_turnaround_seconds",
     "From Asterisk's reply to the engine's next command",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
     registry=REGISTRY,
 )
+
+
+class EngineCollector(Collector):
+    """Calls in progress, the FastAGI listener's refusals and the AMI link, as they are
+    when Prometheus scrapes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def collect(self) -> Iterator[Metric]:
+        agi, ami = self._engine.agi, self._engine.ami
+        if agi is not None:
+            yield GaugeMetricFamily(
+                "callgrid_calls_in_progress", "Calls the FastAGI server serves now", agi.active_calls
+            )
+            yield CounterMetricFamily(
+                "callgrid_fastagi_refused_connections",
+                "FastAGI connections closed unread: from an address not allowed",
+                agi.refused_connections,
+            )
+            yield CounterMetricFamily(
+                "callgrid_fastagi_malformed_connections",
+                "FastAGI connections dropped: their environment block was not FastAGI",
+                agi.malformed_connections,
+            )
+        if ami is not None:
+            yield GaugeMetricFamily(
+                "callgrid_ami_connected",
+                "1 while logged in to Asterisk's AMI, 0 while the link is down",
+                1 if ami.is_connected else 0,
+            )
+            yield CounterMetricFamily(
+                "callgrid_ami_reconnects", "AMI logins after the first one", ami.reconnects
+            )
+
+
+def engine_registry(engine: Engine) -> CollectorRegistry:
+    """The metrics of one running engine, scraped next to :data:`REGISTRY`'s."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(EngineCollector(engine))
+    return registry

@@ -34,6 +34,8 @@ Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 CallHandler = Callable[["AgiCall"], Awaitable[None]]
 Worker = Callable[[], Coroutine[Any, Any, None]]
 Hook = Callable[[], Awaitable[None]]
+ReadinessCheck = Callable[[], tuple[bool, dict[str, Any]]]
+"""Whether a capability's part can serve now, and the details monitoring shows."""
 
 
 class ServiceKey(Generic[T]):
@@ -85,7 +87,10 @@ class PluginHost:
     workers: dict[str, Worker] = field(default_factory=dict)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    on_shutdown: list[Hook] = field(default_factory=list)
+    """Run first when the engine stops, before the calls in progress are closed."""
     overrides: dict[str, Any] = field(default_factory=dict)
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     _services: dict[str, Any] = field(default_factory=dict)
 
     def runs(self, part: str) -> bool:
@@ -122,6 +127,12 @@ class PluginHost:
 
     def add_web(self, setup: Callable[[web.Application], None]) -> None:
         self.web_setups.append(setup)
+
+    def add_readiness(self, name: str, check: ReadinessCheck) -> None:
+        """Make ``/readyz`` report ``name`` with ``check()``, and fail while it is not ok."""
+        if name in self.readiness:
+            raise ValueError(f"readiness check {name!r} is registered twice")
+        self.readiness[name] = check
 
     def add_worker(self, name: str, worker: Worker) -> None:
         if name in self.workers:

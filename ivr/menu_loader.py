@@ -80,11 +80,11 @@ class _TreeReader:
             self.fail(trail, "must be a mapping with at least 'id' and 'type'")
             return None
         node_id = (self.text(raw, "id", f"'?' ({trail})") or "").strip()
-        where = f"'{node_id or '?'}' ({trail})"
+        where = f"{node_id or '?'!r} ({trail})"
         if not node_id and isinstance(raw.get("id", ""), str):
             self.fail(where, "has no id")
         elif node_id in self.seen_ids:
-            self.fail(where, f"id '{node_id}' is used twice")
+            self.fail(where, f"id {node_id!r} is used twice")
         self.seen_ids.add(node_id)
         kind = raw.get("type", "menu" if "items" in raw else None)
         if kind not in NODE_KINDS:
@@ -295,7 +295,7 @@ def load_trees(
             if number in by_number:
                 problems.append(
                     f"{source}: number {number} is already the line "
-                    f"'{by_number[number].line}' ({by_number[number].source.name})"
+                    f"{by_number[number].line!r} ({by_number[number].source.name})"
                 )
             by_number[number] = tree
     if problems:

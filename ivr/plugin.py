@@ -15,6 +15,7 @@ from ivr.call_flow import FlowSettings, IvrCallFlow
 from ivr.caller_input import MenuChoiceReader
 from ivr.content import IvrContent, load_ivr_content
 from ivr.menu_loader import MenuError
+from ivr.readiness import call_record_readiness
 from ivr.settings import IvrSettings
 from ivr.speech_input import Listener, Recognizer, VoskRecognizer
 from ivr.storage import SqlCallLog
@@ -54,6 +55,7 @@ class IvrPlugin(Plugin):
             flow = call_flow(host, settings, load_ivr_content(settings), call_log, recognizer)
             host.provide(CALL_FLOW, flow)
             host.add_agi_route(AGI_SCRIPT, flow)
+        host.add_readiness("call_records", lambda: call_record_readiness(call_log))
 
 
 def _listener(settings: IvrSettings, recognizer: Recognizer | None) -> Listener | None:

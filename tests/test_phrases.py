@@ -68,6 +68,17 @@ async def test_an_evicted_phrase_is_rendered_again_when_asked_for(
     assert wav_seconds(audio(directory, reading)) > 1
 
 
+async def test_a_phrase_removed_behind_the_librarys_back_is_rendered_again(
+    directory: Path, clock: ManualClock
+) -> None:
+    library = PhraseLibrary(directory, clock=clock)
+    debt = await library.file_for(DEBT)
+    audio(directory, debt).unlink()  # another engine sharing the directory evicted it
+    assert await library.file_for(DEBT) == debt
+    assert wav_seconds(audio(directory, debt)) > 1
+    assert library.cached_files == 1
+
+
 async def test_a_phrase_handed_out_within_the_keep_time_is_never_removed(
     directory: Path, clock: ManualClock
 ) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from callgrid.database import Database
 from callgrid.settings import Settings
 from callgrid.web.tables import SessionRow, UserRow
-from callgrid.web.users import User, _user
+from callgrid.web.users import User, user_from_row
 from worktime.clock import Clock
 
 SESSION_COOKIE = "callgrid_session"
@@ -48,9 +48,7 @@ class WebPolicy:
             session_idle=timedelta(seconds=float(getattr(settings, "web_session_idle", 1800))),
             secure_cookies=bool(getattr(settings, "web_secure_cookies", False)),
             sign_in_failures=int(getattr(settings, "web_sign_in_failures", 5)),
-            sign_in_window=timedelta(
-                seconds=float(getattr(settings, "web_sign_in_window", 900))
-            ),
+            sign_in_window=timedelta(seconds=float(getattr(settings, "web_sign_in_window", 900))),
             live_interval=float(getattr(settings, "web_live_interval", 5.0)),
         )
 
@@ -121,7 +119,7 @@ class SessionStore:
                 await session.execute(
                     update(SessionRow).where(SessionRow.id_hash == key).values(last_seen_at=now)
                 )
-            return WebSession(_user(user_row), row.csrf_token, row.expires_at)
+            return WebSession(user_from_row(user_row), row.csrf_token, row.expires_at)
 
     async def end(self, session_id: str) -> None:
         async with self.database.session() as session, session.begin():

@@ -80,7 +80,7 @@ def check_password(password: str) -> None:
         raise UserError(f"the password must have at most {MAX_PASSWORD} characters")
 
 
-def _user(row: UserRow) -> User:
+def user_from_row(row: UserRow) -> User:
     roles = frozenset(Role(name) for name in row.roles if name in ROLE_NAMES)
     return User(row.id, row.login, row.display_name, roles, row.active)
 
@@ -116,17 +116,17 @@ class Users:
                 session.add(row)
         except IntegrityError:
             raise UserError(f"login {login!r} exists already") from None
-        return _user(row)
+        return user_from_row(row)
 
     async def find(self, login: str) -> User | None:
         async with self.database.session() as session:
             row = await session.scalar(select(UserRow).where(UserRow.login == login))
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     async def all(self) -> Sequence[User]:
         async with self.database.session() as session:
             rows = await session.scalars(select(UserRow).order_by(UserRow.login))
-            return [_user(row) for row in rows]
+            return [user_from_row(row) for row in rows]
 
     async def verify(self, login: str, password: str) -> User | None:
         """The active user with this login and password, or None. An unknown login costs
@@ -148,7 +148,7 @@ class Users:
             return None
         if row is None or not row.active:
             return None
-        return _user(row)
+        return user_from_row(row)
 
     async def set_password(self, login: str, password: str) -> None:
         """A new password; every session of the user ends."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from callgrid.metrics import AGI_TURNAROUND
 from telephony.agi.arguments import argument, quote, refuse_line_breaks
 from telephony.agi.environment import AgiEnvironment
 from telephony.agi.errors import (
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 8000
 UNKNOWN_APPLICATION = -2
+_now = time.perf_counter
+_observe_turnaround = AGI_TURNAROUND.observe
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,8 @@ class AgiCall:
         self._reader = reader
         self._writer = writer
         self._closed = False
+        self._replied_at = 0.0
+        """``perf_counter()`` at the last reply: the engine's turnaround starts there."""
 
     @property
     def is_hung_up(self) -> bool:
@@ -99,11 +105,18 @@ class AgiCall:
         refuse_line_breaks(line, "AGI command")
         if self._closed or (media and self.hangup_seen):
             raise CallHungUp(f"call is over, {line!r} not sent")
+        if self._replied_at:
+            _observe_turnaround(_now() - self._replied_at)
         self._writer.write(line.encode() + b"\n")
         bound = timeout if timeout is not None else self.reply_timeout
         try:
             async with asyncio.timeout(bound):
-                return await self._read_reply(line)
+                reply = await self._read_reply(line)
+            self._replied_at = _now()
+            return reply
+        except AgiCommandError:
+            self._replied_at = _now()
+            raise
         except TimeoutError:
             self.close()
             raise AgiTimeout(f"no reply to {line!r} within {bound:g} s") from None

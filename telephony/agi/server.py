@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+from callgrid.logs import CALL_ID, masked
 from telephony.agi.call import AgiCall
 from telephony.agi.environment import AgiEnvironment, parse_environment
 from telephony.agi.errors import AgiProtocolError, CallHungUp
@@ -85,6 +86,10 @@ class FastAgiServer:
     def active_calls(self) -> int:
         return len(self._connections)
 
+    @property
+    def listening(self) -> bool:
+        return self._server is not None and self._server.is_serving()
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self._peer_allowed(writer):
             writer.close()
@@ -96,6 +101,7 @@ class FastAgiServer:
         try:
             environment = await self._read_environment(reader)
             if environment is not None:
+                CALL_ID.set(environment.uniqueid)  # this connection's task only
                 await self._serve(
                     AgiCall(
                         environment,
@@ -151,10 +157,19 @@ class FastAgiServer:
             log.warning(
                 "no FastAGI route %r (channel %s)",
                 call.environment.script,
-                call.environment.channel,
+                masked(call.environment.channel),
             )
             return
         self.calls_served += 1
+        if log.isEnabledFor(logging.DEBUG):
+            environment = call.environment
+            log.debug(
+                "FastAGI call from %s (%s) to %s on %s",
+                masked(environment.caller_id),
+                masked(environment.caller_name),
+                environment.dialled_number,
+                masked(environment.channel),
+            )
         try:
             await handler(call)
         except CallHungUp:

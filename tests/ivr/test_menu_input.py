@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from callgrid.engine import IvrContent
-from ivr.menu_loader import MenuError, MenuTree, load_tree
+from ivr.content import IvrContent
+from ivr.menu import MenuTree
+from ivr.menu_loader import MenuError, load_tree
 from ivr.menu_yaml import MAX_TREE_BYTES
 from tests.command import run_callgrid
 from tests.ivr.test_menu_loader import HEADER, _load, _write
