@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from customers.table_file import control_character
+from customers.table_file import control_character, shortened
 from worktime.clock import LOCAL_TIME
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
@@ -231,7 +231,7 @@ def outages_from_table(
 def _header_problems(header: Sequence[str], written: Sequence[str]) -> list[str]:
     missing = [name for name in COLUMNS if name not in header]
     unknown = [
-        shown or "(empty)"
+        shortened(shown) or "(empty)"
         for name, shown in zip(header, written, strict=True)
         if name not in COLUMNS
     ]
@@ -240,7 +240,7 @@ def _header_problems(header: Sequence[str], written: Sequence[str]) -> list[str]
     problems += [f"row 1: unknown columns {', '.join(unknown)}"] if unknown else []
     problems += [f"row 1: columns appearing twice {', '.join(twice)}"] if twice else []
     if problems:
-        found = ", ".join(shown or "(empty)" for shown in written)
+        found = ", ".join(shortened(shown) or "(empty)" for shown in written)
         problems.append(f"row 1: the header has {found}; the columns are {column_names()}")
     return problems
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -13,10 +13,6 @@ class TaskKind(StrEnum):
     """A message left out of hours: entered by the end of the next working day (IVR-10)."""
     PAID_SERVICE_ORDER = "paid_service_order"
     """An order: passed to the executor within 15 minutes, who calls within 3 days (IVR-14)."""
-
-
-ORDER_HANDOVER = timedelta(minutes=15)
-ORDER_EXECUTOR_CALL = timedelta(days=3)
 
 
 @dataclass(frozen=True)

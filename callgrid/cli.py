@@ -23,7 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins = load_plugins()
     parser = _parser(plugins)
     args = parser.parse_args(argv)
-    level = logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" else logging.WARNING
+    level = (
+        logging.DEBUG
+        if args.verbose
+        else logging.INFO
+        if args.command == "serve"
+        else logging.WARNING
+    )
     try:
         setup_logging(level, os.environ.get(LOG_FORMAT_ENV, "text"))
     except ValueError as error:

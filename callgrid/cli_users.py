@@ -14,12 +14,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
 
 from callgrid.database import Database
+from callgrid.plugins import Commands
 from callgrid.settings import Settings
 from callgrid.web.audit import COMMAND_LINE, AuditLog
 from callgrid.web.users import Role, UserError, Users
 from worktime.clock import system_clock
-
-Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def add_commands(commands: Commands) -> None:
@@ -59,9 +58,10 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
 
 def read_password(
     from_stdin: bool,
-    stdin: TextIO = sys.stdin,
+    stdin: TextIO | None = None,
     ask: Callable[[str], str] = getpass.getpass,
 ) -> str:
+    stdin = sys.stdin if stdin is None else stdin
     if from_stdin:
         return stdin.readline().rstrip("\r\n")
     if not stdin.isatty():

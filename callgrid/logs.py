@@ -146,12 +146,12 @@ def log_handler(log_format: str = "text", stream: TextIO | None = None) -> loggi
     """A handler writing operations lines to ``stream`` (stderr); ValueError names a
     format that is neither text nor json."""
     if log_format not in LOG_FORMATS:
-        raise ValueError(
-            f"{LOG_FORMAT_ENV}={log_format!r} is not a log format: use text or json"
-        )
+        raise ValueError(f"{LOG_FORMAT_ENV}={log_format!r} is not a log format: use text or json")
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(OperationsFilter())
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(
+        JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    )
     return handler
 
 

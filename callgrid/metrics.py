@@ -87,7 +87,9 @@ class EngineCollector(Collector):
         agi, ami = self._engine.agi, self._engine.ami
         if agi is not None:
             yield GaugeMetricFamily(
-                "callgrid_calls_in_progress", "Calls the FastAGI server serves now", agi.active_calls
+                "callgrid_calls_in_progress",
+                "Calls the FastAGI server serves now",
+                agi.active_calls,
             )
             yield CounterMetricFamily(
                 "callgrid_fastagi_refused_connections",

@@ -21,7 +21,7 @@ from customers.identifiers import (
     ogrn_is_valid,
 )
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
-from customers.table_file import control_character, looks_like_formula
+from customers.table_file import control_character, looks_like_formula, shortened
 from worktime.clock import LOCAL_TIME
 
 Progress = Callable[[int, int], None]
@@ -133,7 +133,9 @@ def validate(
 
 def _header_problems(names: list[str]) -> list[Problem]:
     problems = [
-        Problem(1, name or "(empty)", "unknown column") for name in names if name not in COLUMNS
+        Problem(1, shortened(name) or "(empty)", "unknown column")
+        for name in names
+        if name not in COLUMNS
     ]
     problems += [
         Problem(1, name, "column appears twice")

@@ -150,6 +150,11 @@ def control_character(text: str, allowed: str = "") -> str | None:
     return None
 
 
+def shortened(text: str, limit: int = 40) -> str:
+    """A value as a message quotes it: a huge cell is not echoed whole."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def looks_like_formula(cell: str) -> bool:
     """True when a spreadsheet opening an export of the value would run it as a formula."""
     return cell[:1] in ("\t", "\r") or cell.strip()[:1] in FORMULA_STARTS

@@ -1,11 +1,13 @@
 """The answering machine (IVR-10, CC-1): out of hours a caller leaves a message — for
 example their readings — and a task to enter it is due by the end of the next working
-day. A caller who hangs up instead of pressing # has still left a message."""
+day. A caller who hangs up instead of pressing # has still left a message; one who
+hangs up before saying anything has not, and the empty file Asterisk wrote is removed."""
 
 from __future__ import annotations
 
 import contextlib
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 from callcenter.tasks import NewTask, TaskKind
@@ -26,27 +28,48 @@ def _seconds_of_audio(path: Path) -> float:
     return 0.0
 
 
-async def take_message(ctx: CallContext) -> ActionResult:
+@dataclass(frozen=True)
+class Message:
+    """How a turn at the answering machine went."""
+
+    kept: bool
+    caller_hung_up: bool
+
+
+def _discard(recording: Path) -> None:
+    """Remove an empty recording; one Asterisk's side will not let go of is left."""
+    with contextlib.suppress(OSError):
+        recording.unlink(missing_ok=True)
+
+
+async def leave_message(ctx: CallContext) -> Message:
+    """Greet, record, and make the task for a message worth keeping."""
     call = ctx.call
-    await call.play([ctx.prompt("am_greeting")])
     target = f"{ctx.services.messages_dir}/{ctx.call_id}"
+    recording = Path(f"{target}.wav")
     try:
+        await call.play([ctx.prompt("am_greeting")])
         await call.record(
             target, max_ms=LONGEST_MESSAGE_MS, silence_s=SILENCE_ENDS_MESSAGE_S, beep=True
         )
     except CallHungUp:
-        await _keep(ctx, Path(f"{target}.wav"))
-        raise
-    if await _keep(ctx, Path(f"{target}.wav")):
-        await call.play([ctx.prompt("am_thanks")])
-    else:
-        await call.play([ctx.prompt("am_nothing_recorded")])
+        return Message(kept=await _keep(ctx, recording), caller_hung_up=True)
+    kept = await _keep(ctx, recording)
+    await call.play([ctx.prompt("am_thanks" if kept else "am_nothing_recorded")])
+    return Message(kept=kept, caller_hung_up=False)
+
+
+async def take_message(ctx: CallContext) -> ActionResult:
+    """The answering machine as a menu action."""
+    if (await leave_message(ctx)).caller_hung_up:
+        raise CallHungUp("caller hung up at the answering machine")
     return ActionResult.DONE
 
 
 async def _keep(ctx: CallContext, recording: Path) -> bool:
-    """Make the task for a message worth keeping; False for an empty one."""
+    """Make the task for a message worth keeping; an empty one is deleted."""
     if _seconds_of_audio(recording) < SHORTEST_MESSAGE_S:
+        _discard(recording)
         return False
     now = ctx.now()
     listener = ctx.services.listener

@@ -7,14 +7,16 @@ whatever way it ends.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
-from ivr.answering_machine import take_message
+from ivr.answering_machine import leave_message
 from ivr.call_context import Action, ActionResult, CallContext, IvrServices
-from ivr.call_record import CallEnd, CallLog, CallStart, Outcome
+from ivr.call_record import CallbackBook, CallEnd, CallLog, CallStart, Outcome
 from ivr.caller_input import ChoiceReader, MenuChoiceReader
 from ivr.menu import OPERATOR_KEY, MenuTree, normalise_number
 from ivr.navigator import (
@@ -27,7 +29,7 @@ from ivr.navigator import (
     Step,
     ToOperator,
 )
-from telephony.agi import AgiCall, AgiError, CallHungUp
+from telephony.agi import AgiCall, AgiError, AgiProtocolError, CallHungUp
 
 log = logging.getLogger(__name__)
 CALLBACK_ACTION = "callback_request"
@@ -45,6 +47,21 @@ def service_of(queue: str, line: str) -> str:
     if queue == "dispatch":
         return "dispatch"
     return "paid_services" if line == "paid_services" else "billing"
+
+
+class NotedCallbacks:
+    """The callback book of one call, noting whether the caller left a number."""
+
+    def __init__(self, book: CallbackBook) -> None:
+        self.book = book
+        self.requested = False
+
+    async def request_callback(
+        self, call_id: str | None, phone: str, line: str, topic: str | None, at: datetime
+    ) -> int:
+        request_id = await self.book.request_callback(call_id, phone, line, topic, at)
+        self.requested = True
+        return request_id
 
 
 class IvrCallFlow:
@@ -69,6 +86,11 @@ class IvrCallFlow:
         self.clock = services.clock
         self.reader = reader or MenuChoiceReader()
         self.settings = settings or FlowSettings()
+        self.shutting_down = False
+        """Set when the engine stops: a call then cut off was ended by the engine."""
+
+    async def shut_down(self) -> None:
+        self.shutting_down = True
 
     def tree_for(self, dialled: str) -> MenuTree:
         """The dialled number picks the tree (IVR-1); an unknown number gets the default."""
@@ -102,9 +124,17 @@ class IvrCallFlow:
             await self._walk(context, navigator, end)
         except CallHungUp:
             end.ended_by = "caller"
-        except AgiError:
-            log.exception("call %s (%s) failed", env.uniqueid, env.channel)
+            if self.shutting_down:
+                end.outcome, end.ended_by = Outcome.INTERRUPTED, "engine"
+        except asyncio.CancelledError:
+            end.outcome, end.ended_by = Outcome.INTERRUPTED, "engine"
+            raise
+        except AgiProtocolError:  # the telephony layer logged it when it closed the call
             end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
+        except Exception as error:
+            _log_failure(call_id, env.uniqueid, error)
+            end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
+            await self._rescue(context, navigator, end)
         finally:
             end.ended_at = self.clock()
             end.path = list(navigator.path)
@@ -149,14 +179,43 @@ class IvrCallFlow:
                 await call.hangup()
                 return
 
+    async def _rescue(self, context: CallContext, navigator: Navigator, end: CallEnd) -> None:
+        """After a failure, a caller who can still hear goes to the operator queue
+        (IVR-4), whatever the working hours say: they may be what failed."""
+        call = context.call
+        if call.is_hung_up:
+            return
+        navigator.to_operator()
+        node = context.tree.operator
+        assert node.queue is not None and node.wait_seconds is not None
+        try:
+            await call.play([self.prompts("operator_connecting")])
+            result = await transfer_to_queue(call, node.queue, node.wait_seconds)
+            if result.outcome is QueueOutcome.ANSWERED:
+                end.ended_by, end.operator = "queue", result.operator
+            elif result.outcome is QueueOutcome.ABANDONED:
+                end.ended_by = "caller"
+            else:
+                await call.play([self.prompts("operator_busy")])
+        except CallHungUp:
+            end.ended_by = "caller"
+        except Exception as error:
+            log.error(
+                "call %s: the operator queue could not be reached either (%s)",
+                context.call_id,
+                type(error).__name__,
+            )
+
     async def _operator(self, context: CallContext, step: ToOperator, end: CallEnd) -> bool:
         """Queue the caller; True when the call ended there, False to go on in the menu."""
         call, node = context.call, step.node
         assert node.queue is not None and node.wait_seconds is not None
         hours = self.services.hours[service_of(node.queue, context.tree.line)]
         if not hours.is_open(self.clock()):
-            end.outcome = Outcome.ANSWERING_MACHINE
-            await take_message(context)
+            message = await leave_message(context)
+            end.outcome = Outcome.ANSWERING_MACHINE if message.kept else Outcome.NO_MESSAGE_LEFT
+            if message.caller_hung_up:
+                raise CallHungUp("caller hung up at the answering machine")
             return False
         notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
         await call.play([self.prompts(notice)])
@@ -169,9 +228,24 @@ class IvrCallFlow:
             end.ended_by = "caller"
             return True
         await call.play([self.prompts("operator_busy")])
+        end.outcome = outcome_before
         callback = self.actions.get(CALLBACK_ACTION)
         if callback is not None:
             context.topic = node.topic
-            await callback(context)
-        end.outcome = outcome_before
+            noted = NotedCallbacks(self.services.callbacks)
+            context.services = replace(self.services, callbacks=noted)
+            try:
+                await callback(context)
+            finally:
+                context.services = self.services
+            if noted.requested:
+                end.outcome = Outcome.CALLBACK_REQUESTED
         return False
+
+
+def _log_failure(call_id: str, uniqueid: str, error: Exception) -> None:
+    """One line per failed call: a traceback only for what is not the telephony's."""
+    if isinstance(error, AgiError):
+        log.error("call %s (uniqueid %s) failed: %s", call_id, uniqueid, error)
+    else:
+        log.exception("call %s (uniqueid %s) failed", call_id, uniqueid)

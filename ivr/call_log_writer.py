@@ -111,6 +111,7 @@ class CallLogWriter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._next_heartbeat = 0.0
+        """Loop time of the next heartbeat; the first comes with the first batch."""
 
     @property
     def backlog(self) -> int:
@@ -118,7 +119,7 @@ class CallLogWriter:
 
     def queue_start(self, record: Record) -> None:
         self._queued += 1
-        if len(self._starts) >= self.settings.max_backlog:
+        if len(self._starts) + len(self._current.starts) >= self.settings.max_backlog:
             if not self._not_recorded:
                 log.error(
                     "call-record backlog full (%d calls): new calls are not recorded "
@@ -190,7 +191,7 @@ class CallLogWriter:
         loop = asyncio.get_running_loop()
         failures = 0
         while True:
-            pause = max(0.0, self._next_heartbeat - loop.time())
+            pause = max(self.settings.gather_seconds, self._next_heartbeat - loop.time())
             with suppress(TimeoutError):
                 async with asyncio.timeout(pause):
                     await self._wakeup.wait()

@@ -15,7 +15,14 @@ class Outcome(StrEnum):
     ABANDONED_IN_QUEUE = "abandoned_in_queue"
     NO_INPUT = "no_input"
     ANSWERING_MACHINE = "answering_machine"
+    """Out of hours, the caller left a message."""
+    NO_MESSAGE_LEFT = "no_message_left"
+    """Out of hours, the caller reached the answering machine but left no message."""
+    CALLBACK_REQUESTED = "callback_requested"
+    """No operator answered in time and the caller left a number to be called back."""
     ENGINE_ERROR = "engine_error"
+    INTERRUPTED = "interrupted"
+    """The engine stopped while the call was in progress (shut down, or killed)."""
 
 
 @dataclass(frozen=True)

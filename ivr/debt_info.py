@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
-from ivr.identification import identify
+from ivr.identification import NotIdentified, identify_caller
 from ivr.phrase_playback import play_phrase
 
 
 async def tell_debt(ctx: CallContext) -> ActionResult:
-    account = await identify(ctx)
-    if account is None:
-        return ActionResult.TO_OPERATOR
+    account = await identify_caller(ctx)
+    if isinstance(account, NotIdentified):
+        return account.action_result
     return await play_phrase(
         ctx, [await ctx.phrase(spoken_texts.debt(account)), ctx.prompt("debt_how_to_pay")]
     )

@@ -139,12 +139,12 @@ def scenarios(settings: Settings, day: datetime = DEMO_DAY) -> list[tuple[str, S
         ),
         (
             "Identification by account number from another phone, debt spoken (IVR-12)",
-            SimulatedCall("83822750075", caller_id="79130000000", keys="2 2 7012345678# h"),
+            SimulatedCall("83822750075", caller_id="79130000000", keys="2 2 7012345678# _ _ h"),
         ),
-        ("Outages in the caller's area (IVR-11)", SimulatedCall("88002224902", keys="3 2 1 1 h")),
+        ("Outages in the caller's area (IVR-11)", SimulatedCall("88002224902", keys="3 2 1 1 _ h")),
         (
             "A business identified by INN hears its debt (IVR-1, IVR-12)",
-            SimulatedCall("3822630000", caller_id="73822555001", keys="4 7017000026# h"),
+            SimulatedCall("3822630000", caller_id="73822555001", keys="4 7017000026# _ _ h"),
         ),
         (
             "Paid services line: an order for meter verification (IVR-14)",

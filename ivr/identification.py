@@ -25,7 +25,6 @@ from ivr.menu import BACK_KEY
 from ivr.number_input import Leave, leaving, read_number
 from prompts.catalog import Variant
 
-ATTEMPTS = 3
 ACCOUNT_ENTRY_TIMEOUT_MS = 7000
 OFFER_TIMEOUT_MS = 5000
 LONGEST_IDENTIFIER = 15
@@ -48,28 +47,10 @@ Identification = Account | NotIdentified
 
 async def identify_caller(ctx: CallContext) -> Identification:
     """The caller's account for this call (asked only once per call), or why there is none."""
-    return await _identify(ctx, back_allowed=True)
-
-
-async def identify(ctx: CallContext) -> Account | None:
-    """The caller's account, or None: for actions that cannot go back to their menu yet.
-
-    ``*`` is not taken as back here (None would send the caller to an operator); ``0``
-    is, as None means an operator to them. :func:`identify_caller` tells all apart.
-    """
-    found = await _identify(ctx, back_allowed=False)
-    return found if isinstance(found, Account) else None
-
-
-async def _identify(ctx: CallContext, back_allowed: bool) -> Identification:
     if ctx.account is not None:
         return ctx.account
     business_line = ctx.tree.line == "business"
-    found = await (
-        _identify_business(ctx, back_allowed)
-        if business_line
-        else _identify_household(ctx, back_allowed)
-    )
+    found = await (_identify_business(ctx) if business_line else _identify_household(ctx))
     if isinstance(found, Account):
         ctx.account = found
     elif found is NotIdentified.FAILED:
@@ -77,16 +58,16 @@ async def _identify(ctx: CallContext, back_allowed: bool) -> Identification:
     return found
 
 
-def _left(digits: str, back_allowed: bool) -> NotIdentified | None:
+def _left(digits: str) -> NotIdentified | None:
     left = leaving(digits)
     if left is Leave.OPERATOR:
         return NotIdentified.OPERATOR
-    if left is Leave.BACK and back_allowed:
+    if left is Leave.BACK:
         return NotIdentified.BACK
     return None
 
 
-async def _identify_household(ctx: CallContext, back_allowed: bool) -> Identification:
+async def _identify_household(ctx: CallContext) -> Identification:
     store, call = ctx.services.customers, ctx.call
     try:
         caller = normalise_phone(call.environment.caller_id)
@@ -102,17 +83,17 @@ async def _identify_household(ctx: CallContext, back_allowed: bool) -> Identific
             )
             if answer.digits == "1":
                 return known[0]
-            left = _left(answer.digits, back_allowed)
+            left = _left(answer.digits)
             if left is not None:
                 return left
-    for attempt in range(ATTEMPTS):
+    for attempt in range(ctx.services.identification_attempts):
         entered = await read_number(
             ctx,
             ctx.prompt("identify_enter_account", "full" if attempt else "short"),
             LONGEST_IDENTIFIER,
             ACCOUNT_ENTRY_TIMEOUT_MS,
         )
-        left = _left(entered.digits, back_allowed)
+        left = _left(entered.digits)
         if left is not None:
             return left
         if not household_account_is_valid(entered.digits):
@@ -125,10 +106,10 @@ async def _identify_household(ctx: CallContext, back_allowed: bool) -> Identific
     return NotIdentified.FAILED
 
 
-async def _identify_business(ctx: CallContext, back_allowed: bool) -> Identification:
+async def _identify_business(ctx: CallContext) -> Identification:
     store, call = ctx.services.customers, ctx.call
     by_contract = False
-    for attempt in range(ATTEMPTS):
+    for attempt in range(ctx.services.identification_attempts):
         variant: Variant = "full" if attempt else "short"
         prompt = "identify_enter_contract" if by_contract else "identify_enter_inn"
         entered = await call.read_digits(
@@ -137,7 +118,7 @@ async def _identify_business(ctx: CallContext, back_allowed: bool) -> Identifica
         if entered.digits.startswith(BACK_KEY) and not by_contract:
             by_contract = True
             continue
-        left = _left(entered.digits, back_allowed)
+        left = _left(entered.digits)
         if left is not None:
             return left
         if by_contract:

@@ -68,7 +68,7 @@ class _TreeReader:
         self.problems.append(f"{place}: {message}")
 
     def text(self, raw: Mapping[Any, Any], key: str, where: str | None) -> str | None:
-        """An optional text field: a number, a list or yes/no there is a problem."""
+        """An optional text field; a number, a list or yes/no in its place is a problem."""
         value = raw.get(key)
         if value is None or isinstance(value, str):
             return value
@@ -81,7 +81,7 @@ class _TreeReader:
             return None
         node_id = (self.text(raw, "id", f"'?' ({trail})") or "").strip()
         where = f"{node_id or '?'!r} ({trail})"
-        if not node_id and isinstance(raw.get("id", ""), str):
+        if not node_id and isinstance(raw.get("id"), str | None):
             self.fail(where, "has no id")
         elif node_id in self.seen_ids:
             self.fail(where, f"id {node_id!r} is used twice")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from callcenter.outages import Outage
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
-from ivr.identification import identify
+from ivr.identification import NotIdentified, identify_caller
 from ivr.menu import ITEM_KEYS
 from ivr.phrase_playback import play_phrase
 
@@ -16,6 +16,8 @@ MOST_AREAS_LISTED = 7
 
 async def tell_outages(ctx: CallContext) -> ActionResult:
     area = ctx.account.area if ctx.account else await _choose_area(ctx)
+    if isinstance(area, NotIdentified):
+        return area.action_result
     if area is None:
         return ActionResult.DONE
     outages: list[Outage] = await ctx.services.outages.current(area, ctx.now())
@@ -23,7 +25,7 @@ async def tell_outages(ctx: CallContext) -> ActionResult:
     return await play_phrase(ctx, [await ctx.phrase(text) for text in texts])
 
 
-async def _choose_area(ctx: CallContext) -> str | None:
+async def _choose_area(ctx: CallContext) -> str | NotIdentified | None:
     call = ctx.call
     areas = (await ctx.services.outages.areas(ctx.now()))[:MOST_AREAS_LISTED]
     if not areas:
@@ -31,8 +33,8 @@ async def _choose_area(ctx: CallContext) -> str | None:
         return None
     answer = await call.read_digits(ctx.prompt("outages_how_to_find"), CHOICE_TIMEOUT_MS, 1)
     if answer.digits == "1":
-        account = await identify(ctx)
-        return account.area if account else None
+        account = await identify_caller(ctx)
+        return account if isinstance(account, NotIdentified) else account.area
     areas = areas_that_fit(areas, ctx.services.phrases.max_characters)
     listing = await ctx.phrase(spoken_texts.area_choice(areas))
     chosen = await call.read_digits(listing, CHOICE_TIMEOUT_MS, 1)

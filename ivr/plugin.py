@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class IvrPlugin(Plugin):
         return None
 
     def setup(self, host: PluginHost) -> None:
-        call_log = SqlCallLog(host.database)
+        call_log = SqlCallLog(host.database, host.clock, engine_id(host))
         host.provide(CALL_LOG, call_log)
         host.on_stop.append(call_log.close)
         if host.runs("agi"):
@@ -55,7 +56,17 @@ class IvrPlugin(Plugin):
             flow = call_flow(host, settings, load_ivr_content(settings), call_log, recognizer)
             host.provide(CALL_FLOW, flow)
             host.add_agi_route(AGI_SCRIPT, flow)
+            host.on_start.append(call_log.start)
+            host.on_shutdown.append(flow.shut_down)
         host.add_readiness("call_records", lambda: call_record_readiness(call_log))
+
+
+def engine_id(host: PluginHost) -> str | None:
+    """Who serves the calls: the host and FastAGI port, the same after a restart and
+    different for every engine listening at once; None (a random id) on a port
+    picked by the system, which a restart would not get again."""
+    port = host.settings.agi_port
+    return f"{socket.gethostname()}:{port}" if port else None
 
 
 def _listener(settings: IvrSettings, recognizer: Recognizer | None) -> Listener | None:
@@ -80,7 +91,10 @@ def call_flow(
     services = IvrServices(
         prompts=PromptFiles(settings.asterisk_prompts_dir),
         phrases=PhraseLibrary(
-            settings.prompts_dir / "phrases", settings.asterisk_prompts_dir + "/phrases"
+            settings.prompts_dir / "phrases",
+            settings.asterisk_prompts_dir + "/phrases",
+            clock=host.clock,
+            max_spoken_seconds=settings.max_level_speech_seconds,
         ),
         callbacks=host.require(CALLBACKS),
         customers=host.require(CUSTOMERS),

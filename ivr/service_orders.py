@@ -5,7 +5,7 @@ back to the menu and ``0`` alone reaches an operator."""
 
 from __future__ import annotations
 
-from callcenter.tasks import ORDER_EXECUTOR_CALL, ORDER_HANDOVER, NewTask, TaskKind
+from callcenter.tasks import NewTask, TaskKind
 from ivr.call_context import ActionResult, CallContext
 from ivr.callback_request import ask_callback_number
 from ivr.number_input import Leave
@@ -28,8 +28,8 @@ async def order_paid_service(ctx: CallContext) -> ActionResult:
             line=ctx.tree.line,
             subject=service,
             created_at=now,
-            due_at=now + ORDER_HANDOVER,
-            follow_up_due_at=now + ORDER_EXECUTOR_CALL,
+            due_at=now + ctx.services.order_handover,
+            follow_up_due_at=now + ctx.services.executor_call,
             account_number=ctx.account.number if ctx.account else None,
             details={"service": service},
         )

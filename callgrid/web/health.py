@@ -45,7 +45,7 @@ async def database_check(database: Database, timeout: float = DATABASE_TIMEOUT) 
 def fastagi_check(agi: FastAgiServer | None) -> Check:
     if agi is None:
         return False, {"error": "not started"}
-    details = {
+    details: dict[str, Any] = {
         "listening": agi.listening,
         "port": agi.port,
         "active_calls": agi.active_calls,

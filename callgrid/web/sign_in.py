@@ -72,7 +72,8 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     await audit_log.record(
         SIGNED_IN, actor=user.login, source=address, subject_kind="user", subject_id=user.id
     )
-    response = web.Response(status=303, headers={"Location": target or landing_page(user)})
+    landing = target if target not in ("", "/") else landing_page(user)
+    response = web.Response(status=303, headers={"Location": landing})
     response.set_cookie(
         SESSION_COOKIE,
         session_id,

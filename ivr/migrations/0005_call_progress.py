@@ -22,9 +22,7 @@ IN_PROGRESS = sa.text("status = 'in_progress'")
 
 def upgrade() -> None:
     with op.batch_alter_table("calls") as calls:
-        calls.add_column(
-            sa.Column("status", sa.String(16), nullable=False, server_default="ended")
-        )
+        calls.add_column(sa.Column("status", sa.String(16), nullable=False, server_default="ended"))
         calls.add_column(sa.Column("engine_id", sa.String(64)))
         calls.add_column(sa.Column("last_seen_at", UtcDateTime))
     op.execute(

@@ -148,3 +148,10 @@ def test_a_table_without_outages_is_a_problem() -> None:
         [],
         ["the file has no outages (a header row and one row per outage)"],
     )
+
+
+def test_a_huge_header_cell_is_not_echoed_whole() -> None:
+    written = [*HEADER, "x" * 10_000]
+    _, problems = outages_from_table([*HEADER, "x" * 10_000], written, [])
+    assert problems[0].startswith("row 1: unknown columns xxx")
+    assert "(10,000 characters)" in problems[0] and len(problems[0]) < 120

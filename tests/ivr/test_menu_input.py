@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ivr.actions import ACTIONS
 from ivr.content import IvrContent
 from ivr.menu import MenuTree
 from ivr.menu_loader import MenuError, load_tree
@@ -31,7 +32,7 @@ def _problems(content: IvrContent, path: Path) -> list[str]:
 
 
 def _tree(content: IvrContent, path: Path) -> MenuTree:
-    return load_tree(path, content.catalog, content.library.duration, ("debt_info",))
+    return load_tree(path, content.catalog, content.library.duration, ACTIONS.keys())
 
 
 def _with_operator(operator: str) -> str:
@@ -178,6 +179,10 @@ NODE = 'menu: {id: main, prompt: toll_free_main, items: {"1": %s}}\n'
         (
             HEADER + NODE % "{id: o, type: info, prompt: [offices_info]}",
             "node 'o' (menu > 1): 'prompt' must be text, not ['offices_info']",
+        ),
+        (
+            HEADER + NODE % "{id: , type: info, prompt: offices_info}",
+            "node '?' (menu > 1): has no id",
         ),
         (
             HEADER + NODE % "{id: [o], type: info, prompt: offices_info}",

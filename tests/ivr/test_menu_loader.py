@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.content import IvrContent
 from ivr.actions import ACTIONS
+from ivr.content import IvrContent
 from ivr.menu_loader import MenuError, MenuLimits, load_tree, load_trees
 from prompts.catalog import load_catalog
 from prompts.render import render_catalog

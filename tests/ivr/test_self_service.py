@@ -12,14 +12,13 @@ from callcenter.outages import Outage, OutageKind
 from callgrid.clock import ManualClock
 from customers.account_import import NewAccount
 from customers.model import Channel, Zone
-from ivr.demo import HOUSEHOLD
+from ivr.demo import BUSINESS, HOUSEHOLD
 from ivr.demo import METER as TWO_ZONES
 from telephony.emulator.caller import HangUp, Press, Speak, StaySilent
 from tests.audio import tone_wav
 from tests.conftest import RunningIvr
 from tests.ivr.calls import place, played
 from tests.ivr.self_service import (
-    BUSINESS,
     heard_texts,
     reading,
     seed_household,
@@ -106,7 +105,7 @@ async def test_a_caller_who_cannot_be_identified_goes_to_an_operator(ivr: Runnin
 
 async def test_debt_is_spoken_after_identification_only(ivr: RunningIvr) -> None:
     await seed_household(ivr)
-    channel, row = await place(ivr, "2 2 1 h")
+    channel, row = await place(ivr, "2 2 1 _ _ h")
     heard = heard_texts(channel)
     offer = heard.index("identify_caller_id_offer-short")
     debt = next(i for i, t in enumerate(heard) if "Задолженность" in t)
@@ -140,7 +139,7 @@ async def test_outages_in_the_callers_area(ivr: RunningIvr, clock: ManualClock) 
         ),
         clock.now,
     )
-    channel, row = await place(ivr, "3 2 1 1 h")
+    channel, row = await place(ivr, "3 2 1 1 _ h")
     heard = heard_texts(channel)
     assert any(
         "Аварийное отключение: повреждение кабельной линии. Электроснабжение планируется "
