@@ -6,12 +6,12 @@ import argparse
 import asyncio
 from collections import Counter
 
+from callcenter.storage import SqlTasks
 from callcenter.tables import TaskRow
 from callcenter.tasks import TaskKind
 from callgrid.database import Database
 from callgrid.settings import Settings
-from callgrid.storage.work import SqlTasks
-from worktime.clock import LOCAL_TIME, system_clock
+from worktime.clock import local_zone, system_clock
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,7 +23,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def describe(task: TaskRow, now_late: bool) -> str:
-    due = task.due_at.astimezone(LOCAL_TIME).strftime("%d.%m.%Y %H:%M")
+    due = task.due_at.astimezone(local_zone()).strftime("%d.%m.%Y %H:%M")
     who = task.account_number or task.phone or "—"
     late = "  LATE" if now_late else ""
     extra = f"  «{task.transcript}»" if task.transcript else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from callcenter.outages import outage_from_row
-from callgrid.storage.work import SqlOutages
+from callcenter.storage import SqlOutages
 from callgrid.web.access import add_protected
 from callgrid.web.audit import audit
 from callgrid.web.users import Role
@@ -48,7 +48,7 @@ async def add_outage(request: web.Request) -> web.Response:
         body = await request.json()
         if not isinstance(body, dict):
             raise ValueError("send one outage as a JSON object")
-        outage = outage_from_row({key: str(value) for key, value in body.items()})
+        outage = outage_from_row(body)
     except ValueError as error:
         return web.json_response({"error": str(error)}, status=400)
     await board.add(outage, clock())

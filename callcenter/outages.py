@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from customers.table_file import control_character, shortened
-from worktime.clock import LOCAL_TIME
+from worktime.clock import local_zone
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
 COLUMNS = ("area", "kind", "cause", "starts_at", "restore_at")
@@ -184,7 +184,7 @@ def _json_kind(value: object) -> str:
 def _moment(text: str) -> datetime:
     for layout in TIME_FORMATS:
         try:
-            return datetime.strptime(text, layout).replace(tzinfo=LOCAL_TIME)
+            return datetime.strptime(text, layout).replace(tzinfo=local_zone())
         except ValueError:
             continue
     raise ValueError(f"{text!r} is not a local time like 2026-11-27 14:00")

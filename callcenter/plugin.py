@@ -8,14 +8,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter import cli_tasks, http
+from callcenter import cli_outages, cli_tasks, http
 from callcenter.outages import OutageBoard
 from callcenter.settings import CallcenterSettings
-from callcenter.storage import SqlCallbackBook
+from callcenter.storage import SqlCallbackBook, SqlOutages, SqlTasks
 from callcenter.tasks import TaskBook
-from callgrid import cli_outages
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
-from callgrid.storage.work import SqlOutages, SqlTasks
 from ivr.call_record import CallbackBook
 from worktime.calendar import default_calendar
 from worktime.hours import ServiceHours

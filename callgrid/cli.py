@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -17,6 +18,7 @@ from callgrid.engine import PARTS, Engine, tune_garbage_collector
 from callgrid.logs import LOG_FORMAT_ENV, REDACT, hide_secrets, setup_logging
 from callgrid.plugins import Plugin, load_plugins, settings_sections
 from callgrid.settings import Settings, SettingsError
+from worktime.clock import use_local_zone
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = Settings.from_environment(sections=settings_sections(plugins))
-        hide_secrets(settings.ami_secret, _database_password(settings.database_url))
+        use_local_zone(settings.zone)
+        hide_secrets(_ami_secret(settings), _database_password(settings.database_url))
         result: int = args.run(args, settings)
         return result
     except SettingsError as error:
@@ -88,6 +91,13 @@ def banner(engine: Engine) -> str:
         running.append(f"{len(engine.host.workers)} worker(s)")
     database = make_url(settings.database_url).render_as_string(hide_password=True)
     return REDACT(f"callgrid serving: {'; '.join(running)}; database {database}")
+
+
+def _ami_secret(settings: Settings) -> str | None:
+    """The AMI secret set for this site; the default one is in the source, no secret,
+    and hiding it would blank the product's name in every line."""
+    default = next(f.default for f in fields(Settings) if f.name == "ami_secret")
+    return None if settings.ami_secret == default else settings.ami_secret
 
 
 def _database_password(url: str) -> str | None:

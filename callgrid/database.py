@@ -73,7 +73,7 @@ class Database:
             if self.is_sqlite
             else {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
         )
-        self.engine: AsyncEngine = create_async_engine(url, **options)
+        self.engine: AsyncEngine = create_async_engine(url, hide_parameters=True, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -22,7 +22,7 @@ from callgrid.settings import Settings
 from callgrid.web.app import build_web_app
 from telephony.agi import FastAgiServer
 from telephony.ami import AmiClient, AmiEvent
-from worktime.clock import Clock, system_clock
+from worktime.clock import Clock, system_clock, use_local_zone
 
 log = logging.getLogger(__name__)
 PARTS = ("agi", "ami", "web", "workers")
@@ -53,6 +53,7 @@ class Engine:
         recognizer this way instead of the vosk model a setting would load)."""
         self.settings = settings
         self.clock = clock
+        use_local_zone(settings.zone)
         self.plugins = list(load_plugins() if plugins is None else plugins)
         self.parts = frozenset(parts)
         self.database = Database(settings.database_url)

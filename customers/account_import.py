@@ -22,7 +22,7 @@ from customers.identifiers import (
 )
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
 from customers.table_file import control_character, looks_like_formula, shortened
-from worktime.clock import LOCAL_TIME
+from worktime.clock import local_zone
 
 Progress = Callable[[int, int], None]
 """Called now and then with (rows done, rows in all)."""
@@ -329,7 +329,7 @@ class _Row:
             if value is not None and len(str(value)) > meter.digits:
                 self.fail(column, f"{value} has more digits than the meter's {meter.digits}")
             elif value is not None:
-                at = datetime.combine(taken, time(), LOCAL_TIME)
+                at = datetime.combine(taken, time(), local_zone())
                 readings.append(Reading(0, zone, value, at, Channel.IMPORT))
         return tuple(readings)
 

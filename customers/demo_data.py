@@ -18,7 +18,7 @@ from typing import Any
 from customers.account_import import COLUMNS, READING_COLUMNS, NewAccount
 from customers.identifiers import inn_check_digits, ogrn_check_digit
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading
-from worktime.clock import LOCAL_TIME
+from worktime.clock import local_zone
 
 MAX_ACCOUNTS = 10**7  # account numbers hold seven digits of the running index
 VERIFICATION_YEARS = 16
@@ -237,7 +237,7 @@ def _meter(rng: random.Random, today: date, business: bool) -> tuple[Meter, tupl
     used = int(age_years * rng.uniform(1500, 4500) * (15 if business else 1))
     shares = {1: (1.0,), 2: (0.7, 0.3), 3: (0.35, 0.4, 0.25)}[len(zones)]
     taken = datetime.combine(
-        today - timedelta(rng.randint(1, 40)), time(rng.randint(8, 21)), LOCAL_TIME
+        today - timedelta(rng.randint(1, 40)), time(rng.randint(8, 21)), local_zone()
     )
     readings = tuple(
         Reading(0, zone, int(used * share) % 10**digits, taken, Channel.IMPORT)
@@ -269,7 +269,7 @@ def as_row(record: NewAccount) -> dict[str, str]:
         }  # fmt: skip
     for reading in record.last_readings:
         row[READING_COLUMNS[reading.zone]] = str(reading.value)
-        row["last_reading_date"] = reading.taken_at.astimezone(LOCAL_TIME).date().isoformat()
+        row["last_reading_date"] = reading.taken_at.astimezone(local_zone()).date().isoformat()
     return {name: row.get(name, "") for name in COLUMNS}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from callgrid import cli_customers
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
+from customers import cli as customer_commands
 from customers.reading_rules import ReadingLimits
 from customers.settings import CustomerSettings
 from customers.storage import SqlCustomers
@@ -21,7 +21,7 @@ class CustomersPlugin(Plugin):
     migrations = Path(__file__).with_name("migrations")
 
     def add_commands(self, commands: Commands) -> None:
-        cli_customers.add_commands(commands)
+        customer_commands.add_commands(commands)
 
     def setup(self, host: PluginHost) -> None:
         host.provide(CUSTOMERS, SqlCustomers(host.database))

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 from enum import StrEnum
 
-from customers.local_dates import local_date
 from customers.model import Meter, Reading
-from worktime.clock import LOCAL_TIME
+from worktime.clock import local_date
 
 
 class Refusal(StrEnum):
@@ -95,7 +94,7 @@ def judge(
     accepted_today: list[Reading],
     limits: ReadingLimits | None = None,
     *,
-    timezone: tzinfo = LOCAL_TIME,
+    timezone: tzinfo | None = None,
 ) -> Verdict:
     """The verdict on ``entered`` (the digits the caller gave) for one zone of ``meter``.
 

@@ -22,7 +22,7 @@ from customers.account_import import NewAccount
 from customers.identifiers import normalise_phone
 from customers.model import Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
 from customers.tables import ACCEPTED, REPLACED, AccountRow, MeterRow, ReadingRow
-from worktime.clock import LOCAL_TIME
+from worktime.clock import local_zone
 
 CHUNK = 5000
 T = TypeVar("T")
@@ -273,7 +273,7 @@ def _local_day(moment: datetime) -> tuple[datetime, datetime]:
     """The start and end of ``moment``'s calendar day in Tomsk."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime; times must carry a zone")
-    start = datetime.combine(moment.astimezone(LOCAL_TIME).date(), time(), LOCAL_TIME)
+    start = datetime.combine(moment.astimezone(local_zone()).date(), time(), local_zone())
     return start, start + timedelta(days=1)
 
 

@@ -20,7 +20,7 @@ from prompts.catalog import Variant
 from prompts.phrases import PhraseLibrary
 from telephony.agi import AgiCall
 from worktime.calendar import WorkingCalendar, default_calendar
-from worktime.clock import LOCAL_TIME, Clock
+from worktime.clock import Clock, local_date, local_zone
 from worktime.hours import SERVICE_HOURS, ServiceHours
 
 VOICE_FAILURES_BEFORE_KEYPAD = 2
@@ -53,7 +53,7 @@ class IvrServices:
     hours: Mapping[str, ServiceHours] = field(default_factory=lambda: SERVICE_HOURS)
     listener: Listener | None = None
     """Voice input; None when no speech model is configured (keypad only)."""
-    timezone: ZoneInfo = LOCAL_TIME
+    timezone: ZoneInfo = field(default_factory=local_zone)
     reading_limits: ReadingLimits = field(default_factory=ReadingLimits)
     identification_attempts: int = 3
     message_seconds: int = 120
@@ -99,7 +99,7 @@ class CallContext:
         return self.services.clock()
 
     def today(self) -> date:
-        return self.now().astimezone(self.services.timezone).date()
+        return local_date(self.now(), self.services.timezone)
 
 
 class ActionResult(StrEnum):

@@ -24,7 +24,7 @@ from ivr.storage import CallRow, SqlCallLog
 from prompts.catalog import load_catalog
 from prompts.render import render_catalog
 from telephony.emulator.caller import parse_keys
-from worktime.clock import LOCAL_TIME, ManualClock, system_clock
+from worktime.clock import ManualClock, local_zone, system_clock
 
 
 def add_commands(commands: Commands) -> None:
@@ -162,7 +162,7 @@ def _local_moment(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a time like 2026-11-26T23:30") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIME)
+    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
 
 
 def _call(args: argparse.Namespace, settings: Settings) -> int:

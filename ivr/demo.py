@@ -13,16 +13,16 @@ from decimal import Decimal
 
 from callcenter.cli_tasks import describe
 from callcenter.outages import Outage, OutageKind
+from callcenter.storage import SqlOutages, SqlTasks
 from callgrid.database import Database
 from callgrid.settings import Settings
-from callgrid.storage.work import SqlOutages, SqlTasks
 from customers.account_import import NewAccount
 from customers.model import Account, Channel, CustomerKind, Meter, Reading, Zone
 from customers.storage import SqlCustomers
 from ivr.settings import IvrSettings
 from ivr.simulation import SimulatedCall
 from prompts.render import speak_to_wav
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 
 HOUSEHOLD = Account(
     id=0,
@@ -51,7 +51,7 @@ BUSINESS = Account(
     debt=Decimal("58200.00"),
     due_date=date(2026, 12, 18),
 )
-DEMO_DAY = datetime(2026, 11, 26, 11, 0, tzinfo=LOCAL_TIME)
+DEMO_DAY = datetime(2026, 11, 26, 11, 0, tzinfo=DEFAULT_ZONE)
 """A Thursday morning: the demo does not depend on when it is run."""
 MESSAGE = "Здравствуйте, лицевой счёт семь ноль один два три четыре пять шесть семь восемь."
 

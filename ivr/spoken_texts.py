@@ -11,7 +11,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from callcenter.outages import Outage, OutageKind
-from customers.local_dates import local_date
 from customers.model import Account, Zone
 from customers.reading_rules import Refusal
 from prompts.russian_numbers import (
@@ -23,6 +22,7 @@ from prompts.russian_numbers import (
     reading,
     time_phrase,
 )
+from worktime.clock import local_date
 
 ZONE_NAMES = {
     Zone.TOTAL: "единый тариф",

@@ -18,11 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from callcenter.plugin import CALLBACKS, OUTAGES, TASKS
-from callcenter.storage import SqlCallbackBook
+from callcenter.storage import SqlCallbackBook, SqlOutages, SqlTasks
 from callgrid.database import Database
 from callgrid.engine import Engine
 from callgrid.settings import Settings
-from callgrid.storage.work import SqlOutages, SqlTasks
 from customers.plugin import CUSTOMERS
 from customers.storage import SqlCustomers
 from ivr.actions import ACTIONS

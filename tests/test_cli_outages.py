@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from callcenter.outages import Outage, OutageKind
+from callcenter.storage import SqlOutages
 from callgrid.database import Database
-from callgrid.storage.work import SqlOutages
 from tests.command import run_callgrid
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 
 HEADER = "area;kind;cause;starts_at;restore_at"
 KIROVSKY = "Кировский район;planned;замена опоры;2099-11-27 10:00;2099-11-27 14:00"
@@ -32,7 +32,7 @@ def _stored(tmp_path: Path) -> list[tuple[str, str, str]]:
 
 def _add_over_http(tmp_path: Path) -> None:
     """Store one outage the way ``POST /api/outages`` does."""
-    start = datetime(2099, 11, 27, 9, tzinfo=LOCAL_TIME)
+    start = datetime(2099, 11, 27, 9, tzinfo=DEFAULT_ZONE)
     outage = Outage(
         "Ленинский район", OutageKind.EMERGENCY, "авария", start, start.replace(hour=18)
     )

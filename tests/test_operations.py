@@ -22,6 +22,7 @@ from ivr.settings import IvrSettings
 from telephony.emulator.ami_server import AmiEmulator
 from tests.conftest import RunningIvr, running_ivr
 from tests.ivr.calls import place
+from tests.telephony.test_ami_client import eventually
 from worktime.clock import ManualClock
 
 ENVIRONMENT = (
@@ -148,10 +149,9 @@ async def test_an_ami_login_refused_shows_on_readyz_and_metrics(
     engine = Engine(settings, parts=("ami", "web"))
     await engine.start()
     try:
-        assert engine.ami is not None
-        async with asyncio.timeout(5):
-            while engine.ami.last_error is None:
-                await asyncio.sleep(0)
+        ami = engine.ami
+        assert ami is not None
+        await eventually(lambda: ami.last_error is not None, within=5)
         async with web_client(engine) as client:
             response = await client.get("/readyz")
             report = await response.json()
@@ -170,7 +170,7 @@ async def test_metrics_after_a_call_through_the_emulator(
     web: TestClient[Any, Any], ivr: RunningIvr
 ) -> None:
     turnarounds_before = _sample("callgrid_agi_turnaround_seconds_count")
-    channel, row = await place(ivr, "2 1 _ * 0")
+    channel, _ = await place(ivr, "2 1 _ * 0")
     metrics = await scrape(web)
     assert metrics[("callgrid_calls_in_progress", ())] == 0
     assert metrics[("callgrid_fastagi_refused_connections_total", ())] == 0

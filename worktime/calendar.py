@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from worktime.clock import LOCAL_TIME
+from worktime.clock import local_zone
 
 DEFAULT_PATH = Path(__file__).with_name("calendar_ru.yaml")
 DEFAULT_CLOSING = time(20, 0)
@@ -112,7 +112,7 @@ class WorkingCalendar:
 
     def working_day_end(self, d: date, closing: time = DEFAULT_CLOSING) -> datetime:
         """``closing`` on ``d`` in Asia/Tomsk, an hour earlier on a shortened day."""
-        end = datetime.combine(_plain_date(d), closing, tzinfo=LOCAL_TIME)
+        end = datetime.combine(_plain_date(d), closing, tzinfo=local_zone())
         return end - SHORTENED_BY if self.is_shortened(d) else end
 
 
@@ -127,7 +127,7 @@ def local_moment(moment: datetime) -> datetime:
     """``moment`` in Asia/Tomsk; a naive datetime is refused, its zone being unknown."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"the moment {moment} carries no time zone")
-    return moment.astimezone(LOCAL_TIME)
+    return moment.astimezone(local_zone())
 
 
 def end_of_next_working_day(

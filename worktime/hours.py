@@ -25,7 +25,7 @@ from worktime.calendar import (
     default_calendar,
     local_moment,
 )
-from worktime.clock import LOCAL_TIME
+from worktime.clock import local_zone
 
 SETTING_KEYS = frozenset({"working_day", "saturday", "sunday", "holiday", "shortened_by_minutes"})
 LONGEST_CLOSURE_DAYS = 366
@@ -110,7 +110,7 @@ class ServiceHours:
         window = self.hours_on(local.date())
         if window is None or not window.opens <= local.time() < window.closes:
             return None
-        return datetime.combine(local.date(), window.closes, tzinfo=LOCAL_TIME)
+        return datetime.combine(local.date(), window.closes, tzinfo=local_zone())
 
     def next_opening(self, moment: datetime) -> datetime:
         """The first moment at or after ``moment`` when the line is open (``moment`` if open).
@@ -124,7 +124,7 @@ class ServiceHours:
         for _ in range(LONGEST_CLOSURE_DAYS):
             window = self.hours_on(day)
             if window is not None:
-                opening = datetime.combine(day, window.opens, tzinfo=LOCAL_TIME)
+                opening = datetime.combine(day, window.opens, tzinfo=local_zone())
                 if opening >= local:
                     return opening
             day += ONE_DAY

@@ -37,10 +37,9 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 
 
 def build_web_app(engine: Engine) -> web.Application:
-    from callgrid.web import live, pages, sign_in
+    from callgrid.web import health, live, pages, sign_in
     from callgrid.web.access import POLICY_KEY, SESSIONS_KEY, access_control
     from callgrid.web.audit import AUDIT_KEY, AuditLog
-    from callgrid.web.health import health
     from callgrid.web.sessions import SessionStore, WebPolicy
     from callgrid.web.users import Users
 
@@ -61,7 +60,7 @@ def build_web_app(engine: Engine) -> web.Application:
     )
     app.on_response_prepare.append(security_headers)
     app.router.add_static("/static/", STATIC)
-    app.router.add_get("/health", health)
+    health.add_routes(app)
     sign_in.add_routes(app)
     pages.add_routes(app)
     live.add_routes(app, engine, engine.clock, policy.live_interval)

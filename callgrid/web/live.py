@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSCloseCode, web
 
 from callgrid.events import Event, EventHub
+from callgrid.logs import redact
 from callgrid.web.access import add_protected
 from callgrid.web.users import Role
 from worktime.clock import Clock
@@ -30,7 +31,8 @@ RECENT_ERRORS = 10
 
 
 class RecentErrors(logging.Handler):
-    """The last errors the engine logged, for the supervisor to see."""
+    """The last errors the engine logged, for the supervisor to see (numbers masked and
+    secrets hidden, as in the log)."""
 
     def __init__(self, clock: Clock, size: int = RECENT_ERRORS) -> None:
         super().__init__(logging.ERROR)
@@ -39,7 +41,11 @@ class RecentErrors(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.entries.appendleft(
-            {"at": self.clock().isoformat(), "source": record.name, "message": record.getMessage()}
+            {
+                "at": self.clock().isoformat(),
+                "source": record.name,
+                "message": redact(record.getMessage()),
+            }
         )
 
 
@@ -79,7 +85,7 @@ async def publish_state(engine: Engine, errors: RecentErrors, interval: float) -
                 continue
             state = engine_state(engine, errors)
             if event is None or state != last:
-                hub.publish(STATE_TOPIC, **state)
+                hub.publish(STATE_TOPIC, shared=False, **state)
                 last = state
     finally:
         events.close()

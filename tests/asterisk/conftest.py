@@ -37,11 +37,11 @@ from tests.asterisk.asterisk_runner import (
     AsteriskRunner,
     free_port,
 )
-from worktime.clock import LOCAL_TIME, RunningClock
+from worktime.clock import DEFAULT_ZONE, RunningClock
 
 ENV_VAR = "CALLGRID_TEST_ASTERISK"
 SKIP_REASON = f"{ENV_VAR} is not set: no real Asterisk to test against"
-WORKDAY_MORNING = datetime(2026, 11, 26, 11, 0, tzinfo=LOCAL_TIME)
+WORKDAY_MORNING = datetime(2026, 11, 26, 11, 0, tzinfo=DEFAULT_ZONE)
 """The engine's clock starts here: the operators are at work whenever the suite runs."""
 KEYPAD_TIMEOUT_MS = 2000
 """Shorter than the engine's 5 s default so that silent-caller rounds stay quick."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from callcenter.outages import Outage, OutageKind
+from callcenter.storage import SqlOutages
 from callgrid.database import Database
-from callgrid.storage.work import SqlOutages
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)
-START = datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TIME)
+START = datetime(2026, 11, 27, 10, 0, tzinfo=DEFAULT_ZONE)
 
 
 def _outage(area: str, cause: str = "замена опоры", hours: int = 4) -> Outage:

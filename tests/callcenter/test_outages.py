@@ -15,7 +15,7 @@ from callcenter.outages import (
     outages_from_table,
 )
 from customers.table_file import header_key
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 
 GOOD = {
     "area": "Кировский район",
@@ -36,8 +36,8 @@ def _refusal(**changes: object) -> str:
 def test_a_good_outage_is_taken() -> None:
     outage = outage_from_row(GOOD)
     assert outage.area == "Кировский район" and outage.kind is OutageKind.PLANNED
-    assert outage.starts_at == datetime(2026, 11, 27, 10, tzinfo=LOCAL_TIME)
-    assert outage.restore_at == datetime(2026, 11, 27, 16, tzinfo=LOCAL_TIME)
+    assert outage.starts_at == datetime(2026, 11, 27, 10, tzinfo=DEFAULT_ZONE)
+    assert outage.restore_at == datetime(2026, 11, 27, 16, tzinfo=DEFAULT_ZONE)
 
 
 @pytest.mark.parametrize(

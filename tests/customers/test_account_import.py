@@ -17,7 +17,7 @@ from customers.identifiers import inn_is_valid, ogrn_is_valid
 from customers.model import Channel, CustomerKind, Zone
 from customers.table_file import FileError, read_table
 from customers.tables import AccountRow, MeterRow
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 
 TODAY = date(2026, 11, 27)
 HEADER = (
@@ -54,7 +54,7 @@ def _with(row: str, column: str, value: str) -> str:
 def _readings(record: NewAccount) -> list[tuple[Zone, int, date]]:
     """The readings as the file keeps them: by date, not time."""
     return [
-        (r.zone, r.value, r.taken_at.astimezone(LOCAL_TIME).date()) for r in record.last_readings
+        (r.zone, r.value, r.taken_at.astimezone(DEFAULT_ZONE).date()) for r in record.last_readings
     ]
 
 
@@ -83,7 +83,7 @@ def test_good_rows_become_accounts_meters_and_last_readings() -> None:
         (Zone.DAY, 12345, Channel.IMPORT),
         (Zone.NIGHT, 4321, Channel.IMPORT),
     ]
-    assert household.last_readings[0].taken_at == datetime(2026, 11, 27, tzinfo=LOCAL_TIME)
+    assert household.last_readings[0].taken_at == datetime(2026, 11, 27, tzinfo=DEFAULT_ZONE)
     assert business.account.contract_number == "Д-2024/17"  # a business's number is its contract
     assert business.account.phone == "73822521304"
     assert business.meter is not None and business.meter.zones == (Zone.TOTAL,)

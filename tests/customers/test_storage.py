@@ -28,7 +28,7 @@ from customers.model import (
 from customers.storage import SqlCustomers
 from customers.store import CustomerStore
 from customers.tables import AccountRow, ReadingRow
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 
 _serials = itertools.count(1)
 # a random block of a million numbers for this run, counted through: never the same twice
@@ -41,7 +41,7 @@ def _number() -> str:
 
 
 def _local(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=LOCAL_TIME)
+    return datetime(2026, 11, day, hour, minute, tzinfo=DEFAULT_ZONE)
 
 
 def _household(number: str, phone: str = "79138123456", zones: int = 2) -> NewAccount:
@@ -284,7 +284,7 @@ async def test_concurrent_same_day_replacements_leave_one_accepted_reading(
 async def test_history_is_newest_first_and_limited(customers: SqlCustomers) -> None:
     meter = await _stored_meter(customers)
     for month in range(1, 15):
-        at = datetime(2026, 11, 25, 12, tzinfo=LOCAL_TIME) + timedelta(days=30 * month)
+        at = datetime(2026, 11, 25, 12, tzinfo=DEFAULT_ZONE) + timedelta(days=30 * month)
         assert await customers.store_readings(
             [_reading(meter, Zone.NIGHT, 11000 + month, at)], f"m{month}"
         )

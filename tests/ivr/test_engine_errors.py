@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from callgrid.clock import ManualClock
 from callgrid.database import Database
 from customers.storage import SqlCustomers
 from ivr.content import IvrContent
@@ -20,7 +19,7 @@ from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 from tests.conftest import RunningIvr, running_ivr
 from tests.ivr.calls import place
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE, ManualClock
 
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:1/nothing"
 
@@ -52,7 +51,7 @@ async def test_a_customer_store_that_fails_sends_the_caller_to_an_operator(
 async def test_a_calendar_that_does_not_cover_the_year_still_reaches_an_operator(
     ivr: RunningIvr, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock.now = datetime(2031, 3, 4, 11, 0, tzinfo=LOCAL_TIME)
+    clock.now = datetime(2031, 3, 4, 11, 0, tzinfo=DEFAULT_ZONE)
     channel, row = await place(ivr, "0")
     assert queued(channel) == ['EXEC Queue "operators,,,,60"']
     assert row.outcome == "engine_error" and row.path == ["main", "operator", "operator"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from callgrid.clock import ManualClock
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import HangUp, Press
 from tests.conftest import RunningIvr
 from tests.ivr.calls import place, played
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE, ManualClock
 
-FRIDAY_NIGHT = datetime(2026, 11, 27, 23, 0, tzinfo=LOCAL_TIME)
+FRIDAY_NIGHT = datetime(2026, 11, 27, 23, 0, tzinfo=DEFAULT_ZONE)
 
 
 async def test_a_callback_left_when_no_operator_answered_is_its_own_outcome(

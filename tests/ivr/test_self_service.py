@@ -9,7 +9,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from callcenter.outages import Outage, OutageKind
-from callgrid.clock import ManualClock
 from customers.account_import import NewAccount
 from customers.model import Channel, Zone
 from ivr.demo import BUSINESS, HOUSEHOLD
@@ -24,6 +23,7 @@ from tests.ivr.self_service import (
     seed_household,
     stored_readings,
 )
+from worktime.clock import ManualClock
 
 TOMSK = ZoneInfo("Asia/Tomsk")
 

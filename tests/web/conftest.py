@@ -15,7 +15,6 @@ from argon2 import PasswordHasher
 from callgrid.database import Database
 from callgrid.engine import Engine
 from callgrid.settings import Settings
-from callgrid.web.app import PASSWORD_HASHER_OVERRIDE
 from callgrid.web.audit import AuditLog
 from callgrid.web.users import Users
 from worktime.clock import ManualClock
@@ -68,9 +67,11 @@ class RunningWeb:
 
 
 @asynccontextmanager
-async def running_web(database_url: str, clock: ManualClock, var_dir: Path) -> AsyncIterator[RunningWeb]:
+async def running_web(
+    database_url: str, clock: ManualClock, var_dir: Path
+) -> AsyncIterator[RunningWeb]:
     settings = Settings(var_dir=var_dir, database_url=database_url, ami_enabled=False, web_port=0)
-    engine = Engine(settings, clock, parts=("web",), **{PASSWORD_HASHER_OVERRIDE: CHEAP_HASHER})
+    engine = Engine(settings, clock, parts=("web",), password_hasher=CHEAP_HASHER)
     await engine.start()
     try:
         runner = engine._web_runner  # the port the system chose for web_port=0

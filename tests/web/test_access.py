@@ -7,10 +7,11 @@ import re
 import aiohttp
 import pytest
 from aiohttp import web as aiohttp_web
+from aiohttp.test_utils import TestClient, TestServer
 
 from callgrid.web.access import is_public, route_roles
 from callgrid.web.app import build_web_app
-from tests.web.conftest import RunningWeb
+from tests.web.conftest import PASSWORD, RunningWeb
 
 OUTAGE = {
     "area": "Kirovsky",
@@ -48,7 +49,14 @@ async def test_every_route_of_the_full_app_refuses_without_a_session(web: Runnin
                     assert response.headers["Location"].startswith("/sign-in")
             checked.append(f"{method} {path}")
     assert {"GET /", "GET /admin/audit", "GET /ws/live", "GET /api/outages"} <= set(checked)
-    assert set(public) <= {"/static/callgrid.css", "/sign-in", "/health", "/livez", "/readyz", "/metrics"}
+    assert set(public) <= {
+        "/static/callgrid.css",
+        "/sign-in",
+        "/health",
+        "/livez",
+        "/readyz",
+        "/metrics",
+    }
 
 
 async def test_an_operator_is_refused_the_supervisor_and_audit_pages(web: RunningWeb) -> None:
@@ -131,7 +139,9 @@ async def test_the_live_socket_refuses_a_foreign_origin(web: RunningWeb) -> None
 async def test_the_audit_page_lists_the_newest_first_a_page_at_a_time(web: RunningWeb) -> None:
     await web.add_user("anna", "admin")
     for number in range(60):
-        await web.audit_log.record("customer.read", actor="olga", source="10.0.0.7", subject_id=number)
+        await web.audit_log.record(
+            "customer.read", actor="olga", source="10.0.0.7", subject_id=number
+        )
         web.clock.advance(1)
     async with web.client() as client:
         await web.sign_in(client, "anna")
@@ -142,3 +152,23 @@ async def test_the_audit_page_lists_the_newest_first_a_page_at_a_time(web: Runni
     assert "?page=2" in first and "10.0.0.7" in first
     assert " 10</td>" in second and " 59</td>" not in second
     assert bad.status == 400
+
+
+async def test_a_route_added_without_roles_is_refused_even_to_an_admin(web: RunningWeb) -> None:
+    async def forgotten(request: aiohttp_web.Request) -> aiohttp_web.Response:
+        return aiohttp_web.Response(text="customer list")
+
+    app = build_web_app(web.engine)
+    app.router.add_get("/forgotten", forgotten)
+    await web.add_user("anna", "admin")
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post(
+            "/sign-in",
+            data={"login": "anna", "password": PASSWORD},
+            headers={"Origin": str(client.make_url("")).rstrip("/")},
+            allow_redirects=False,
+        )
+        assert response.status == 303
+        refused = await client.get("/forgotten")
+        assert refused.status == 403
+        assert "customer list" not in await refused.text()

@@ -74,14 +74,15 @@ def test_a_user_added_with_a_password_on_stdin_is_listed_and_can_sign_in(
 
 
 def test_a_disabled_user_is_listed_as_disabled(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     users_command(
         tmp_path, monkeypatch, "add", "olga", "--role", "operator", "--password-stdin", stdin=SECRET
     )
     assert users_command(tmp_path, monkeypatch, "disable", "olga") == 0
-    listing = run_callgrid(tmp_path, "users", "list")
-    assert listing.stdout.split()[:3] == ["olga", "disabled", "operator"]
+    capsys.readouterr()
+    assert users_command(tmp_path, monkeypatch, "list") == 0
+    assert capsys.readouterr().out.split()[:3] == ["olga", "disabled", "operator"]
 
 
 @pytest.mark.parametrize(
@@ -115,8 +116,10 @@ def test_a_second_user_with_the_same_login_is_refused(
     assert "login 'olga' exists already" in capsys.readouterr().err
 
 
-def test_without_a_terminal_the_password_must_come_on_stdin(tmp_path: Path) -> None:
-    result = run_callgrid(tmp_path, "users", "add", "olga", "--role", "operator")
-    assert result.returncode == 2
-    assert "--password-stdin" in result.stderr
-    assert run_callgrid(tmp_path, "users", "list").stdout.startswith("no users yet")
+def test_without_a_terminal_the_password_must_come_on_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert users_command(tmp_path, monkeypatch, "add", "olga", "--role", "operator") == 2
+    assert "--password-stdin" in capsys.readouterr().err
+    assert users_command(tmp_path, monkeypatch, "list") == 0
+    assert capsys.readouterr().out.startswith("no users yet")

@@ -20,7 +20,7 @@ from worktime.calendar import (
     default_calendar,
     end_of_next_working_day,
 )
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 
 CAL = default_calendar()
 ART_112 = [(1, day) for day in range(1, 9)] + [(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)]
@@ -29,7 +29,7 @@ COVERED_DAYS = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 11, 30)
 
 
 def tomsk(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TIME)
+    return datetime(year, month, day, hour, minute, tzinfo=DEFAULT_ZONE)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

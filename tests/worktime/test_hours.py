@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worktime.calendar import CalendarError, default_calendar
-from worktime.clock import LOCAL_TIME
+from worktime.clock import DEFAULT_ZONE
 from worktime.hours import (
     DEFAULT_SETTINGS,
     SERVICE_HOURS,
@@ -26,7 +26,7 @@ MINUTE = timedelta(minutes=1)
 
 
 def tomsk(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=LOCAL_TIME)
+    return datetime(year, month, day, hour, minute, tzinfo=DEFAULT_ZONE)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -130,7 +130,7 @@ def test_closing_time(line: str, moment: datetime, closes: datetime | None) -> N
 def test_next_opening(line: str, moment: datetime, opens: datetime) -> None:
     result = SERVICE_HOURS[line].next_opening(moment)
     assert result == opens
-    assert result.tzinfo == LOCAL_TIME
+    assert result.tzinfo == DEFAULT_ZONE
 
 
 def test_hours_on_a_day() -> None:
@@ -183,7 +183,7 @@ MOMENTS = st.datetimes(
     min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 20), timezones=st.just(UTC)
 )
 LINES = st.sampled_from(sorted(SERVICE_HOURS))
-ZONES = st.sampled_from([UTC, LOCAL_TIME, MOSCOW])
+ZONES = st.sampled_from([UTC, DEFAULT_ZONE, MOSCOW])
 
 
 @settings(deadline=None)

@@ -18,7 +18,7 @@ from customers.account_import import STORED_TEXT_LENGTHS, NewAccount, validate
 from customers.demo_data import MAX_ACCOUNTS, generate, write_csv
 from customers.storage import SqlCustomers
 from customers.table_file import FileError, control_character, read_table
-from worktime.clock import LOCAL_TIME, system_clock
+from worktime.clock import local_zone, system_clock
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,7 +81,7 @@ def _accounts_import(args: argparse.Namespace, settings: Settings) -> int:
 async def _import(path: Path, header: list[str], rows: list[list[str]], settings: Settings) -> int:
     at = header.index("number") if "number" in header else None
     numbers = {row[at].strip() for row in rows if at is not None and len(row) > at}
-    today = system_clock().astimezone(LOCAL_TIME).date()
+    today = system_clock().astimezone(local_zone()).date()
     database = Database(settings.database_url)
     try:
         await database.upgrade()
@@ -134,7 +134,7 @@ def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
         print(f"callgrid: --accounts takes 1 to {MAX_ACCOUNTS}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    today = system_clock().astimezone(LOCAL_TIME).date()
+    today = system_clock().astimezone(local_zone()).date()
     records = generate(args.accounts, args.seed, today)
     if args.csv:
         written = write_csv(records, args.csv)

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from callcenter.outages import ALIASES, Outage, column_names, outages_from_table
+from callcenter.storage import SqlOutages
 from callgrid.database import Database
 from callgrid.settings import Settings
-from callgrid.storage.work import SqlOutages
 from customers.table_file import FileError, read_table
 from worktime.clock import system_clock
 

@@ -1,1 +1,0 @@
-from callgrid.settings import Settings, SettingsError  # noqa: F401  (transitional)

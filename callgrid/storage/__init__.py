@@ -1,5 +1,0 @@
-"""Transitional: the old storage package."""
-
-from callgrid.database import Database
-
-__all__ = ["Database"]

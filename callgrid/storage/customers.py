@@ -1,1 +1,0 @@
-from customers.storage import SqlCustomers  # noqa: F401  (transitional)

@@ -1,3 +1,0 @@
-from callgrid.database import Database
-
-__all__ = ["Database"]  # transitional

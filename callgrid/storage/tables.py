@@ -1,1 +1,0 @@
-from callgrid.database import Base, UtcDateTime  # noqa: F401  (transitional)

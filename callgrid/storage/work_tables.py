@@ -1,3 +1,0 @@
-from callcenter.tables import OutageRow, TaskRow
-
-__all__ = ["OutageRow", "TaskRow"]  # transitional

@@ -1,0 +1,111 @@
+"""``kill -9`` of a real engine process with calls in progress, then a restart: no call
+is left open, each closed at a moment the engine saw it alive."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from callgrid.database import Database
+from ivr.content import IvrContent
+from ivr.storage import CallRow
+from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
+from telephony.emulator.caller import ScriptedCaller
+from telephony.emulator.sounds import SoundLibrary
+
+LIVE_CALLS = 6
+ENDED_CALLS = 4
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _serve(tmp_path: Path, database: Database, port: int, prompts: Path) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "CALLGRID_VAR_DIR": str(tmp_path / "var"),
+        "CALLGRID_DATABASE_URL": database.url,
+        "CALLGRID_AGI_PORT": str(port),
+        "CALLGRID_AGI_REPLY_TIMEOUT": "120",
+        "CALLGRID_AMI_ENABLED": "no",
+        "CALLGRID_PROMPTS_DIR": str(prompts),
+    }
+    engine = subprocess.Popen(
+        [sys.executable, "-m", "callgrid", "serve", "--only", "agi"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert engine.stdout is not None
+    for line in engine.stdout:
+        if line.startswith("callgrid serving"):
+            return engine
+    raise AssertionError(f"the engine did not start (exit {engine.wait()})")
+
+
+async def _rows(database: Database) -> dict[str, CallRow]:
+    async with database.session() as session:
+        found = await session.execute(select(CallRow))
+        return {row.uniqueid: row for row in found.scalars()}
+
+
+async def test_kill_9_then_restart_closes_every_call_left_in_progress(
+    database: Database, ivr_content: IvrContent, tmp_path: Path
+) -> None:
+    port = _free_port()
+    prompts = ivr_content.library.directory
+    engine = _serve(tmp_path, database, port, prompts)
+    sounds = SoundLibrary([prompts])
+    in_menu = ChannelSettings(unanswered_commands=frozenset({"GET DATA"}))
+    live = [
+        EmulatedChannel("127.0.0.1", port, ScriptedCaller(), sounds, in_menu, keep_wire=True)
+        for _ in range(LIVE_CALLS)
+    ]
+    calls = [asyncio.create_task(channel.run()) for channel in live]
+    try:
+        while len(await _rows(database)) < LIVE_CALLS:  # noqa: ASYNC110 (another process)
+            await asyncio.sleep(0.05)
+        ended = [
+            EmulatedChannel("127.0.0.1", port, ScriptedCaller.from_keys("h"), sounds)
+            for _ in range(ENDED_CALLS)
+        ]
+        await asyncio.gather(*(channel.run() for channel in ended))
+        killed_at = datetime.now(UTC)
+        engine.send_signal(signal.SIGKILL)
+        engine.wait(10)
+        await asyncio.wait_for(asyncio.gather(*calls), 10)
+    finally:
+        if engine.poll() is None:
+            engine.kill()
+
+    restarted = _serve(tmp_path, database, port, prompts)
+    restarted.send_signal(signal.SIGTERM)
+    assert restarted.wait(30) == 0, "SIGTERM stops the engine"
+
+    rows = await _rows(database)
+    assert [row.status for row in rows.values()].count("in_progress") == 0, "no call left open"
+    for channel in live:
+        row = rows[channel.uniqueid]
+        assert (row.status, row.outcome, row.ended_by) == ("interrupted", "interrupted", "engine")
+        assert row.ended_at is not None and row.started_at <= row.ended_at <= killed_at
+    lost = [rows[c.uniqueid] for c in ended if rows[c.uniqueid].status != "ended"]
+    assert all(row.status == "interrupted" for row in lost)
+    print(
+        f"\nkill -9 on {database.engine.dialect.name}: {LIVE_CALLS} live calls closed as "
+        f"interrupted, 0 left open; {len(lost)} of {ENDED_CALLS} calls ended just before "
+        "the kill lost their end"
+    )
