@@ -14,10 +14,10 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
-from contextvars import ContextVar
 from typing import TextIO
 
-CALL_ID: ContextVar[str] = ContextVar("call_id", default="-")
+from telephony.agi.observation import CALL_ID
+
 """The uniqueid of the call the running code serves (set by the FastAGI server)."""
 
 LOG_FORMAT_ENV = "CALLGRID_LOG_FORMAT"

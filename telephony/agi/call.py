@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from callgrid.metrics import AGI_TURNAROUND
 from telephony.agi.arguments import argument, quote, refuse_line_breaks
 from telephony.agi.environment import AgiEnvironment
 from telephony.agi.errors import (
@@ -27,6 +26,7 @@ from telephony.agi.errors import (
     CallHungUp,
     PromptMissing,
 )
+from telephony.agi.observation import TURNAROUNDS
 from telephony.agi.replies import (
     DEAD_CHANNEL,
     HANGUP_LINE,
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 8000
 UNKNOWN_APPLICATION = -2
 _now = time.perf_counter
-_observe_turnaround = AGI_TURNAROUND.observe
+_observe_turnaround = TURNAROUNDS.observe
 
 
 @dataclass(frozen=True, slots=True)

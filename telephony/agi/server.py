@@ -13,10 +13,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from callgrid.logs import CALL_ID, masked
 from telephony.agi.call import AgiCall
 from telephony.agi.environment import AgiEnvironment, parse_environment
 from telephony.agi.errors import AgiProtocolError, CallHungUp
+from telephony.agi.observation import CALL_ID
 from telephony.agi.peers import PeerFilter
 from telephony.agi.wire import LINE_LIMIT, read_line
 
@@ -157,18 +157,17 @@ class FastAgiServer:
             log.warning(
                 "no FastAGI route %r (channel %s)",
                 call.environment.script,
-                masked(call.environment.channel),
+                call.environment.channel,
             )
             return
         self.calls_served += 1
         if log.isEnabledFor(logging.DEBUG):
             environment = call.environment
-            log.debug(
-                "FastAGI call from %s (%s) to %s on %s",
-                masked(environment.caller_id),
-                masked(environment.caller_name),
+            log.debug(  # numbers are masked by the engine's log filter; no name is logged
+                "FastAGI call from %s to %s on %s",
+                environment.caller_id,
                 environment.dialled_number,
-                masked(environment.channel),
+                environment.channel,
             )
         try:
             await handler(call)

@@ -102,10 +102,13 @@ async def test_kill_9_then_restart_closes_every_call_left_in_progress(
         row = rows[channel.uniqueid]
         assert (row.status, row.outcome, row.ended_by) == ("interrupted", "interrupted", "engine")
         assert row.ended_at is not None and row.started_at <= row.ended_at <= killed_at
-    lost = [rows[c.uniqueid] for c in ended if rows[c.uniqueid].status != "ended"]
-    assert all(row.status == "interrupted" for row in lost)
+    # Calls that ended within the last gather interval (50 ms) may be lost: a call
+    # that also started there had its start and end merged in one record.
+    kept = [rows[c.uniqueid] for c in ended if c.uniqueid in rows]
+    assert all(row.status in ("ended", "interrupted") for row in kept)
+    lost = ENDED_CALLS - sum(row.status == "ended" for row in kept)
     print(
         f"\nkill -9 on {database.engine.dialect.name}: {LIVE_CALLS} live calls closed as "
-        f"interrupted, 0 left open; {len(lost)} of {ENDED_CALLS} calls ended just before "
-        "the kill lost their end"
+        f"interrupted, 0 left open; {lost} of {ENDED_CALLS} calls ended in the last "
+        "50 ms before the kill lost their end"
     )
