@@ -128,7 +128,11 @@ async def _simulate(
             def follow(seconds: float, started: datetime = started) -> None:
                 clock.now = started + timedelta(seconds=seconds)
 
-            channel = await place_call(host, port, call, ivr.prompts_dir, follow)
+            try:
+                channel = await place_call(host, port, call, ivr.prompts_dir, follow)
+            except OSError as error:
+                print(f"callgrid: no engine answers at {host}:{port} ({error})", file=sys.stderr)
+                return 2
             for event in channel.heard:
                 for line in describe_heard(event, catalog):
                     print(line)

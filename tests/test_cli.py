@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from tests.command import run_callgrid
@@ -56,3 +57,13 @@ def test_a_call_at_night_reaches_the_answering_machine(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "plays am_greeting" in result.stdout
     assert "started       2026-11-26T16:30:00+00:00" in result.stdout
+
+
+def test_a_call_to_an_engine_that_is_not_there_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_callgrid(tmp_path, "call", "--to", "88002224902", "--engine", f"127.0.0.1:{port}")
+    assert result.returncode == 2
+    assert "no engine answers at 127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
