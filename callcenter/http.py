@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from callcenter.outages import outage_from_row
+from callcenter.outages import MAX_AREA_LENGTH, outage_from_row
 from callcenter.storage import SqlOutages
 from callgrid.web.access import add_protected
 from callgrid.web.audit import audit
 from callgrid.web.users import Role
+from customers.cell_text import text_problem
 from worktime.clock import Clock
 
 READERS = {Role.DISPATCH, Role.SUPERVISOR, Role.OPERATOR}
@@ -23,7 +24,10 @@ CLOCK_KEY: web.AppKey[Clock] = web.AppKey("callcenter_clock")
 async def list_outages(request: web.Request) -> web.Response:
     """``GET /api/outages?area=…``: the outages not yet over in an area."""
     board, clock = request.app[OUTAGES_KEY], request.app[CLOCK_KEY]
-    area = request.query.get("area", "")
+    area = request.query.get("area", "").strip()
+    problem = text_problem(area, MAX_AREA_LENGTH)
+    if problem is not None:
+        return web.json_response({"error": f"area: {problem}"}, status=400)
     now = clock()
     areas = [area] if area else await board.areas(now)
     found = [o for name in areas for o in await board.current(name, now)]
@@ -44,11 +48,16 @@ async def list_outages(request: web.Request) -> web.Response:
 async def add_outage(request: web.Request) -> web.Response:
     """``POST /api/outages`` with one outage as JSON (local times: 2026-11-27 14:00)."""
     board, clock = request.app[OUTAGES_KEY], request.app[CLOCK_KEY]
+    if request.content_type != "application/json":
+        error = f"send the outage as application/json, not {request.content_type}"
+        return web.json_response({"error": error}, status=415)
     try:
         body = await request.json()
         if not isinstance(body, dict):
             raise ValueError("send one outage as a JSON object")
         outage = outage_from_row(body)
+    except RecursionError:
+        return web.json_response({"error": "the JSON is nested too deep"}, status=400)
     except ValueError as error:
         return web.json_response({"error": str(error)}, status=400)
     await board.add(outage, clock())

@@ -9,13 +9,13 @@ e-mail addresses).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from customers.table_file import control_character, shortened
+from customers.cell_text import shortened, text_problem
 from worktime.clock import local_zone
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
@@ -57,6 +57,7 @@ KIND_WORDS = {
     "аварийная": OutageKind.EMERGENCY,
     "авария": OutageKind.EMERGENCY,
 }
+_Parsed = TypeVar("_Parsed")
 _DIGIT_RUN = re.compile(r"\d{5,}")
 _PHONE = re.compile(r"\+?\d(?:[\s\-–()]*\d){6,}|\d+(?:\.\d+){3,}")
 _LINK = re.compile(
@@ -105,37 +106,36 @@ def outage_from_row(
     Every field must be text (a JSON string): anything else is refused, not converted.
     """
     problems = [
-        f"{name}: unknown field (the fields are {', '.join(COLUMNS)})"
+        f"{shortened(name)}: unknown field (the fields are {', '.join(COLUMNS)})"
         for name in fields
         if name not in COLUMNS
     ]
-    limits = {"area": max_area, "cause": max_cause}
-    texts: dict[str, str] = {}
-    for name in COLUMNS:
-        problem, text = _text(name, fields, limits.get(name, MAX_OTHER_LENGTH))
-        if problem is not None:
-            problems.append(f"{name}: {problem}")
-        else:
-            texts[name] = text
-    kind = KIND_WORDS.get(texts.get("kind", "").lower())
-    if "kind" in texts and kind is None:
-        problems.append(f"kind: {texts['kind']!r} is not planned or emergency")
-    if "cause" in texts:
-        problem = spoken_text_problem(texts["cause"])
-        if problem is not None:
-            problems.append(f"cause: {problem}")
-    moments: dict[str, datetime] = {}
-    for name in ("starts_at", "restore_at"):
-        if name in texts:
-            try:
-                moments[name] = _moment(texts[name])
-            except ValueError as error:
-                problems.append(f"{name}: {error}")
-    if len(moments) == 2 and moments["restore_at"] <= moments["starts_at"]:
+
+    def take(
+        name: str, parse: Callable[[str], _Parsed], limit: int = MAX_OTHER_LENGTH
+    ) -> _Parsed | None:
+        try:
+            return parse(_field_text(fields.get(name, ""), limit))
+        except ValueError as error:
+            problems.append(f"{name}: {error}")
+            return None
+
+    area = take("area", str, max_area)
+    kind = take("kind", _kind)
+    cause = take("cause", _spoken, max_cause)
+    starts_at, restore_at = take("starts_at", _moment), take("restore_at", _moment)
+    if starts_at is not None and restore_at is not None and restore_at <= starts_at:
         problems.append("restore_at: must be after starts_at")
-    if problems or kind is None:
-        raise OutageError(problems)
-    return Outage(texts["area"], kind, texts["cause"], moments["starts_at"], moments["restore_at"])
+    if (
+        problems
+        or area is None
+        or kind is None
+        or cause is None
+        or starts_at is None
+        or restore_at is None
+    ):
+        raise OutageError(problems)  # every field not taken has named its problem
+    return Outage(area, kind, cause, starts_at, restore_at)
 
 
 def spoken_text_problem(text: str) -> str | None:
@@ -149,22 +149,14 @@ def spoken_text_problem(text: str) -> str | None:
     return None
 
 
-def _text(name: str, fields: Mapping[str, object], limit: int) -> tuple[str | None, str]:
-    """(why the field cannot be taken, or None; its trimmed text)."""
-    if name not in fields:
-        return "missing", ""
-    value = fields[name]
+def _field_text(value: object, limit: int) -> str:
+    """The trimmed text of a field; ValueError says why it cannot be taken."""
     if not isinstance(value, str):
-        return f"must be text, not {_json_kind(value)}", ""
-    text = value.strip()
-    if not text:
-        return "missing", ""
-    if len(text) > limit:
-        return f"{len(text):,} characters, at most {limit}", ""
-    character = control_character(text)
-    if character is not None:
-        return f"has a control character ({character})", ""
-    return None, text
+        raise ValueError(f"must be text, not {_json_kind(value)}")
+    problem = "missing" if not value.strip() else text_problem(value, limit)
+    if problem is not None:
+        raise ValueError(problem)
+    return value.strip()
 
 
 def _json_kind(value: object) -> str:
@@ -179,6 +171,20 @@ def _json_kind(value: object) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     return type(value).__name__
+
+
+def _kind(text: str) -> OutageKind:
+    kind = KIND_WORDS.get(text.lower())
+    if kind is None:
+        raise ValueError(f"{text!r} is not planned or emergency")
+    return kind
+
+
+def _spoken(text: str) -> str:
+    problem = spoken_text_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
 
 
 def _moment(text: str) -> datetime:

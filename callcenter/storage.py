@@ -1,45 +1,17 @@
-"""Storing the contact center's data: outages (IVR-11), tasks and callback requests (CC-5)."""
+"""Storing the contact center's data: outages (IVR-11) and tasks, callbacks (CC-5) among them."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 
 from callcenter.outages import Outage, OutageKind
-from callcenter.tables import CallbackRequestRow, OutageRow, TaskRow
-from callcenter.tasks import NewTask
+from callcenter.tables import OutageRow, TaskRow
+from callcenter.tasks import OPEN, NewTask, Task, TaskKind, new_callback
 from callgrid.database import Database
-
-
-class SqlCallbackBook:
-    def __init__(self, database: Database) -> None:
-        self.database = database
-
-    async def request_callback(
-        self, call_id: str | None, phone: str, line: str, topic: str | None, at: datetime
-    ) -> int:
-        """Stored at once: the caller has just been told it is accepted."""
-        row = CallbackRequestRow(
-            call_id=call_id,
-            phone=phone,
-            line=line,
-            topic=topic,
-            requested_at=at,
-            status="open",
-            note="",
-        )
-        async with self.database.session() as session, session.begin():
-            session.add(row)
-        return row.id
-
-    async def for_call(self, call_id: str) -> list[CallbackRequestRow]:
-        async with self.database.session() as session:
-            result = await session.execute(
-                select(CallbackRequestRow).where(CallbackRequestRow.call_id == call_id)
-            )
-            return list(result.scalars())
+from worktime.calendar import WorkingCalendar
 
 
 class SqlOutages:
@@ -113,19 +85,59 @@ class SqlOutages:
 
 
 class SqlTasks:
-    def __init__(self, database: Database) -> None:
+    """The one store of work for people: messages, orders and callbacks."""
+
+    def __init__(self, database: Database, calendar: WorkingCalendar) -> None:
         self.database = database
+        self.calendar = calendar
 
     async def add(self, task: NewTask) -> int:
-        """Stored at once: the caller is told the message or order is taken."""
-        values = {**asdict(task), "kind": task.kind.value, "status": "open"}
+        """Stored at once: the caller is told the message, order or callback is taken."""
+        values = {**asdict(task), "kind": task.kind.value, "status": OPEN}
         async with self.database.engine.begin() as connection:
             result = await connection.execute(insert(TaskRow).returning(TaskRow.id), values)
             return int(result.scalar_one())
 
-    async def open_tasks(self, kind: str | None = None) -> list[TaskRow]:
+    async def request_callback(
+        self, call_id: str | None, phone: str, line: str, topic: str | None, at: datetime
+    ) -> int:
+        return await self.add(new_callback(call_id, phone, line, topic, at, self.calendar))
+
+    async def open_tasks(self, kind: str | None = None) -> list[Task]:
+        """Open tasks, the soonest due first."""
+        query = select(TaskRow).where(TaskRow.status == OPEN).order_by(TaskRow.due_at, TaskRow.id)
+        if kind is not None:
+            query = query.where(TaskRow.kind == kind)
+        return await self._tasks(query)
+
+    async def for_call(self, call_id: str) -> list[Task]:
+        """The tasks a call left, in the order they were made."""
+        return await self._tasks(
+            select(TaskRow).where(TaskRow.call_id == call_id).order_by(TaskRow.id)
+        )
+
+    async def _tasks(self, query: Select[TaskRow]) -> list[Task]:
         async with self.database.session() as session:
-            query = select(TaskRow).where(TaskRow.status == "open").order_by(TaskRow.due_at)
-            if kind is not None:
-                query = query.where(TaskRow.kind == kind)
-            return list((await session.execute(query)).scalars())
+            return [_task(row) for row in (await session.execute(query)).scalars()]
+
+
+def _task(row: TaskRow) -> Task:
+    return Task(
+        id=row.id,
+        kind=TaskKind(row.kind),
+        call_id=row.call_id,
+        phone=row.phone,
+        line=row.line,
+        subject=row.subject,
+        created_at=row.created_at,
+        due_at=row.due_at,
+        follow_up_due_at=row.follow_up_due_at,
+        account_number=row.account_number,
+        recording=row.recording,
+        transcript=row.transcript,
+        details=row.details,
+        status=row.status,
+    )
+
+
+"""The former name of :class:`SqlTasks`, where callbacks were kept apart."""

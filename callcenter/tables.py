@@ -1,4 +1,4 @@
-"""Outages and the work the IVR leaves for people: answering-machine messages, orders."""
+"""Outages and the work the IVR leaves for people: messages, orders, callbacks."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ class OutageRow(Base):
 
 
 class TaskRow(Base):
-    """Work for a person: a message to enter, an order to pass on, with its deadline."""
+    """Work for a person with its deadline: a message to enter, an order to pass on, a
+    caller to call back."""
 
     __tablename__ = "tasks"
 
@@ -44,18 +45,3 @@ class TaskRow(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     follow_up_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16), index=True)
-
-
-class CallbackRequestRow(Base):
-    """A caller's request to be called back (CC-5), waiting for an operator."""
-
-    __tablename__ = "callback_requests"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    call_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    phone: Mapped[str] = mapped_column(String(32))
-    line: Mapped[str] = mapped_column(String(32))
-    topic: Mapped[str | None] = mapped_column(String(128))
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    note: Mapped[str] = mapped_column(Text, default="")

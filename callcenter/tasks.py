@@ -1,4 +1,4 @@
-"""Work the IVR leaves for people, with the standard's deadlines."""
+"""Work for a person with a deadline: messages, orders and callbacks the IVR leaves."""
 
 from __future__ import annotations
 
@@ -7,12 +7,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from worktime.calendar import WorkingCalendar, callback_deadline
+
+CALLBACK_SUBJECT = "Обратный звонок"
+"""A callback's subject when the caller chose no topic before asking for it."""
+OPEN = "open"
+"""A task's status until someone has done the work."""
+
 
 class TaskKind(StrEnum):
     ANSWERING_MACHINE = "answering_machine"
     """A message left out of hours: entered by the end of the next working day (IVR-10)."""
     PAID_SERVICE_ORDER = "paid_service_order"
     """An order: passed to the executor within 15 minutes, who calls within 3 days (IVR-14)."""
+    CALLBACK = "callback"
+    """A caller to call back within the working day (CC-5)."""
 
 
 @dataclass(frozen=True)
@@ -31,5 +40,41 @@ class NewTask:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-class TaskBook(Protocol):
+@dataclass(frozen=True, kw_only=True)
+class Task(NewTask):
+    """A stored task."""
+
+    id: int
+    status: str
+
+
+def new_callback(
+    call_id: str | None,
+    phone: str,
+    line: str,
+    topic: str | None,
+    at: datetime,
+    calendar: WorkingCalendar,
+) -> NewTask:
+    """A callback asked for at ``at``, due by the end of the working day (CC-5)."""
+    return NewTask(
+        kind=TaskKind.CALLBACK,
+        call_id=call_id,
+        phone=phone,
+        line=line,
+        subject=topic or CALLBACK_SUBJECT,
+        created_at=at,
+        due_at=callback_deadline(at, calendar, working_days=0),
+    )
+
+
+class CallbackBook(Protocol):
+    async def request_callback(
+        self, call_id: str | None, phone: str, line: str, topic: str | None, at: datetime
+    ) -> int: ...
+
+
+class TaskBook(CallbackBook, Protocol):
+    """Where the IVR leaves work for people; a callback is one kind of it."""
+
     async def add(self, task: NewTask) -> int: ...

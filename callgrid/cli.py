@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import fields
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from callgrid import cli_users
 from callgrid.engine import PARTS, Engine, tune_garbage_collector
 from callgrid.logs import LOG_FORMAT_ENV, REDACT, hide_secrets, setup_logging
 from callgrid.plugins import Plugin, load_plugins, settings_sections
@@ -61,7 +62,6 @@ def _parser(plugins: Sequence[Plugin]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callgrid", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     commands = parser.add_subparsers(dest="command", required=True)
-    from callgrid import cli_users
 
     serve = commands.add_parser("serve", help="run the engine: FastAGI, AMI link and web")
     serve.add_argument(
@@ -114,9 +114,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"callgrid: unknown part(s) {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
 
-    async def run() -> None:
+    async def run() -> int:
         engine = Engine(settings, parts=parts)
-        await engine.start()
+        try:
+            await engine.start()
+        except (OSError, DBAPIError) as error:
+            reason = REDACT(str(getattr(error, "orig", None) or error)).splitlines()[0]
+            print(f"callgrid: cannot start: {reason}", file=sys.stderr)
+            await engine.stop()
+            return 1
         tune_garbage_collector()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -125,6 +131,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(banner(engine), flush=True)
         await stop.wait()
         await engine.stop()
+        return 0
 
-    asyncio.run(run())
-    return 0
+    return asyncio.run(run())

@@ -17,7 +17,7 @@ from aiohttp import web
 from callgrid.database import Database
 from callgrid.event_bridge import PostgresEventBridge
 from callgrid.events import EventHub
-from callgrid.plugins import Plugin, PluginHost, load_plugins, migration_folders
+from callgrid.plugins import Plugin, PluginHost, ServiceKey, load_plugins, migration_folders
 from callgrid.settings import Settings
 from callgrid.web.app import build_web_app
 from telephony.agi import FastAgiServer
@@ -47,10 +47,10 @@ class Engine:
         clock: Clock = system_clock,
         plugins: Sequence[Plugin] | None = None,
         parts: Sequence[str] = PARTS,
-        **overrides: Any,
+        provided: Sequence[tuple[ServiceKey[Any], Any]] = (),
     ) -> None:
-        """``overrides`` reach the plugins as ``host.overrides`` (tests hand the IVR a
-        recognizer this way instead of the vosk model a setting would load)."""
+        """``provided`` services are there before the plugins are set up: tests hand the
+        IVR a recognizer this way instead of the vosk model a setting would load."""
         self.settings = settings
         self.clock = clock
         use_local_zone(settings.zone)
@@ -64,8 +64,9 @@ class Engine:
             database=self.database,
             events=self.events,
             parts=self.parts,
-            overrides=dict(overrides),
         )
+        for key, service in provided:
+            self.host.provide(key, service)
         for plugin in self.plugins:
             plugin.setup(self.host)
         self.agi: FastAgiServer | None = None

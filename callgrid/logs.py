@@ -33,6 +33,8 @@ _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*:)[^\s@/]+@"
 _SECRET_VALUE = re.compile(
     r"(?i)\b(secret|password|passwd|pwd|token)(\"?'?\s*[:=]\s*[\"']?)([^\s\"',;&]+)"
 )
+_SECRET_KEYWORDS = ("secret", "passw", "pwd", "token")
+"""What every match of :data:`_SECRET_VALUE` contains, case-folded (as ``(?i)`` matches)."""
 _DIGITS = re.compile(r"\d{4,}")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -64,8 +66,12 @@ class SecretRedactor:
         self._secrets.sort(key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
-        text = _URL_PASSWORD.sub(rf"\1{HIDDEN}@", text)
-        text = _SECRET_VALUE.sub(rf"\1\2{HIDDEN}", text)
+        # Every line written passes here: a regex runs only where its match could be.
+        if "://" in text:
+            text = _URL_PASSWORD.sub(rf"\1{HIDDEN}@", text)
+        folded = text.casefold()
+        if any(keyword in folded for keyword in _SECRET_KEYWORDS):
+            text = _SECRET_VALUE.sub(rf"\1\2{HIDDEN}", text)
         for secret in self._secrets:
             text = text.replace(secret, HIDDEN)
         return text

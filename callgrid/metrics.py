@@ -2,11 +2,13 @@
 
 Capabilities import the metric they feed from here (the shell's public piece), so
 every name and label is declared once. The link and listener state is read from the
-running engine at scrape time (:func:`engine_registry`)."""
+running engine at scrape time (:func:`engine_registry`), through :class:`FastAgiState`
+and :class:`AmiState`, which ``/readyz`` reports as well."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -22,6 +24,8 @@ from telephony.agi.observation import TURNAROUNDS
 
 if TYPE_CHECKING:
     from callgrid.engine import Engine
+    from telephony.agi import FastAgiServer
+    from telephony.ami import AmiClient
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -65,6 +69,43 @@ AGI_TURNAROUND = TurnaroundCollector(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class FastAgiState:
+    """The FastAGI listener as monitoring sees it, read in one go."""
+
+    listening: bool
+    port: int
+    active_calls: int
+    calls_served: int
+    refused_connections: int
+    malformed_connections: int
+
+    @classmethod
+    def of(cls, agi: FastAgiServer) -> FastAgiState:
+        return cls(
+            agi.listening,
+            agi.port,
+            agi.active_calls,
+            agi.calls_served,
+            agi.refused_connections,
+            agi.malformed_connections,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AmiState:
+    """The AMI link as monitoring sees it; ``last_error`` says why it is down."""
+
+    connected: bool
+    host: str
+    reconnects: int
+    last_error: str | None
+
+    @classmethod
+    def of(cls, ami: AmiClient) -> AmiState:
+        return cls(ami.is_connected, f"{ami.host}:{ami.port}", ami.reconnects, ami.last_error)
+
+
 class EngineCollector(Collector):
     """Calls in progress, the FastAGI listener's refusals and the AMI link, as they are
     when Prometheus scrapes."""
@@ -73,8 +114,8 @@ class EngineCollector(Collector):
         self._engine = engine
 
     def collect(self) -> Iterator[Metric]:
-        agi, ami = self._engine.agi, self._engine.ami
-        if agi is not None:
+        if self._engine.agi is not None:
+            agi = FastAgiState.of(self._engine.agi)
             yield GaugeMetricFamily(
                 "callgrid_calls_in_progress",
                 "Calls the FastAGI server serves now",
@@ -90,11 +131,12 @@ class EngineCollector(Collector):
                 "FastAGI connections dropped: their environment block was not FastAGI",
                 agi.malformed_connections,
             )
-        if ami is not None:
+        if self._engine.ami is not None:
+            ami = AmiState.of(self._engine.ami)
             yield GaugeMetricFamily(
                 "callgrid_ami_connected",
                 "1 while logged in to Asterisk's AMI, 0 while the link is down",
-                1 if ami.is_connected else 0,
+                1 if ami.connected else 0,
             )
             yield CounterMetricFamily(
                 "callgrid_ami_reconnects", "AMI logins after the first one", ami.reconnects

@@ -21,10 +21,15 @@ from pathlib import Path
 from typing import Any, ClassVar, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from telephony.agi.peers import parse_peers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENV_PREFIX = "CALLGRID_"
+SECRET_KEYS = frozenset({"database_url", "ami_secret"})
+"""Settings whose values no message repeats."""
 
 
 class SettingsError(ValueError):
@@ -68,12 +73,29 @@ class Settings:
     ami_secret: str = "callgrid"
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    web_session_lifetime: float = 12 * 3600.0
+    """Seconds a web session lasts from sign-in, however busy."""
+    web_session_idle: float = 1800.0
+    """Seconds without a request after which a web session ends."""
+    web_secure_cookies: bool = False
+    """Mark the session cookie Secure even over http (https ends at a proxy in front)."""
+    web_sign_in_failures: int = 5
+    """Failed sign-ins for one login, or from one address, that stop further attempts."""
+    web_sign_in_window: float = 900.0
+    """Seconds over which failed sign-ins are counted."""
+    web_live_interval: float = 5.0
+    """Seconds between checks of the engine state the live page shows."""
     sections: Mapping[type[Section], Section] = field(default_factory=dict)
 
     ranges: ClassVar[Mapping[str, tuple[float, float]]] = {
         "agi_port": (0, 65535),
         "ami_port": (1, 65535),
         "web_port": (0, 65535),
+        "web_session_lifetime": (60, 30 * 86400),
+        "web_session_idle": (60, 86400),
+        "web_sign_in_failures": (1, 1000),
+        "web_sign_in_window": (1, 86400),
+        "web_live_interval": (0.5, 3600),
         "agi_reply_timeout": (0.1, 600),
     }
 
@@ -106,6 +128,10 @@ class Settings:
         return ZoneInfo(self.local_zone)
 
     def check(self) -> Iterable[tuple[str, str]]:
+        try:
+            make_url(self.database_url)
+        except ArgumentError:
+            yield "database_url", "is not a database URL like postgresql+asyncpg://user@host/db"
         try:
             ZoneInfo(self.local_zone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -208,7 +234,7 @@ def _build(
         try:
             values[name] = _convert(hints[name], raw, from_text=env_name in environ)
         except ValueError as error:
-            problems.append(f"{where[name]}={raw!r}: {error}")
+            problems.append(f"{where[name]}={_shown(name, raw)}: {error}")
     try:
         built = kind(**values)
     except (TypeError, ValueError) as error:
@@ -219,8 +245,13 @@ def _build(
     found = _range_problems(built) + list(built.check())
     for name, reason in found:
         key = where.get(name, f"{ENV_PREFIX}{name.upper()} (default)")
-        problems.append(f"{key}={given.get(name, getattr(built, name))!r}: {reason}")
+        problems.append(f"{key}={_shown(name, given.get(name, getattr(built, name)))}: {reason}")
     return None if found else built
+
+
+def _shown(name: str, value: Any) -> str:
+    """A value as an error message may show it: never a secret or a URL with a password."""
+    return "'***'" if name in SECRET_KEYS else repr(value)
 
 
 def _range_problems(settings: Any) -> list[tuple[str, str]]:

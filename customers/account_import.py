@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from customers.cell_text import shortened, text_problem
 from customers.identifiers import (
     household_account_is_valid,
     inn_is_valid,
@@ -21,7 +22,6 @@ from customers.identifiers import (
     ogrn_is_valid,
 )
 from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
-from customers.table_file import control_character, looks_like_formula, shortened
 from worktime.clock import local_zone
 
 Progress = Callable[[int, int], None]
@@ -52,7 +52,7 @@ MAX_CELL_LENGTH = 32
 """Any other cell: a phone as written (stored as 11 digits), an amount, a date, a flag."""
 FORMULA_CHECKED = ("number", "name", "area", "address", "email", "contract_number", "meter_serial")
 """Cells stored as text; the others are parsed, so a formula there is refused anyway."""
-LINE_BREAKS_ALLOWED = {"address": "\n\r"}
+MULTILINE_COLUMNS = ("address",)
 _YES, _NO = {"1", "да", "д", "yes", "y", "true"}, {"0", "нет", "н", "no", "n", "false"}
 _SPACES = str.maketrans("", "", " \u00a0\u202f")
 
@@ -138,7 +138,7 @@ def _header_problems(names: list[str]) -> list[Problem]:
         if name not in COLUMNS
     ]
     problems += [
-        Problem(1, name, "column appears twice")
+        Problem(1, shortened(name), "column appears twice")
         for name in sorted(set(names))
         if names.count(name) > 1
     ]
@@ -159,7 +159,7 @@ class _Row:
         self.refused: set[str] = set()
         """Columns whose cell cannot be read at all; they count as empty, not as missing."""
         for column, cell in values.items():
-            reason = _cell_problem(column, cell)
+            reason = cell_problem(column, cell)
             if reason is not None:
                 self.fail(column, reason)
                 self.refused.add(column)
@@ -334,19 +334,14 @@ class _Row:
         return tuple(readings)
 
 
-def _cell_problem(column: str, cell: str) -> str | None:
+def cell_problem(column: str, cell: str) -> str | None:
     """Why a cell cannot be taken whatever its column's own rules say, if it cannot."""
-    text = cell.strip()
-    limit = STORED_TEXT_LENGTHS.get(column, MAX_CELL_LENGTH)
-    if len(text) > limit:
-        return f"{len(text):,} characters, at most {limit}"
-    character = control_character(text, LINE_BREAKS_ALLOWED.get(column, ""))
-    if character is not None:
-        return f"has a control character ({character})"
-    if column in FORMULA_CHECKED and looks_like_formula(cell):
-        start = cell[:1] if cell[:1] in "\t\r" else text[:1]
-        return f"looks like a spreadsheet formula: it starts with {start!r}"
-    return None
+    return text_problem(
+        cell,
+        STORED_TEXT_LENGTHS.get(column, MAX_CELL_LENGTH),
+        line_breaks=column in MULTILINE_COLUMNS,
+        formula_checked=column in FORMULA_CHECKED,
+    )
 
 
 def _zones(meter: Meter) -> str:

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from callgrid.database import Database
 from callgrid.settings import Settings
-from customers.account_import import STORED_TEXT_LENGTHS, NewAccount, validate
+from customers.account_import import NewAccount, cell_problem, validate
 from customers.demo_data import MAX_ACCOUNTS, generate, write_csv
 from customers.storage import SqlCustomers
-from customers.table_file import FileError, control_character, read_table
+from customers.table_file import FileError, read_table
 from worktime.clock import local_zone, system_clock
 
 
@@ -122,7 +122,7 @@ async def _import(path: Path, header: list[str], rows: list[list[str]], settings
 
 def _can_look_up(number: str) -> bool:
     """A number the database can be asked about; the others are refused by the checks."""
-    return 0 < len(number) <= STORED_TEXT_LENGTHS["number"] and control_character(number) is None
+    return bool(number) and cell_problem("number", number) is None
 
 
 def _kind(error: StatementError) -> str:

@@ -94,7 +94,7 @@ def judge(
     accepted_today: list[Reading],
     limits: ReadingLimits | None = None,
     *,
-    timezone: tzinfo | None = None,
+    timezone: tzinfo,
 ) -> Verdict:
     """The verdict on ``entered`` (the digits the caller gave) for one zone of ``meter``.
 
@@ -106,14 +106,13 @@ def judge(
     expired = verification_refusal(meter, today)
     if expired is not None:
         return expired
-    if not entered or not entered.isdigit():
+    if not (entered.isascii() and entered.isdigit()):
         return Refused(Refusal.NO_DIGITS)
     if len(entered.lstrip("0") or "0") > meter.digits:
         return Refused(Refusal.TOO_MANY_DIGITS, meter.digits)
     value = int(entered)
-    if last is None or local_date(last.taken_at, timezone) < meter.installed_on:
+    if last is None or (last_day := local_date(last.taken_at, timezone)) < meter.installed_on:
         return _today_or(Accepted(value, 0), accepted_today)  # nothing of this meter yet
-    last_day = local_date(last.taken_at, timezone)
     days = max((today - last_day).days, 1)
     usual = usual_daily_consumption(history)
     per_day = (

@@ -3,8 +3,8 @@
 One reader for every import: the encoding is found (UTF-8 with or without a BOM, else
 Windows-1251, what Russian Excel saves as "CSV"), the delimiter is guessed from the
 header line, header names are normalised and their aliases resolved, and the file's
-size is bounded before it is read. Checking the values is left to each import; the
-cell checks they share (control characters, spreadsheet formulas) are here.
+size is bounded before it is read. Checking the values is left to each import (the
+checks of a cell's text they share are ``customers.cell_text``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +19,6 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 256 * 2**20
 UTF8_BOM = b"\xef\xbb\xbf"
-FORMULA_STARTS = ("=", "+", "-", "@")
-"""What makes a spreadsheet read a cell as a formula (with a tab or CR before them)."""
 
 
 class FileError(ValueError):
@@ -140,21 +137,3 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control or invisible formatting character of ``text`` as U+XXXX, if any."""
-    for character in text:
-        if character not in allowed and unicodedata.category(character) in ("Cc", "Cf"):
-            return f"U+{ord(character):04X}"
-    return None
-
-
-def shortened(text: str, limit: int = 40) -> str:
-    """A value as a message quotes it: a huge cell is not echoed whole."""
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
-
-
-def looks_like_formula(cell: str) -> bool:
-    """True when a spreadsheet opening an export of the value would run it as a formula."""
-    return cell[:1] in ("\t", "\r") or cell.strip()[:1] in FORMULA_STARTS

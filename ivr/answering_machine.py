@@ -16,7 +16,6 @@ from prompts.render import wav_seconds
 from telephony.agi import CallHungUp
 from worktime.calendar import end_of_next_working_day
 
-LONGEST_MESSAGE_MS = 120_000
 SILENCE_ENDS_MESSAGE_S = 5
 SHORTEST_MESSAGE_S = 1.0
 
@@ -50,7 +49,10 @@ async def leave_message(ctx: CallContext) -> Message:
     try:
         await call.play([ctx.prompt("am_greeting")])
         await call.record(
-            target, max_ms=LONGEST_MESSAGE_MS, silence_s=SILENCE_ENDS_MESSAGE_S, beep=True
+            target,
+            max_ms=ctx.services.message_seconds * 1000,
+            silence_s=SILENCE_ENDS_MESSAGE_S,
+            beep=True,
         )
     except CallHungUp:
         return Message(kept=await _keep(ctx, recording), caller_hung_up=True)

@@ -13,7 +13,6 @@ from callcenter.tasks import TaskBook
 from customers.model import Account
 from customers.reading_rules import ReadingLimits
 from customers.store import CustomerStore
-from ivr.call_record import CallbackBook
 from ivr.menu import MenuTree
 from ivr.speech_input import Listener
 from prompts.catalog import Variant
@@ -42,7 +41,6 @@ class IvrServices:
 
     prompts: PromptFiles
     phrases: PhraseLibrary
-    callbacks: CallbackBook
     customers: CustomerStore
     outages: OutageBoard
     tasks: TaskBook
@@ -73,6 +71,8 @@ class CallContext:
     topic: str | None = None
     account: Account | None = None
     """The caller's account once identified; nothing of it is spoken before."""
+    callback_requested: bool = False
+    """The caller left a number to be called back (CC-5)."""
     voice_failures: int = 0
     """Turns in which the caller's speech was not understood (silence included)."""
 
@@ -107,6 +107,9 @@ class ActionResult(StrEnum):
     """Back to the menu the action was chosen from."""
     TO_OPERATOR = "to_operator"
     """The caller could not be served by the machine: hand them to an operator (IVR-4)."""
+    OPERATOR_ASKED = "operator_asked"
+    """The caller pressed the operator key during the action: as ``0`` in a menu, they
+    hear that they are being connected and the key is kept in the call's inputs."""
 
 
 Action = Callable[[CallContext], Awaitable[ActionResult]]

@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
 
 from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
 from ivr.answering_machine import leave_message
 from ivr.call_context import Action, ActionResult, CallContext, IvrServices
-from ivr.call_record import CallbackBook, CallEnd, CallLog, CallStart, Outcome
+from ivr.call_record import CallEnd, CallLog, CallStart, Outcome
 from ivr.caller_input import ChoiceReader, MenuChoiceReader
 from ivr.menu import OPERATOR_KEY, MenuTree, normalise_number
 from ivr.navigator import (
@@ -47,21 +46,6 @@ def service_of(queue: str, line: str) -> str:
     if queue == "dispatch":
         return "dispatch"
     return "paid_services" if line == "paid_services" else "billing"
-
-
-class NotedCallbacks:
-    """The callback book of one call, noting whether the caller left a number."""
-
-    def __init__(self, book: CallbackBook) -> None:
-        self.book = book
-        self.requested = False
-
-    async def request_callback(
-        self, call_id: str | None, phone: str, line: str, topic: str | None, at: datetime
-    ) -> int:
-        request_id = await self.book.request_callback(call_id, phone, line, topic, at)
-        self.requested = True
-        return request_id
 
 
 class IvrCallFlow:
@@ -164,7 +148,9 @@ class IvrCallFlow:
                 end.outcome = Outcome.SELF_SERVICE
                 context.topic = step.node.topic
                 result = await self.actions[step.node.action](context)
-                if result is ActionResult.TO_OPERATOR:
+                if result is ActionResult.OPERATOR_ASKED:
+                    step = navigator.handle(Key(OPERATOR_KEY))
+                elif result is ActionResult.TO_OPERATOR:
                     step = navigator.to_operator()
                 else:
                     step = navigator.back_to_menu()
@@ -232,13 +218,8 @@ class IvrCallFlow:
         callback = self.actions.get(CALLBACK_ACTION)
         if callback is not None:
             context.topic = node.topic
-            noted = NotedCallbacks(self.services.callbacks)
-            context.services = replace(self.services, callbacks=noted)
-            try:
-                await callback(context)
-            finally:
-                context.services = self.services
-            if noted.requested:
+            await callback(context)
+            if context.callback_requested:
                 end.outcome = Outcome.CALLBACK_REQUESTED
         return False
 

@@ -1,4 +1,4 @@
-"""What is kept of each call (IVR-8), and the storage ports the call flow writes through."""
+"""What is kept of each call (IVR-8), and the storage port the call flow writes it through."""
 
 from __future__ import annotations
 
@@ -51,9 +51,3 @@ class CallLog(Protocol):
     async def call_started(self, start: CallStart) -> str: ...
 
     async def call_ended(self, call_id: str, end: CallEnd) -> None: ...
-
-
-class CallbackBook(Protocol):
-    async def request_callback(
-        self, call_id: str | None, phone: str, line: str, topic: str | None, at: datetime
-    ) -> int: ...

@@ -75,8 +75,9 @@ async def request_callback(ctx: CallContext) -> ActionResult:
     if number is None:
         await ctx.call.play([ctx.prompt("callback_cancelled")])
         return ActionResult.DONE
-    await ctx.services.callbacks.request_callback(
+    await ctx.services.tasks.request_callback(
         ctx.call_id, number, ctx.tree.line, ctx.topic, ctx.now()
     )
+    ctx.callback_requested = True
     await ctx.call.play([ctx.prompt("callback_accepted")])
     return ActionResult.DONE

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from callcenter.cli_tasks import describe
+from callcenter.cli import describe
 from callcenter.outages import Outage, OutageKind
 from callcenter.storage import SqlOutages, SqlTasks
 from callgrid.database import Database
@@ -22,6 +22,7 @@ from customers.storage import SqlCustomers
 from ivr.settings import IvrSettings
 from ivr.simulation import SimulatedCall
 from prompts.render import speak_to_wav
+from worktime.calendar import default_calendar
 from worktime.clock import DEFAULT_ZONE
 
 HOUSEHOLD = Account(
@@ -173,7 +174,8 @@ async def summary(settings: Settings) -> list[str]:
                 f"{reading.taken_at.isoformat(timespec='seconds')}"
             )
         lines.append("=== Tasks left for people")
-        lines += [describe(task, False) for task in await SqlTasks(database).open_tasks()]
+        tasks = await SqlTasks(database, default_calendar()).open_tasks()
+        lines += [describe(task, late=False) for task in tasks]
         return lines
     finally:
         await database.close()

@@ -73,36 +73,26 @@ def _check_events(text: str) -> None:
     values = 0
     nesting = 0
     for event in yaml.parse(text, Loader=_SafeLoader):
-        if isinstance(event, AliasEvent):
-            raise TreeTextError(
-                _located(
-                    event.start_mark,
-                    f"alias *{event.anchor} is not allowed in a menu tree; write the value out",
-                )
-            )
-        if isinstance(event, NodeEvent) and event.anchor is not None:
-            raise TreeTextError(
-                _located(
-                    event.start_mark,
-                    f"anchor &{event.anchor} is not allowed in a menu tree; write the value out",
-                )
-            )
-        if isinstance(event, NodeEvent):
-            values += 1
-            if values > MAX_VALUES:
-                raise TreeTextError(
-                    _located(event.start_mark, f"more than {MAX_VALUES} values; not a menu tree")
-                )
-        if isinstance(event, CollectionStartEvent):
-            nesting += 1
-            if nesting > MAX_NESTING:
-                raise TreeTextError(
-                    _located(
-                        event.start_mark, f"nested more than {MAX_NESTING} deep; not a menu tree"
-                    )
-                )
-        elif isinstance(event, CollectionEndEvent):
+        if isinstance(event, CollectionEndEvent):
             nesting -= 1
+        elif isinstance(event, NodeEvent):
+            values += 1
+            nesting += isinstance(event, CollectionStartEvent)
+            problem = _event_problem(event, values, nesting)
+            if problem is not None:
+                raise TreeTextError(_located(event.start_mark, problem))
+
+
+def _event_problem(event: NodeEvent, values: int, nesting: int) -> str | None:
+    if isinstance(event, AliasEvent):
+        return f"alias *{event.anchor} is not allowed in a menu tree; write the value out"
+    if event.anchor is not None:
+        return f"anchor &{event.anchor} is not allowed in a menu tree; write the value out"
+    if values > MAX_VALUES:
+        return f"more than {MAX_VALUES} values; not a menu tree"
+    if nesting > MAX_NESTING:
+        return f"nested more than {MAX_NESTING} deep; not a menu tree"
+    return None
 
 
 def read_tree_yaml(data: bytes) -> Any:

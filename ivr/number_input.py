@@ -36,16 +36,25 @@ class NumberInput:
 
 
 class Leave(StrEnum):
-    """The caller leaves a number entry instead of giving a number."""
+    """Where the caller goes instead of giving a number: the action ends there."""
 
     BACK = "back"
-    """``*``: the action ends and the caller is back in the menu it was chosen from."""
+    """``*``: back in the menu the action was chosen from."""
     OPERATOR = "operator"
-    """``0``: an operator takes the caller."""
+    """``0``: the caller asked for an operator."""
+    GAVE_UP = "gave_up"
+    """The number could not be taken (see :mod:`ivr.identification`): an operator helps."""
 
     @property
     def action_result(self) -> ActionResult:
-        return ActionResult.DONE if self is Leave.BACK else ActionResult.TO_OPERATOR
+        return _RESULTS[self]
+
+
+_RESULTS = {
+    Leave.BACK: ActionResult.DONE,
+    Leave.OPERATOR: ActionResult.OPERATOR_ASKED,
+    Leave.GAVE_UP: ActionResult.TO_OPERATOR,
+}
 
 
 def leaving(digits: str) -> Leave | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from callcenter.outages import Outage
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
-from ivr.identification import NotIdentified, identify_caller
+from ivr.identification import identify_caller
 from ivr.menu import ITEM_KEYS
+from ivr.number_input import Leave
 from ivr.phrase_playback import play_phrase
 
 CHOICE_TIMEOUT_MS = 5000
@@ -16,7 +17,7 @@ MOST_AREAS_LISTED = 7
 
 async def tell_outages(ctx: CallContext) -> ActionResult:
     area = ctx.account.area if ctx.account else await _choose_area(ctx)
-    if isinstance(area, NotIdentified):
+    if isinstance(area, Leave):
         return area.action_result
     if area is None:
         return ActionResult.DONE
@@ -25,7 +26,7 @@ async def tell_outages(ctx: CallContext) -> ActionResult:
     return await play_phrase(ctx, [await ctx.phrase(text) for text in texts])
 
 
-async def _choose_area(ctx: CallContext) -> str | NotIdentified | None:
+async def _choose_area(ctx: CallContext) -> str | Leave | None:
     call = ctx.call
     areas = (await ctx.services.outages.areas(ctx.now()))[:MOST_AREAS_LISTED]
     if not areas:
@@ -34,7 +35,7 @@ async def _choose_area(ctx: CallContext) -> str | NotIdentified | None:
     answer = await call.read_digits(ctx.prompt("outages_how_to_find"), CHOICE_TIMEOUT_MS, 1)
     if answer.digits == "1":
         account = await identify_caller(ctx)
-        return account if isinstance(account, NotIdentified) else account.area
+        return account if isinstance(account, Leave) else account.area
     areas = areas_that_fit(areas, ctx.services.phrases.max_characters)
     listing = await ctx.phrase(spoken_texts.area_choice(areas))
     chosen = await call.read_digits(listing, CHOICE_TIMEOUT_MS, 1)

@@ -13,7 +13,7 @@ PHRASE_ESCAPE_KEYS = BACK_KEY + OPERATOR_KEY
 
 def result_of_key(key: str | None) -> ActionResult:
     """What a key pressed during a phrase asks for; none pressed, or ``*``: the menu."""
-    return ActionResult.TO_OPERATOR if key == OPERATOR_KEY else ActionResult.DONE
+    return ActionResult.OPERATOR_ASKED if key == OPERATOR_KEY else ActionResult.DONE
 
 
 async def play_phrase(ctx: CallContext, files: Sequence[str]) -> ActionResult:

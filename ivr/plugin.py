@@ -6,7 +6,7 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 
-from callcenter.plugin import CALLBACKS, HOURS, OUTAGES, TASKS
+from callcenter.plugin import HOURS, OUTAGES, TASKS
 from callcenter.plugin import SETTINGS as CALLCENTER_SETTINGS
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from customers.plugin import CUSTOMERS, READING_LIMITS
@@ -26,6 +26,8 @@ from prompts.render import RenderError
 
 CALL_LOG: ServiceKey[SqlCallLog] = ServiceKey("ivr.call_log")
 CALL_FLOW: ServiceKey[IvrCallFlow] = ServiceKey("ivr.call_flow")
+RECOGNIZER: ServiceKey[Recognizer] = ServiceKey("ivr.recognizer")
+"""Provided only to replace the vosk model the ``vosk_model`` setting loads."""
 AGI_SCRIPT = "ivr"
 
 
@@ -52,7 +54,7 @@ class IvrPlugin(Plugin):
         host.on_stop.append(call_log.close)
         if host.runs("agi"):
             settings = host.settings.of(IvrSettings)
-            recognizer = host.overrides.get("recognizer")
+            recognizer = host.find(RECOGNIZER)
             flow = call_flow(host, settings, load_ivr_content(settings), call_log, recognizer)
             host.provide(CALL_FLOW, flow)
             host.add_agi_route(AGI_SCRIPT, flow)
@@ -96,7 +98,6 @@ def call_flow(
             clock=host.clock,
             max_spoken_seconds=settings.max_level_speech_seconds,
         ),
-        callbacks=host.require(CALLBACKS),
         customers=host.require(CUSTOMERS),
         outages=host.require(OUTAGES),
         tasks=host.require(TASKS),

@@ -9,9 +9,7 @@ from ivr.storage import SqlCallLog
 
 def call_record_readiness(call_log: SqlCallLog) -> tuple[bool, dict[str, Any]]:
     """Ready while the writer stores records; its backlog and last error either way."""
-    healthy = bool(getattr(call_log, "healthy", True))
-    details: dict[str, Any] = {"backlog": getattr(call_log, "backlog", 0)}
-    last_error = getattr(call_log, "last_error", None)
-    if last_error:
-        details["error"] = str(last_error)
-    return healthy, details
+    details: dict[str, Any] = {"backlog": call_log.backlog}
+    if call_log.last_error:
+        details["error"] = call_log.last_error
+    return call_log.healthy, details

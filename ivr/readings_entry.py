@@ -20,7 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from customers.model import Account, Channel, Meter, Reading, Zone
-from customers.reading_rules import Accepted, AlreadyToday, Refused, judge, verification_refusal
+from customers.reading_rules import (
+    Accepted,
+    AlreadyToday,
+    Refused,
+    judge,
+    verification_refusal,
+)
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
 from ivr.identification import identify_caller
@@ -109,6 +115,7 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | Leave | N
     """Each zone in turn until all are acceptable; None when the caller gives up, a
     :class:`Leave` when they leave the readings."""
     store, today, timezone = ctx.services.customers, ctx.today(), ctx.services.timezone
+    limits = ctx.services.reading_limits
     submission = Submission({}, {})
     accepted: dict[Zone, tuple[list[Reading], list[Reading]]] = {}  # read once a zone
     index, tries = 0, 0
@@ -128,32 +135,15 @@ async def _enter_zones(ctx: CallContext, meter: Meter) -> Submission | Leave | N
             accepted[zone] = ([r for r in history if r not in today_ones], today_ones)
         before_today, accepted_today = accepted[zone]
         last = before_today[0] if before_today else None
-        verdict = judge(
-            meter,
-            entered.digits,
-            today,
-            last,
-            before_today,
-            accepted_today,
-            ctx.services.reading_limits,
-            timezone=timezone,
-        )
+        facts = (meter, entered.digits, today, last, before_today)
+        verdict = judge(*facts, accepted_today, limits, timezone=timezone)
         if isinstance(verdict, AlreadyToday):
             question = await ctx.phrase(spoken_texts.already_today(zone, verdict.existing))
             answer = await ctx.call.read_digits(question, CONFIRM_TIMEOUT_MS, 1)
             if answer.digits != "1":
                 return None
             submission.replaces_today = True
-            verdict = judge(
-                meter,
-                entered.digits,
-                today,
-                last,
-                before_today,
-                [],
-                ctx.services.reading_limits,
-                timezone=timezone,
-            )
+            verdict = judge(*facts, [], limits, timezone=timezone)
         if isinstance(verdict, Accepted):
             submission.values[zone] = verdict.value
             submission.channels[zone] = entered.channel

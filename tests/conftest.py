@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from callcenter.plugin import CALLBACKS, OUTAGES, TASKS
-from callcenter.storage import SqlCallbackBook, SqlOutages, SqlTasks
+from callcenter.plugin import OUTAGES, TASKS
+from callcenter.storage import SqlOutages, SqlTasks
 from callgrid.database import Database
 from callgrid.engine import Engine
 from callgrid.settings import Settings
@@ -28,7 +28,7 @@ from ivr.actions import ACTIONS
 from ivr.call_flow import IvrCallFlow
 from ivr.content import IvrContent
 from ivr.menu_loader import load_trees
-from ivr.plugin import CALL_FLOW, CALL_LOG
+from ivr.plugin import CALL_FLOW, CALL_LOG, RECOGNIZER
 from ivr.settings import IvrSettings
 from ivr.speech_input import Recognizer
 from ivr.storage import SqlCallLog
@@ -155,8 +155,9 @@ class RunningIvr:
         return self.engine.host.require(CALL_LOG)
 
     @property
-    def callbacks(self) -> SqlCallbackBook:
-        return self.engine.host.require(CALLBACKS)  # type: ignore[return-value]
+    def callbacks(self) -> SqlTasks:
+        """The tasks, where callbacks are kept."""
+        return self.engine.host.require(TASKS)  # type: ignore[return-value]
 
     @property
     def customers(self) -> SqlCustomers:
@@ -186,7 +187,8 @@ async def running_ivr(
         agi_reply_timeout=5.0,
         ami_enabled=False,
     ).with_sections(IvrSettings(prompts_dir=content.library.directory))
-    engine = Engine(settings, clock, parts=("agi",), recognizer=recognizer)
+    provided = [] if recognizer is None else [(RECOGNIZER, recognizer)]
+    engine = Engine(settings, clock, parts=("agi",), provided=provided)
     await engine.start()
     try:
         yield RunningIvr(engine, content)

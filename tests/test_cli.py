@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
+from callcenter.storage import SqlTasks
+from callcenter.tasks import NewTask, TaskKind
+from callgrid.database import Database
 from tests.command import run_callgrid
+from worktime.calendar import default_calendar
+from worktime.clock import DEFAULT_ZONE
+
+FRIDAY = datetime(2026, 11, 27, 9, 30, tzinfo=DEFAULT_ZONE)
 
 
 def test_simulated_call_shows_what_was_heard_and_the_stored_record(tmp_path: Path) -> None:
@@ -67,3 +76,37 @@ def test_a_call_to_an_engine_that_is_not_there_says_so_in_one_line(tmp_path: Pat
     assert result.returncode == 2
     assert "no engine answers at 127.0.0.1:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tasks_lists_callbacks_with_their_deadlines_and_how_many_are_late(
+    tmp_path: Path,
+) -> None:
+    async def store() -> None:
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'var' / 'callgrid.db'}")
+        try:
+            await database.upgrade()
+            tasks = SqlTasks(database, default_calendar())
+            await tasks.request_callback("c1", "89139876543", "toll_free", "Оплата", FRIDAY)
+            await tasks.add(
+                NewTask(
+                    kind=TaskKind.ANSWERING_MACHINE,
+                    call_id="c2",
+                    phone="79001234567",
+                    line="toll_free",
+                    subject="Сообщение на автоответчике",
+                    created_at=FRIDAY,
+                    due_at=datetime(2099, 1, 1, tzinfo=UTC),
+                )
+            )
+        finally:
+            await database.close()
+
+    asyncio.run(store())
+    result = run_callgrid(tmp_path, "tasks")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "callback           due 27.11.2026 20:00  LATE  Оплата, 89139876543" in lines[0]
+    assert "answering_machine  due 01.01.2099 07:00  Сообщение" in lines[1]
+    assert lines[-1] == "2 open task(s): answering_machine 1 (0 late), callback 1 (1 late)"
+    only = run_callgrid(tmp_path, "tasks", "--kind", "callback").stdout.splitlines()
+    assert len(only) == 2 and only[-1] == "1 open task(s): callback 1 (1 late)"

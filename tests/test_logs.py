@@ -14,11 +14,21 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callgrid.cli import banner
 from callgrid.database import Database
 from callgrid.engine import Engine
-from callgrid.logs import hide_secrets, log_handler, masked
+from callgrid.logs import (
+    _SECRET_VALUE,
+    _URL_PASSWORD,
+    HIDDEN,
+    SecretRedactor,
+    hide_secrets,
+    log_handler,
+    masked,
+)
 from callgrid.settings import Settings
 from ivr.content import IvrContent
 from telephony.agi.observation import CALL_ID
@@ -94,6 +104,69 @@ def test_passwords_and_secrets_never_reach_a_log_line(
     assert "postgresql://u:***@h/db refused" in text, "the traceback too"
     for secret in (PASSWORD, "hunter2", "ami-Secret-42"):
         assert secret not in text
+
+
+class _CountsItsFormatting:
+    def __init__(self) -> None:
+        self.formatted = 0
+
+    def __str__(self) -> str:
+        self.formatted += 1
+        return "value"
+
+
+def test_a_line_is_formatted_once_and_not_at_all_below_the_level() -> None:
+    stream = io.StringIO()
+    log = logging.getLogger("callgrid.test.formatting")
+    log.propagate = False  # only the engine's handler sees these lines
+    handler = log_handler("text", stream)
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    argument = _CountsItsFormatting()
+    try:
+        log.info("shown: %s", argument)
+        log.debug("hidden: %s", argument)
+    finally:
+        log.removeHandler(handler)
+    assert argument.formatted == 1
+    assert stream.getvalue().count("shown: value") == 1
+    assert "hidden" not in stream.getvalue()
+
+
+_LINE_PARTS = st.sampled_from(
+    [
+        " ",
+        "a",
+        "7",
+        "@",
+        ":",
+        "/",
+        "=",
+        "'",
+        '"',
+        "://",
+        "u:pw@",
+        "x://h",
+        "secret",
+        "SECRET",
+        "Password",
+        "passwd",
+        "PWD",
+        "token",
+        "ſecret",
+        "\u212aey",
+        "tocen",
+        "pass word",
+    ]
+)
+
+
+@given(st.lists(_LINE_PARTS, max_size=12).map("".join))
+def test_secrets_are_hidden_in_any_line_as_the_patterns_alone_would_hide_them(
+    line: str,
+) -> None:
+    patterns_alone = _SECRET_VALUE.sub(rf"\1\2{HIDDEN}", _URL_PASSWORD.sub(rf"\1{HIDDEN}@", line))
+    assert SecretRedactor()(line) == patterns_alone
 
 
 def test_json_lines_carry_the_call_id() -> None:

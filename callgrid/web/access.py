@@ -84,7 +84,10 @@ def signed_in(request: web.Request) -> User:
 
 def same_origin(claimed: str, expected: Iterable[str]) -> bool:
     """Whether an ``Origin`` (or a ``Referer`` URL) is one of the site's own origins."""
-    parts = urlsplit(claimed)
+    try:
+        parts = urlsplit(claimed)
+    except ValueError:  # "http://[" and the like
+        return False
     return bool(parts.scheme and parts.netloc) and (
         f"{parts.scheme}://{parts.netloc}".lower() in {e.lower() for e in expected}
     )
@@ -106,15 +109,26 @@ def origin_allowed(request: web.Request, policy: WebPolicy, *, required: bool) -
     return same_origin(claimed, own_origins(request, policy))
 
 
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+async def form_field(request: web.Request, name: str) -> str:
+    """A text field of the posted form; "" when absent or not text (a file). A body
+    that cannot be read as a form (not UTF-8, a broken multipart) is HTTP 400."""
+    if request.content_type not in FORM_TYPES:
+        return ""
+    try:
+        value = (await request.post()).get(name, "")
+    except (ValueError, LookupError) as error:
+        raise web.HTTPBadRequest(text=f"the form cannot be read: {error}") from None
+    return value if isinstance(value, str) else ""
+
+
 async def csrf_matches(request: web.Request, session: WebSession) -> bool:
-    given = request.headers.get(CSRF_HEADER, "")
-    if not given and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        field = (await request.post()).get(CSRF_FIELD, "")
-        given = field if isinstance(field, str) else ""
-    return bool(given) and hmac.compare_digest(given.encode(), session.csrf_token.encode())
+    given = request.headers.get(CSRF_HEADER, "") or await form_field(request, CSRF_FIELD)
+    return bool(given) and hmac.compare_digest(
+        given.encode("utf-8", "surrogateescape"), session.csrf_token.encode()
+    )
 
 
 def refuse(request: web.Request, status: int, reason: str) -> web.StreamResponse:

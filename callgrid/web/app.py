@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from argon2 import PasswordHasher
+
+from callgrid.plugins import ServiceKey
 
 if TYPE_CHECKING:
     from callgrid.engine import Engine
@@ -19,8 +22,9 @@ if TYPE_CHECKING:
 ENGINE_KEY: web.AppKey[Engine] = web.AppKey("engine")
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
-PASSWORD_HASHER_OVERRIDE = "password_hasher"
-"""``Engine(..., password_hasher=PasswordHasher(...))``: cheap hashing in tests."""
+PASSWORD_HASHER: ServiceKey[PasswordHasher] = ServiceKey("web.password_hasher")
+"""``Engine(..., provided=[(PASSWORD_HASHER, PasswordHasher(...))])``: cheap hashing in
+tests; argon2's defaults otherwise."""
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -49,9 +53,7 @@ def build_web_app(engine: Engine) -> web.Application:
     app[POLICY_KEY] = policy
     app[SESSIONS_KEY] = SessionStore(engine.database, engine.clock, policy)
     app[AUDIT_KEY] = AuditLog(engine.database, engine.clock)
-    app[sign_in.USERS_KEY] = Users(
-        engine.database, engine.clock, engine.host.overrides.get(PASSWORD_HASHER_OVERRIDE)
-    )
+    app[sign_in.USERS_KEY] = Users(engine.database, engine.clock, engine.host.find(PASSWORD_HASHER))
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(TEMPLATES),

@@ -36,8 +36,14 @@ class AuditEntry:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _clip(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
+def _stored(text: str, length: int) -> str:
+    """Text as its column keeps it: control characters written out (``\\x00``: no
+    database refuses it, no terminal obeys it), cut to the column's length."""
+    shown = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+    return shown if len(shown) <= length else shown[: length - 1] + "…"
 
 
 class AuditLog:
@@ -60,11 +66,11 @@ class AuditLog:
         change and its entry are stored together or not at all."""
         values = {
             "at": self.clock(),
-            "actor": _clip(actor, 64),
-            "action": _clip(action, 64),
-            "subject_kind": _clip(subject_kind, 32),
-            "subject_id": _clip(str(subject_id), 64),
-            "source": _clip(source, 64),
+            "actor": _stored(actor, 64),
+            "action": _stored(action, 64),
+            "subject_kind": _stored(subject_kind, 32),
+            "subject_id": _stored(str(subject_id), 64),
+            "source": _stored(source, 64),
             "details": dict(details or {}),
         }
         if session is not None:
@@ -96,9 +102,9 @@ class AuditLog:
         """Entries of ``action`` since a moment, by an actor or from a source."""
         query = select(func.count()).where(AuditRow.action == action, AuditRow.at > since)
         if actor:
-            query = query.where(AuditRow.actor == _clip(actor, 64))
+            query = query.where(AuditRow.actor == _stored(actor, 64))
         if source:
-            query = query.where(AuditRow.source == _clip(source, 64))
+            query = query.where(AuditRow.source == _stored(source, 64))
         async with self.database.session() as session:
             return int((await session.execute(query)).scalar_one())
 

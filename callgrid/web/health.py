@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -17,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from callgrid.logs import REDACT
-from callgrid.metrics import REGISTRY, engine_registry
+from callgrid.metrics import REGISTRY, AmiState, FastAgiState, engine_registry
 from callgrid.web.app import ENGINE_KEY
 
 if TYPE_CHECKING:
@@ -45,30 +46,22 @@ async def database_check(database: Database, timeout: float = DATABASE_TIMEOUT) 
 def fastagi_check(agi: FastAgiServer | None) -> Check:
     if agi is None:
         return False, {"error": "not started"}
-    details: dict[str, Any] = {
-        "listening": agi.listening,
-        "port": agi.port,
-        "active_calls": agi.active_calls,
-        "calls_served": agi.calls_served,
-        "refused_connections": agi.refused_connections,
-        "malformed_connections": agi.malformed_connections,
-    }
-    if not agi.listening:
+    state = FastAgiState.of(agi)
+    details: dict[str, Any] = asdict(state)
+    if not state.listening:
         details["error"] = "not listening"
-    return agi.listening, details
+    return state.listening, details
 
 
 def ami_check(ami: AmiClient | None) -> Check:
     if ami is None:
         return False, {"error": "not started"}
-    details: dict[str, Any] = {
-        "connected": ami.is_connected,
-        "host": f"{ami.host}:{ami.port}",
-        "reconnects": ami.reconnects,
-    }
-    if not ami.is_connected:
-        details["error"] = ami.last_error or "connecting"
-    return ami.is_connected, details
+    state = AmiState.of(ami)
+    details: dict[str, Any] = asdict(state)
+    del details["last_error"]
+    if not state.connected:
+        details["error"] = state.last_error or "connecting"
+    return state.connected, details
 
 
 def registered_check(check: Callable[[], Check]) -> Check:

@@ -1,8 +1,9 @@
 """The live engine state for the supervisor home, over the WebSocket ``/ws/live``.
 
-A small loop publishes ``engine.state`` on the event hub every few seconds and after
-any other event that changed it; each browser's socket forwards what the hub delivers
-(its own bounded queue: a slow browser loses old events, never slows the engine).
+While a live page is open, a small loop publishes ``engine.state`` on the event hub
+every few seconds and after any other event that changed it; each browser's socket
+forwards what the hub delivers (its own bounded queue: a slow browser loses old events,
+never slows the engine; one that stops reading is dropped).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import deque
-from collections.abc import AsyncIterator
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
 
-from callgrid.events import Event, EventHub
+from callgrid.events import SUBSCRIBER_QUEUE, Event
 from callgrid.logs import redact
 from callgrid.web.access import add_protected
 from callgrid.web.users import Role
@@ -26,8 +27,15 @@ from worktime.clock import Clock
 if TYPE_CHECKING:
     from callgrid.engine import Engine
 
+log = logging.getLogger(__name__)
 STATE_TOPIC = "engine.state"
 RECENT_ERRORS = 10
+HEARTBEAT = 30.0
+"""Seconds between pings; a browser that answers none within half of it is dropped."""
+SEND_TIMEOUT = 10.0
+"""Seconds a message may wait for a browser to read before the socket is dropped."""
+MAX_RECEIVED = 4096
+"""Bytes a browser may send in one message (the page sends none): more closes the socket."""
 
 
 class RecentErrors(logging.Handler):
@@ -49,10 +57,6 @@ class RecentErrors(logging.Handler):
         )
 
 
-ERRORS_KEY: web.AppKey[RecentErrors] = web.AppKey("recent_errors")
-SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("live_sockets")
-
-
 def engine_state(engine: Engine, errors: RecentErrors) -> dict[str, Any]:
     agi, ami = engine.agi, engine.ami
     return {
@@ -64,47 +68,84 @@ def engine_state(engine: Engine, errors: RecentErrors) -> dict[str, Any]:
     }
 
 
-def message(event: Event, missed: int = 0) -> str:
-    return json.dumps(
-        {"topic": event.topic, "data": dict(event.data), "missed": missed}, default=str
-    )
+class EncodedEvents:
+    """Each event's JSON, made once for all the sockets that forward it (they take the
+    same events at about the same time, so the last few hundred cover them)."""
+
+    def __init__(self, size: int = SUBSCRIBER_QUEUE) -> None:
+        self.size = size
+        self._recent: OrderedDict[int, tuple[Event, str]] = OrderedDict()
+
+    def message(self, event: Event, missed: int = 0) -> str:
+        found = self._recent.get(id(event))
+        if found is None or found[0] is not event:  # the event held here keeps its id unique
+            body = json.dumps({"topic": event.topic, "data": dict(event.data)}, default=str)
+            found = self._recent[id(event)] = (event, body)
+            if len(self._recent) > self.size:
+                self._recent.popitem(last=False)
+        return f'{found[1][:-1]}, "missed": {missed}}}'
 
 
-async def publish_state(engine: Engine, errors: RecentErrors, interval: float) -> None:
-    """``engine.state`` every ``interval`` seconds, and at once when an event changed it."""
-    hub: EventHub = engine.events
-    events = hub.subscribe()
-    last: dict[str, Any] | None = None
-    try:
-        while True:
-            try:
-                event: Event | None = await asyncio.wait_for(events.next(), interval)
-            except TimeoutError:
-                event = None
-            if event is not None and event.topic == STATE_TOPIC:
-                continue
-            state = engine_state(engine, errors)
-            if event is None or state != last:
-                hub.publish(STATE_TOPIC, shared=False, **state)
-                last = state
-    finally:
-        events.close()
+class StatePublisher:
+    """Publishes ``engine.state`` every ``interval`` seconds and at once when an event
+    changed it, only while a live page is open: nobody watching costs nothing."""
+
+    def __init__(self, engine: Engine, errors: RecentErrors, interval: float) -> None:
+        self.engine = engine
+        self.errors = errors
+        self.interval = interval
+        self.watchers = 0
+        self._task: asyncio.Task[None] | None = None
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        self.watchers += 1
+        if self._task is None:
+            self._task = asyncio.create_task(self._publish(), name="web.live")
+        try:
+            yield
+        finally:
+            self.watchers -= 1
+            if self.watchers == 0:
+                self._stop()
+
+    def _stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def _publish(self) -> None:
+        hub = self.engine.events
+        events = hub.subscribe()
+        last = engine_state(self.engine, self.errors)
+        try:
+            while True:
+                try:
+                    event: Event | None = await asyncio.wait_for(events.next(), self.interval)
+                except TimeoutError:
+                    event = None
+                if event is not None and event.topic == STATE_TOPIC:
+                    continue
+                state = engine_state(self.engine, self.errors)
+                if event is None or state != last:
+                    hub.publish(STATE_TOPIC, shared=False, **state)
+                    last = state
+        finally:
+            events.close()
 
 
-def live_context(engine: Engine, interval: float) -> Any:
-    """The app's cleanup context: the error handler on the root logger and the loop."""
+ERRORS_KEY: web.AppKey[RecentErrors] = web.AppKey("recent_errors")
+SOCKETS_KEY: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("live_sockets")
+PUBLISHER_KEY: web.AppKey[StatePublisher] = web.AppKey("live_state")
+ENCODED_KEY: web.AppKey[EncodedEvents] = web.AppKey("live_encoded")
 
-    async def run(app: web.Application) -> AsyncIterator[None]:
-        errors = app[ERRORS_KEY]
-        logging.getLogger().addHandler(errors)
-        task = asyncio.create_task(publish_state(engine, errors, interval), name="web.live")
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        logging.getLogger().removeHandler(errors)
 
-    return run
+async def collect_errors(app: web.Application) -> AsyncIterator[None]:
+    """The app's cleanup context: the last errors are kept while the app runs."""
+    errors = app[ERRORS_KEY]
+    logging.getLogger().addHandler(errors)
+    yield
+    logging.getLogger().removeHandler(errors)
 
 
 async def close_sockets(app: web.Application) -> None:
@@ -117,35 +158,50 @@ async def close_sockets(app: web.Application) -> None:
 async def live_socket(request: web.Request) -> web.WebSocketResponse:
     from callgrid.web.app import ENGINE_KEY
 
-    engine = request.app[ENGINE_KEY]
-    socket = web.WebSocketResponse(heartbeat=30)
+    engine, app = request.app[ENGINE_KEY], request.app
+    socket = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_RECEIVED)
     await socket.prepare(request)
-    request.app[SOCKETS_KEY].add(socket)
+    app[SOCKETS_KEY].add(socket)
     events = engine.events.subscribe()
+    encoded = app[ENCODED_KEY]
+
+    async def send(text: str) -> None:
+        """A browser that stops reading is dropped, not written to until its buffers
+        and ours fill."""
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await socket.send_str(text)
+        except TimeoutError:
+            log.info("dropped a live page that stopped reading (%s)", request.remote)
+            if request.transport is not None:
+                request.transport.abort()
+            raise
 
     async def forward() -> None:
-        first = Event(STATE_TOPIC, engine_state(engine, request.app[ERRORS_KEY]))
-        await socket.send_str(message(first))
+        await send(encoded.message(Event(STATE_TOPIC, engine_state(engine, app[ERRORS_KEY]))))
         while not socket.closed:
             event = await events.next()
-            await socket.send_str(message(event, events.missed))
+            await send(encoded.message(event, events.missed))
 
-    forwarding = asyncio.create_task(forward())
-    try:
-        async for _ignored in socket:  # the page sends nothing; this waits for the close
-            pass
-    finally:
-        forwarding.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-            await forwarding
-        events.close()
-        request.app[SOCKETS_KEY].discard(socket)
+    with app[PUBLISHER_KEY].watching():
+        forwarding = asyncio.create_task(forward())
+        try:
+            async for _ignored in socket:  # the page sends nothing; this waits for the close
+                pass
+        finally:
+            forwarding.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError, TimeoutError):
+                await forwarding
+            events.close()
+            app[SOCKETS_KEY].discard(socket)
     return socket
 
 
 def add_routes(app: web.Application, engine: Engine, clock: Clock, interval: float) -> None:
-    app[ERRORS_KEY] = RecentErrors(clock)
+    errors = app[ERRORS_KEY] = RecentErrors(clock)
     app[SOCKETS_KEY] = set()
-    app.cleanup_ctx.append(live_context(engine, interval))
+    app[PUBLISHER_KEY] = StatePublisher(engine, errors, interval)
+    app[ENCODED_KEY] = EncodedEvents()
+    app.cleanup_ctx.append(collect_errors)
     app.on_shutdown.append(close_sockets)
     add_protected(app, "GET", "/ws/live", live_socket, roles={Role.SUPERVISOR, Role.ADMIN})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from multidict import MultiMapping
 
 from callgrid.web.access import SESSION_KEY, add_protected
 from callgrid.web.audit import AUDIT_KEY
@@ -14,6 +16,9 @@ from callgrid.web.live import ERRORS_KEY, engine_state
 from callgrid.web.users import Role
 
 AUDIT_PAGE_SIZE = 50
+AUDIT_PAGE = re.compile(r"[1-9][0-9]{0,9}")
+LAST_PAGE = 10**9
+"""Far beyond any audit log; keeps the row offset within what a database counts."""
 SUPERVISORS = {Role.SUPERVISOR, Role.ADMIN}
 
 
@@ -38,17 +43,21 @@ async def account(request: web.Request) -> web.Response:
     return render_page(request, "account.html", {})
 
 
-def page_number(raw: str) -> int:
-    """The page asked for in ``?page=``; 1 when absent, HTTP 400 when not a number ≥ 1."""
-    if not raw:
+def page_number(query: MultiMapping[str]) -> int:
+    """The page asked for in ``?page=``; 1 when absent or empty, HTTP 400 unless one
+    whole number from 1 to :data:`LAST_PAGE`."""
+    given = [value for value in query.getall("page", []) if value]
+    if not given:
         return 1
-    if not raw.isdigit() or int(raw) < 1:
-        raise web.HTTPBadRequest(text=f"page={raw!r}: give a page number from 1")
+    raw = given[0]
+    if len(given) > 1 or not AUDIT_PAGE.fullmatch(raw) or int(raw) > LAST_PAGE:
+        shown = "&".join(f"page={value}" for value in given)[:40]
+        raise web.HTTPBadRequest(text=f"{shown!r}: give one page number from 1 to {LAST_PAGE:,}")
     return int(raw)
 
 
 async def audit_page(request: web.Request) -> web.Response:
-    number = page_number(request.query.get("page", ""))
+    number = page_number(request.query)
     entries, more = await request.app[AUDIT_KEY].page(number, AUDIT_PAGE_SIZE)
     return render_page(request, "audit.html", {"entries": entries, "page": number, "more": more})
 

@@ -27,29 +27,26 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class WebPolicy:
-    """The web's security numbers. Read from the engine's settings when it has them,
-    with these defaults otherwise."""
+    """The web's security numbers, from the engine's ``web_*`` settings."""
 
-    session_lifetime: timedelta = timedelta(hours=12)
-    session_idle: timedelta = timedelta(minutes=30)
-    secure_cookies: bool = False
+    session_lifetime: timedelta
+    session_idle: timedelta
+    secure_cookies: bool
     """Mark the cookie Secure even over http (the site is https behind a proxy)."""
-    sign_in_failures: int = 5
-    sign_in_window: timedelta = timedelta(minutes=15)
-    live_interval: float = 5.0
-    """Seconds between the engine-state updates the live page gets when nothing happens."""
+    sign_in_failures: int
+    sign_in_window: timedelta
+    live_interval: float
+    """Seconds between checks of the engine state the live page shows."""
 
     @classmethod
     def of(cls, settings: Settings) -> WebPolicy:
         return cls(
-            session_lifetime=timedelta(
-                seconds=float(getattr(settings, "web_session_lifetime", 12 * 3600))
-            ),
-            session_idle=timedelta(seconds=float(getattr(settings, "web_session_idle", 1800))),
-            secure_cookies=bool(getattr(settings, "web_secure_cookies", False)),
-            sign_in_failures=int(getattr(settings, "web_sign_in_failures", 5)),
-            sign_in_window=timedelta(seconds=float(getattr(settings, "web_sign_in_window", 900))),
-            live_interval=float(getattr(settings, "web_live_interval", 5.0)),
+            session_lifetime=timedelta(seconds=settings.web_session_lifetime),
+            session_idle=timedelta(seconds=settings.web_session_idle),
+            secure_cookies=settings.web_secure_cookies,
+            sign_in_failures=settings.web_sign_in_failures,
+            sign_in_window=timedelta(seconds=settings.web_sign_in_window),
+            live_interval=settings.web_live_interval,
         )
 
 

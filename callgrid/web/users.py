@@ -18,6 +18,7 @@ from callgrid.web.tables import SessionRow, UserRow
 from worktime.clock import Clock
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+MAX_DISPLAY_NAME = 128
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 """Longer passwords are refused before hashing: a huge one would only cost CPU."""
@@ -53,11 +54,22 @@ def normal_login(login: str) -> str:
     """The stored form of a login (lower case), or UserError naming what is wrong."""
     normal = login.strip().lower()
     if not LOGIN_PATTERN.fullmatch(normal):
+        shown = login if len(login) <= 40 else login[:39] + "…"
         raise UserError(
-            f"login {login!r}: use 1-64 letters a-z, digits and . _ @ -, starting with a "
+            f"login {shown!r}: use 1-64 letters a-z, digits and . _ @ -, starting with a "
             "letter or digit"
         )
     return normal
+
+
+def normal_display_name(name: str, login: str) -> str:
+    """The name shown on the pages (the login when none), or UserError saying why not."""
+    shown = name.strip() or login
+    if len(shown) > MAX_DISPLAY_NAME:
+        raise UserError(f"the name must have at most {MAX_DISPLAY_NAME} characters")
+    if not shown.isprintable():
+        raise UserError(f"the name {shown[:40]!r} has a control character")
+    return shown
 
 
 def parse_roles(names: Iterable[str]) -> frozenset[Role]:
@@ -105,7 +117,7 @@ class Users:
         role_set = parse_roles(roles)
         row = UserRow(
             login=login,
-            display_name=display_name.strip() or login,
+            display_name=normal_display_name(display_name, login),
             password_hash=await self._hash(password),
             roles=sorted(role_set),
             active=True,

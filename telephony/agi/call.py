@@ -103,6 +103,11 @@ class AgiCall:
         A line with a line break raises ValueError before anything is sent.
         """
         refuse_line_breaks(line, "AGI command")
+        return await self._exchange(line, media, timeout)
+
+    async def _exchange(self, line: str, media: bool, timeout: float | None) -> AgiReply:
+        """:meth:`command` for the lines this class builds: their arguments went through
+        :func:`argument` or :func:`quote`, which refused line breaks already."""
         if self._closed or (media and self.hangup_seen):
             raise CallHungUp(f"call is over, {line!r} not sent")
         if self._replied_at:
@@ -111,17 +116,14 @@ class AgiCall:
         bound = timeout if timeout is not None else self.reply_timeout
         try:
             async with asyncio.timeout(bound):
-                reply = await self._read_reply(line)
-            self._replied_at = _now()
-            return reply
-        except AgiCommandError:
-            self._replied_at = _now()
-            raise
+                return await self._read_reply(line)
         except TimeoutError:
             self.close()
             raise AgiTimeout(f"no reply to {line!r} within {bound:g} s") from None
         except AgiProtocolError as error:
             raise self._out_of_step(error) from None
+        finally:
+            self._replied_at = _now()
 
     def _out_of_step(self, error: AgiProtocolError) -> AgiProtocolError:
         """Close a call whose replies can no longer be trusted, with one log line."""
@@ -161,7 +163,7 @@ class AgiCall:
         return line
 
     async def _media(self, line: str, timeout: float | None = None) -> AgiReply:
-        reply = await self.command(line, media=True, timeout=timeout or self.media_timeout)
+        reply = await self._exchange(line, True, timeout or self.media_timeout)
         if reply.result == "-1":
             if reply.data == "hangup":
                 self.hangup_seen = True
@@ -181,7 +183,7 @@ class AgiCall:
                 async with asyncio.timeout(self.hangup_grace):
                     line = await self._read_line()
             except TimeoutError:
-                await self.command("CHANNEL STATUS", media=True)
+                await self._exchange("CHANNEL STATUS", True, None)
             except AgiProtocolError as error:
                 raise self._out_of_step(error) from None
             else:
@@ -263,27 +265,27 @@ class AgiCall:
         line = f"EXEC {argument(application)}"
         if args:
             line += " " + argument(",".join(args))
-        reply = await self.command(line, timeout=timeout or self.media_timeout)
+        reply = await self._exchange(line, False, timeout or self.media_timeout)
         if reply.number == UNKNOWN_APPLICATION:
             raise AgiCommandError(line, reply.code, f"Asterisk has no application {application!r}")
         return reply.number
 
     async def get_variable(self, name: str) -> str | None:
-        reply = await self.command(f"GET VARIABLE {argument(name)}")
+        reply = await self._exchange(f"GET VARIABLE {argument(name)}", False, None)
         return reply.data if reply.result == "1" else None
 
     async def set_variable(self, name: str, value: str) -> None:
-        await self.command(f"SET VARIABLE {argument(name)} {argument(value)}")
+        await self._exchange(f"SET VARIABLE {argument(name)} {argument(value)}", False, None)
 
     async def verbose(self, message: str, level: int = 1) -> None:
-        await self.command(f"VERBOSE {quote(message)} {level}")
+        await self._exchange(f"VERBOSE {quote(message)} {level}", False, None)
 
     async def hangup(self) -> None:
         """Hang up the channel; Asterisk answers, then signals HANGUP itself."""
         if self.is_hung_up:
             return
         with contextlib.suppress(CallHungUp):
-            await self.command("HANGUP", media=True)
+            await self._exchange("HANGUP", True, None)
 
     def close(self) -> None:
         self._closed = True

@@ -247,17 +247,15 @@ class AmiClient:
                 try:
                     link, reader = await self._connect_and_login()
                 except (AmiError, OSError, TimeoutError) as exc:
-                    failures += 1
                     self._note_failure(failure_reason(exc))
-                    await self._sleep(self._backoff(failures))
-                    continue
-                up_since = self._clock()
-                await self._stay_connected(link, reader)
-                if self._clock() - up_since >= self._reconnect_max:
-                    failures = 0  # a link that lasted was no flapping: retry quickly
+                else:
+                    up_since = self._clock()
+                    await self._stay_connected(link, reader)
+                    if self._clock() - up_since >= self._reconnect_max:
+                        failures = 0  # a link that lasted was no flapping: retry quickly
                 failures += 1
                 if not self._closing:
-                    await self._sleep(self._backoff(failures))
+                    await self._sleep(backoff(failures, self._reconnect_min, self._reconnect_max))
         finally:
             self._set_connected(False)
             if self._first_login is not None and not self._first_login.done():
@@ -325,9 +323,6 @@ class AmiClient:
         else:
             log.debug("AMI %s:%s still failing: %s", self.host, self.port, reason)
         self.last_error = reason
-
-    def _backoff(self, failures: int) -> float:
-        return backoff(failures, self._reconnect_min, self._reconnect_max)
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self._connected:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # The usage texts Asterisk 22.10.1 sends after ``520-Invalid command syntax.``; the raw
 # documentation markup is kept, as Asterisk sends it.
 USAGE = {
@@ -68,32 +70,38 @@ def usage_reply(command: str) -> list[str]:
     return ["520-Invalid command syntax.  Proper usage follows:", *text, "520 End of proper usage."]
 
 
+_TOKEN = re.compile(r'[^ \t"\\]+|[ \t]+|"|\\.?', re.DOTALL)
+"""A run of ordinary characters, a run of blanks, a quote, or a backslash with the
+character it makes literal."""
+
+
 def split_arguments(line: str) -> list[str]:
     """Split a command line into words as Asterisk 22's res_agi.c ``parse_args`` does.
 
     Space and tab separate words; double quotes group them (an opening quote starts a
     word, so ``""`` is an empty one); a backslash, inside quotes or not, makes the next
-    character literal and is itself dropped.
+    character literal and is itself dropped. The line is read in runs (:data:`_TOKEN`),
+    not a character at a time: every command the emulator answers passes here.
     """
     words: list[str] = []
     current: list[str] | None = None  # None between words
-    quoted = escaped = False
-    for char in line:
-        if char == '"' and not escaped:
+    quoted = False
+    for token in _TOKEN.findall(line):
+        first = token[0]
+        if first == '"':
             quoted = not quoted
             if quoted and current is None:
                 current = []
-        elif char in " \t" and not quoted and not escaped:
+        elif first in " \t" and not quoted:
             if current is not None:
                 words.append("".join(current))
                 current = None
-        elif char == "\\" and not escaped:
-            escaped = True
+        elif first == "\\" and len(token) == 1:
+            continue  # a backslash ending the line escapes nothing
         else:
             if current is None:
                 current = []
-            current.append(char)
-            escaped = False
+            current.append(token[1] if first == "\\" else token)
     if current is not None:
         words.append("".join(current))
     return words

@@ -155,3 +155,7 @@ def test_a_huge_header_cell_is_not_echoed_whole() -> None:
     _, problems = outages_from_table([*HEADER, "x" * 10_000], written, [])
     assert problems[0].startswith("row 1: unknown columns xxx")
     assert "(10,000 characters)" in problems[0] and len(problems[0]) < 120
+
+
+def test_an_unknown_field_is_named_without_echoing_control_characters() -> None:
+    assert _refusal(**{"\x1b[2Jarea": "x"}).startswith("<U+001B>[2Jarea: unknown field")

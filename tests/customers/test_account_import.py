@@ -371,3 +371,9 @@ def test_control_characters_are_refused_but_an_address_may_break_lines() -> None
     assert problems == ["row 2, name: has a control character (U+0000)"]
     (record,) = _check(_with(HOUSEHOLD, "address", '"г. Томск,\nул. Учебная, д. 5"')).records
     assert record.account.address == "г. Томск,\nул. Учебная, д. 5"
+
+
+def test_a_header_name_is_echoed_short_and_with_its_control_characters_written_out() -> None:
+    header = HEADER.replace("inn;", "\x1b[7m" + "x" * 50 + ";")
+    (problem, *_) = _problems(_check(HOUSEHOLD, header=header))
+    assert problem == ("row 1, <U+001B>[7m" + "x" * 36 + "… (54 characters): unknown column")

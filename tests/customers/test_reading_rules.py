@@ -21,6 +21,7 @@ from customers.reading_rules import (
 )
 
 TODAY = date(2026, 11, 27)
+TOMSK = ZoneInfo("Asia/Tomsk")
 METER = Meter(1, 1, "SN-1", (Zone.DAY, Zone.NIGHT), 5, date(2030, 1, 1), date(2020, 5, 1))
 
 
@@ -35,50 +36,58 @@ PREVIOUS = reading(14300, 30)
 
 
 def test_a_normal_reading_is_accepted_with_its_consumption() -> None:
-    assert judge(METER, "14600", TODAY, PREVIOUS, HISTORY, []) == Accepted(14600, 300)
+    assert judge(METER, "14600", TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK) == Accepted(
+        14600, 300
+    )
 
 
 def test_leading_zeros_are_fine() -> None:
     low = reading(4400, 30)
-    assert judge(METER, "04567", TODAY, low, [], []) == Accepted(4567, 167)
+    assert judge(METER, "04567", TODAY, low, [], [], timezone=TOMSK) == Accepted(4567, 167)
 
 
 def test_too_many_digits_for_the_register() -> None:
-    assert judge(METER, "123456", TODAY, PREVIOUS, HISTORY, []) == Refused(
+    assert judge(METER, "123456", TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK) == Refused(
         Refusal.TOO_MANY_DIGITS, 5
     )
 
 
 def test_nothing_entered() -> None:
-    assert judge(METER, "", TODAY, PREVIOUS, HISTORY, []) == Refused(Refusal.NO_DIGITS)
+    assert judge(METER, "", TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK) == Refused(
+        Refusal.NO_DIGITS
+    )
 
 
 def test_lower_than_the_last_accepted() -> None:
-    assert judge(METER, "14000", TODAY, PREVIOUS, HISTORY, []) == Refused(
+    assert judge(METER, "14000", TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK) == Refused(
         Refusal.LOWER_THAN_LAST, 14300
     )
 
 
 def test_register_roll_over_is_accepted() -> None:
     near_top = reading(99900, 30)
-    assert judge(METER, "00150", TODAY, near_top, [], []) == Accepted(150, 250, rolled_over=True)
+    assert judge(METER, "00150", TODAY, near_top, [], [], timezone=TOMSK) == Accepted(
+        150, 250, rolled_over=True
+    )
 
 
 def test_a_replaced_meter_is_not_compared_with_the_old_one() -> None:
     replaced = Meter(1, 1, "SN-2", (Zone.TOTAL,), 5, date(2032, 1, 1), date(2026, 11, 1))
     old = reading(54000, 60, Zone.TOTAL)
-    assert judge(replaced, "00012", TODAY, old, [old], []) == Accepted(12, 0)
+    assert judge(replaced, "00012", TODAY, old, [old], [], timezone=TOMSK) == Accepted(12, 0)
 
 
 def test_implausible_consumption_against_the_history() -> None:
-    verdict = judge(METER, "18000", TODAY, PREVIOUS, HISTORY, [])
+    verdict = judge(METER, "18000", TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK)
     assert verdict == Refused(Refusal.IMPLAUSIBLE, 1200)  # max(3 × 10, 40) kWh a day × 30 days
-    assert judge(METER, "15500", TODAY, PREVIOUS, HISTORY, []) == Accepted(15500, 1200)
+    assert judge(METER, "15500", TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK) == Accepted(
+        15500, 1200
+    )
 
 
 def test_without_history_a_fixed_ceiling_applies() -> None:
-    assert judge(METER, "18000", TODAY, PREVIOUS, [], []) == Accepted(18000, 3700)
-    assert judge(METER, "19000", TODAY, PREVIOUS, [PREVIOUS], []) == Refused(
+    assert judge(METER, "18000", TODAY, PREVIOUS, [], [], timezone=TOMSK) == Accepted(18000, 3700)
+    assert judge(METER, "19000", TODAY, PREVIOUS, [PREVIOUS], [], timezone=TOMSK) == Refused(
         Refusal.IMPLAUSIBLE,
         4500,  # 150 kWh a day × 30 days
     )
@@ -86,14 +95,16 @@ def test_without_history_a_fixed_ceiling_applies() -> None:
 
 def test_expired_verification_refuses_everything() -> None:
     expired = Meter(1, 1, "SN-1", (Zone.TOTAL,), 5, date(2026, 11, 1), date(2010, 1, 1))
-    assert judge(expired, "14600", TODAY, PREVIOUS, HISTORY, []) == Refused(
+    assert judge(expired, "14600", TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK) == Refused(
         Refusal.VERIFICATION_EXPIRED
     )
 
 
 def test_already_submitted_today_asks_before_replacing() -> None:
     earlier = reading(14580, 0)
-    assert judge(METER, "14600", TODAY, PREVIOUS, HISTORY, [earlier]) == AlreadyToday(14600, 14580)
+    assert judge(
+        METER, "14600", TODAY, PREVIOUS, HISTORY, [earlier], timezone=TOMSK
+    ) == AlreadyToday(14600, 14580)
 
 
 def test_usual_consumption() -> None:
@@ -114,7 +125,7 @@ def test_an_accepted_reading_always_fits_the_meter_and_the_history(
         1, 1, "SN", (Zone.TOTAL,), 5, TODAY + timedelta(days=due_offset), date(2019, 1, 1)
     )
     last = reading(last_value, days_ago, Zone.TOTAL)
-    verdict = judge(meter, entered, TODAY, last, [], [])
+    verdict = judge(meter, entered, TODAY, last, [], [], timezone=TOMSK)
     if isinstance(verdict, Accepted):
         assert meter.verification_due >= TODAY
         assert entered and int(entered) < 10**meter.digits
@@ -122,9 +133,6 @@ def test_an_accepted_reading_always_fits_the_meter_and_the_history(
         assert verdict.rolled_over == (int(entered) < last_value)
     else:
         assert isinstance(verdict, Refused)
-
-
-TOMSK = ZoneInfo("Asia/Tomsk")
 
 
 def stored_at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -138,18 +146,22 @@ def test_a_reading_just_after_local_midnight_belongs_to_the_new_meter() -> None:
     replaced = Meter(1, 1, "SN-2", (Zone.TOTAL,), 5, date(2032, 1, 1), date(2026, 11, 20))
     after_midnight = Reading(1, Zone.TOTAL, 100, stored_at(20, 0, 30), KEY)
     before_midnight = Reading(1, Zone.TOTAL, 54000, stored_at(19, 23, 59), KEY)
-    assert judge(replaced, "00050", TODAY, after_midnight, [], []) == Refused(
+    assert judge(replaced, "00050", TODAY, after_midnight, [], [], timezone=TOMSK) == Refused(
         Refusal.LOWER_THAN_LAST, 100
     )
-    assert judge(replaced, "00050", TODAY, before_midnight, [], []) == Accepted(50, 0)
+    assert judge(replaced, "00050", TODAY, before_midnight, [], [], timezone=TOMSK) == Accepted(
+        50, 0
+    )
 
 
 def test_days_since_the_last_reading_are_counted_in_local_dates() -> None:
     """Last reading at 01:00 local on 20 November (the 19th in UTC): 7 days to the 27th,
     so without history at most 7 × 150 kWh."""
     last = Reading(1, Zone.DAY, 10000, stored_at(20, 1), KEY)
-    assert judge(METER, "11100", TODAY, last, [last], []) == Refused(Refusal.IMPLAUSIBLE, 1050)
-    assert judge(METER, "11050", TODAY, last, [last], []) == Accepted(11050, 1050)
+    assert judge(METER, "11100", TODAY, last, [last], [], timezone=TOMSK) == Refused(
+        Refusal.IMPLAUSIBLE, 1050
+    )
+    assert judge(METER, "11050", TODAY, last, [last], [], timezone=TOMSK) == Accepted(11050, 1050)
 
 
 def test_the_zone_that_dates_readings_is_the_one_passed_in() -> None:
@@ -160,4 +172,20 @@ def test_the_zone_that_dates_readings_is_the_one_passed_in() -> None:
 def test_a_reading_without_a_time_zone_is_refused_with_a_clear_error() -> None:
     naive = Reading(1, Zone.DAY, 10000, datetime(2026, 11, 20, 1), KEY)
     with pytest.raises(ValueError, match="naive datetime 2026-11-20T01:00:00"):
-        judge(METER, "10100", TODAY, naive, [], [])
+        judge(METER, "10100", TODAY, naive, [], [], timezone=TOMSK)
+
+
+@given(entered=st.text(max_size=8))
+def test_only_ascii_digits_are_ever_a_reading(entered: str) -> None:
+    """Whatever text arrives, the verdict is a verdict (never an exception), and only
+    the digits 0-9 are read as a value: "²" or Arabic-Indic digits are no reading."""
+    verdict = judge(METER, entered, TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK)
+    if not (entered.isascii() and entered.isdigit()):
+        assert verdict == Refused(Refusal.NO_DIGITS)
+
+
+def test_digits_of_other_scripts_are_refused() -> None:
+    for entered in ("²", "\u0661\u0664\u0666\u0660\u0660", "14600\n", " 14600"):
+        assert judge(METER, entered, TODAY, PREVIOUS, HISTORY, [], timezone=TOMSK) == Refused(
+            Refusal.NO_DIGITS
+        )

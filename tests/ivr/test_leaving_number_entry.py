@@ -91,6 +91,17 @@ async def test_zero_for_the_account_number_reaches_the_operator(ivr: RunningIvr)
     assert "identify_bad_account-short" not in played(channel)
     assert any(event.kind == "queued" for event in channel.heard)
     assert row.path[-1] == "operator" and row.outcome == "operator"
+    assert "operator_connecting-short" in played(channel), "asked for, so no 'not understood'"
+    assert "no_input_operator-short" not in played(channel)
+    assert row.inputs == "1 0"
+
+
+async def test_failing_every_account_attempt_is_handed_to_the_operator(ivr: RunningIvr) -> None:
+    await seed_household(ivr)
+    channel, row = await place(ivr, "1 1# 2# 3#", caller_id=UNKNOWN_CALLER)
+    assert "identify_failed-short" in played(channel)
+    assert "no_input_operator-short" in played(channel)
+    assert row.path[-1] == "operator"
 
 
 async def test_an_account_number_may_start_with_zero(ivr: RunningIvr) -> None:

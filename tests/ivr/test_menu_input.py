@@ -204,6 +204,24 @@ NODE = 'menu: {id: main, prompt: toll_free_main, items: {"1": %s}}\n'
             HEADER + NODE % "{id: o, type: info, prompt: offices_info, items: {'1': {id: p}}}",
             "node 'o' (menu > 1): only a menu node can have 'items'; make it 'type: menu'",
         ),
+        (
+            HEADER + NODE % "{id: o, type: info, prompt: offices_info, queue: operators}",
+            "node 'o' (menu > 1): only an operator node can have 'queue'; make it 'type: operator'",
+        ),
+        (
+            HEADER + NODE % "{id: o, type: info, prompt: offices_info, promt: offices_info}",
+            "node 'o' (menu > 1): unknown key 'promt'; an info node has id, type, topic, prompt, "
+            "words",
+        ),
+        (
+            HEADER.replace("{queue: operators}", "{queue: operators, waitseconds: 30}") + MENU,
+            "node 'operator' (operator): unknown key 'waitseconds'; an operator node has id, "
+            "type, topic, prompt, words, queue, wait_seconds",
+        ),
+        (
+            HEADER + "titel: Горячая линия\n" + MENU,
+            "unknown key 'titel'; a menu tree has line, title, numbers, operator, menu",
+        ),
         (HEADER + NODE % "null", "node menu > 1: must be a mapping with at least 'id' and 'type'"),
         (
             HEADER.replace("{queue: operators}", "[operators]") + MENU,

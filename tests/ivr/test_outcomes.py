@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from ivr.call_context import ActionResult, CallContext
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import HangUp, Press
 from tests.conftest import RunningIvr
@@ -22,7 +23,7 @@ async def test_a_callback_left_when_no_operator_answered_is_its_own_outcome(
     assert row.outcome == "callback_requested"
     assert row.topic == "Аварийное отключение", "the topic the caller chose stays"
     (request,) = await ivr.callbacks.for_call(row.id)
-    assert request.topic == "Аварийное отключение"
+    assert request.subject == "Аварийное отключение"
 
 
 async def test_a_callback_declined_leaves_the_menu_outcome(ivr: RunningIvr) -> None:
@@ -54,3 +55,17 @@ async def test_hanging_up_before_speaking_keeps_no_empty_message_file(
     assert row.outcome == "no_message_left"
     assert await ivr.tasks.open_tasks("answering_machine") == []
     assert _messages(ivr) == [], "the empty 44-byte recording is not kept"
+
+
+async def test_an_action_the_caller_left_with_the_operator_key_connects_like_the_menu(
+    ivr: RunningIvr,
+) -> None:
+    async def caller_pressed_zero(context: CallContext) -> ActionResult:
+        return ActionResult.OPERATOR_ASKED
+
+    ivr.flow.actions = {name: caller_pressed_zero for name in ivr.flow.actions}
+    channel, row = await place(ivr, "2 2 h")
+    heard = played(channel)
+    assert "operator_connecting-short" in heard
+    assert "no_input_operator-short" not in heard, "the caller did make a choice"
+    assert row.inputs.split() == ["2", "2", "0"], "the 0 is kept like a menu key"

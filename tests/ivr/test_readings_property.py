@@ -6,6 +6,7 @@ import asyncio
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,9 @@ from telephony.emulator.caller import CallerAction, HangUp, Press, StaySilent
 from tests.conftest import running_ivr
 from tests.ivr.calls import place
 from tests.ivr.self_service import seed_household
-from worktime.clock import ManualClock
+from worktime.clock import ManualClock, local_date
+
+TOMSK = ZoneInfo("Asia/Tomsk")
 
 anything = st.one_of(
     st.text(alphabet="0123456789", min_size=0, max_size=8).map(lambda d: Press(d + "#")),
@@ -48,10 +51,11 @@ async def _call(content: IvrContent, script: list[CallerAction]) -> None:
                     verdict = judge(
                         meter,
                         str(stored.value),
-                        clock.now.date(),
+                        local_date(clock.now, TOMSK),
                         before[zone][0],
                         before[zone],
                         [],
+                        timezone=TOMSK,
                     )
                     assert isinstance(verdict, Accepted), (zone, stored.value, verdict)
                     assert stored.zone is zone and zone in (Zone.DAY, Zone.NIGHT)

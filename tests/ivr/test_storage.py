@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import inspect
 
-from callcenter.storage import SqlCallbackBook
+from callcenter.storage import SqlTasks
 from callgrid.database import Database
 from ivr.call_record import CallEnd, CallStart, Outcome
 from ivr.storage import SqlCallLog, TopicCount
+from worktime.calendar import default_calendar
 
 TOMSK = timezone(timedelta(hours=7))
 START = datetime(2026, 11, 27, 9, 30, tzinfo=TOMSK)
@@ -23,7 +24,7 @@ def _start(uniqueid: str, at: datetime = START) -> CallStart:
 async def test_migrations_create_the_tables(database: Database) -> None:
     async with database.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-    assert {"calls", "callback_requests", "alembic_version"} <= set(tables)
+    assert {"calls", "tasks", "alembic_version"} <= set(tables)
     await database.upgrade()  # a second upgrade changes nothing and does not fail
 
 
@@ -76,9 +77,12 @@ async def test_counts_by_topic_in_a_period(database: Database) -> None:
 
 
 async def test_callback_requests_are_kept_per_call(database: Database) -> None:
-    log, book = SqlCallLog(database), SqlCallbackBook(database)
+    log, book = SqlCallLog(database), SqlTasks(database, default_calendar())
     call_id = await log.call_started(_start("cb"))
     await log.flush()
     await book.request_callback(call_id, "89139876543", "toll_free", "Оплата", START)
     (stored,) = await book.for_call(call_id)
-    assert (stored.phone, stored.status, stored.requested_at) == ("89139876543", "open", START)
+    assert (stored.kind, stored.phone, stored.status) == ("callback", "89139876543", "open")
+    assert (stored.subject, stored.created_at) == ("Оплата", START)
+    assert stored.due_at == START.replace(hour=20, minute=0), "within the working day (CC-5)"
+    assert await book.for_call("another call") == []

@@ -131,3 +131,41 @@ def test_arguments_are_quoted_only_when_they_must_be(value: str, on_the_wire: st
 )
 def test_the_emulator_splits_words_as_asterisk_parse_args(line: str, words: list[str]) -> None:
     assert split_arguments(line) == words
+
+
+def _parse_args(line: str) -> list[str]:
+    """res_agi.c ``parse_args`` of Asterisk 22, statement for statement."""
+    words: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    whitespace = True
+    for char in line:
+        if char == '"' and not escaped:
+            quoted = not quoted
+            if quoted and whitespace:
+                words.append("")
+                current = []
+                whitespace = False
+            continue
+        if char in " \t" and not quoted and not escaped:
+            if not whitespace:
+                words[-1] = "".join(current)
+            whitespace = True
+            continue
+        if char == "\\" and not escaped:
+            escaped = True
+            continue
+        if whitespace:
+            words.append("")
+            current = []
+            whitespace = False
+        current.append(char)
+        escaped = False
+    if words and not whitespace:
+        words[-1] = "".join(current)
+    return words
+
+
+@given(st.text(alphabet=' \t"\\ab,'))
+def test_the_emulator_splits_any_line_as_asterisk_parse_args(line: str) -> None:
+    assert split_arguments(line) == _parse_args(line)

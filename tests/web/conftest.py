@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from callgrid.database import Database
 from callgrid.engine import Engine
 from callgrid.settings import Settings
+from callgrid.web.app import PASSWORD_HASHER
 from callgrid.web.audit import AuditLog
 from callgrid.web.users import Users
 from worktime.clock import ManualClock
@@ -71,7 +72,7 @@ async def running_web(
     database_url: str, clock: ManualClock, var_dir: Path
 ) -> AsyncIterator[RunningWeb]:
     settings = Settings(var_dir=var_dir, database_url=database_url, ami_enabled=False, web_port=0)
-    engine = Engine(settings, clock, parts=("web",), password_hasher=CHEAP_HASHER)
+    engine = Engine(settings, clock, parts=("web",), provided=[(PASSWORD_HASHER, CHEAP_HASHER)])
     await engine.start()
     try:
         runner = engine._web_runner  # the port the system chose for web_port=0

@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from callgrid.database import Database
+from callgrid.web.app import CONTENT_SECURITY_POLICY
 from tests.web.conftest import PASSWORD, RunningWeb, running_web
 from worktime.clock import ManualClock
 
@@ -97,3 +99,60 @@ async def test_an_operator_is_refused_the_supervisor_pages(site: RunningWeb, pag
         await expect(page.get_by_text("Your role does not allow this page")).to_be_visible()
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+CSP_CHECK_PAGE = """<!doctype html>
+<html><head>
+<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>
+<script src="/csp-check.js"></script>
+<script src="/static/vendor/alpinejs-csp/alpine.min.js" defer></script>
+<script src="/static/vendor/htmx.org/htmx.min.js"></script>
+<script src="/static/vendor/chart.js/chart.umd.min.js"></script>
+</head><body>
+<div x-data="counter"><span id="count" x-text="count"></span>
+<button id="more" @click="add()">more</button></div>
+<canvas id="chart"></canvas>
+</body></html>"""
+CSP_CHECK_SCRIPT = """
+window.violations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.violations.push(event.violatedDirective + " " + event.blockedURI);
+});
+document.addEventListener("alpine:init", function () {
+  Alpine.data("counter", function () {
+    return { count: 1, add: function () { this.count += 1; } };
+  });
+});
+document.addEventListener("DOMContentLoaded", function () {
+  new Chart(document.getElementById("chart"), {
+    type: "bar", data: { labels: ["a"], datasets: [{ data: [1] }] }, options: { animation: false }
+  });
+});
+"""
+
+
+async def test_every_vendored_library_runs_under_the_pages_csp(
+    site: RunningWeb, page: Page
+) -> None:
+    async with aiohttp.ClientSession(site.url) as client, client.get("/sign-in") as sign_in_page:
+        policy = sign_in_page.headers["Content-Security-Policy"]
+    assert policy == CONTENT_SECURITY_POLICY and "'unsafe-eval'" not in policy
+
+    async def serve(route: Route) -> None:
+        if route.request.url.endswith(".js"):
+            await route.fulfill(body=CSP_CHECK_SCRIPT, content_type="text/javascript")
+        else:
+            await route.fulfill(
+                body=CSP_CHECK_PAGE,
+                content_type="text/html",
+                headers={"Content-Security-Policy": policy},
+            )
+
+    await page.route(site.url + "/csp-check*", serve)
+    await page.goto(site.url + "/csp-check")
+    await expect(page.locator("#count")).to_have_text("1")
+    await page.locator("#more").click()
+    await expect(page.locator("#count")).to_have_text("2")
+    assert await page.evaluate("typeof htmx.ajax") == "function"
+    assert await page.evaluate("Chart.getChart('chart') !== undefined") is True
+    assert await page.evaluate("window.violations") == []

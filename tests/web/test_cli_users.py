@@ -91,6 +91,18 @@ def test_a_disabled_user_is_listed_as_disabled(
         (["add", "olga", "--role", "boss", "--password-stdin"], SECRET, "unknown role 'boss'"),
         (["add", "olga", "--role", "operator", "--password-stdin"], "short", "at least 8"),
         (["add", "ol ga", "--role", "operator", "--password-stdin"], SECRET, "login 'ol ga'"),
+        (["add", "", "--role", "operator", "--password-stdin"], SECRET, "login '': use 1-64"),
+        (["add", "a" * 300, "--role", "operator", "--password-stdin"], SECRET, "use 1-64"),
+        (
+            ["add", "olga", "--role", "operator", "--name", "O" * 129, "--password-stdin"],
+            SECRET,
+            "the name must have at most 128 characters",
+        ),
+        (
+            ["add", "olga", "--role", "operator", "--name", "Olga\x1b[2J", "--password-stdin"],
+            SECRET,
+            "has a control character",
+        ),
         (["passwd", "nobody", "--password-stdin"], SECRET, "no user with login 'nobody'"),
         (["disable", "nobody"], "", "no user with login 'nobody'"),
     ],

@@ -1,23 +1,37 @@
-"""The ``callgrid outages import`` command: the dispatchers' list of outages."""
+"""The contact center's commands: ``callgrid tasks`` (the work left for people, with
+deadlines, and how much is late) and ``callgrid outages import`` (the dispatchers' list)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from callcenter.outages import ALIASES, Outage, column_names, outages_from_table
-from callcenter.storage import SqlOutages
+from callcenter.storage import SqlOutages, SqlTasks
+from callcenter.tasks import Task, TaskKind
 from callgrid.database import Database
+from callgrid.plugins import Commands
 from callgrid.settings import Settings
 from customers.table_file import FileError, read_table
-from worktime.clock import system_clock
+from worktime.calendar import default_calendar
+from worktime.clock import local_zone, system_clock
 
 MAX_FILE_BYTES = 16 * 2**20
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
+    tasks = commands.add_parser(
+        "tasks",
+        help="open tasks: answering-machine messages, paid-service orders, callbacks",
+    )
+    tasks.add_argument("--kind", choices=[kind.value for kind in TaskKind])
+    tasks.set_defaults(run=_list_tasks)
+
     outages = commands.add_parser("outages", help="planned and emergency outages (IVR-11)")
     outages_commands = outages.add_subparsers(dest="outages_command", required=True)
     load = outages_commands.add_parser(
@@ -39,7 +53,43 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="delete every stored outage, those added over HTTP too, and keep only the file's",
     )
-    load.set_defaults(run=_import)
+    load.set_defaults(run=_import_outages)
+
+
+def describe(task: Task, late: bool) -> str:
+    due = task.due_at.astimezone(local_zone()).strftime("%d.%m.%Y %H:%M")
+    who = task.account_number or task.phone or "—"
+    late_mark = "  LATE" if late else ""
+    recording = f"  {task.recording}" if task.recording else ""
+    transcript = f"  «{task.transcript}»" if task.transcript else ""
+    return (
+        f"#{task.id:<5} {task.kind:<18} due {due}{late_mark}  "
+        f"{task.subject}, {who}{recording}{transcript}"
+    )
+
+
+def task_report(tasks: Sequence[Task], now: datetime) -> list[str]:
+    """One line per task, then how many there are of each kind and how many are late."""
+    counts = Counter(task.kind.value for task in tasks)
+    late = Counter(task.kind.value for task in tasks if task.due_at < now)
+    summary = ", ".join(f"{kind} {counts[kind]} ({late[kind]} late)" for kind in sorted(counts))
+    return [describe(task, task.due_at < now) for task in tasks] + [
+        f"{len(tasks)} open task(s){': ' + summary if summary else ''}"
+    ]
+
+
+def _list_tasks(args: argparse.Namespace, settings: Settings) -> int:
+    async def run() -> list[Task]:
+        database = Database(settings.database_url)
+        try:
+            await database.upgrade()
+            return await SqlTasks(database, default_calendar()).open_tasks(args.kind)
+        finally:
+            await database.close()
+
+    for line in task_report(asyncio.run(run()), system_clock()):
+        print(line)
+    return 0
 
 
 def read_outages(path: Path) -> tuple[list[Outage], list[str], str]:
@@ -49,7 +99,7 @@ def read_outages(path: Path) -> tuple[list[Outage], list[str], str]:
     return outages, problems, table.encoding
 
 
-def _import(args: argparse.Namespace, settings: Settings) -> int:
+def _import_outages(args: argparse.Namespace, settings: Settings) -> int:
     try:
         outages, problems, encoding = read_outages(args.file)
     except FileError as error:
@@ -67,10 +117,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         try:
             await database.upgrade()
             board = SqlOutages(database)
+            now = system_clock()
             if args.replace:
-                stored = await board.replace_all(outages, system_clock())
+                stored = await board.replace_all(outages, now)
                 return f"replaced the stored outages with {stored} outages"
-            added, updated = await board.merge(outages, system_clock())
+            added, updated = await board.merge(outages, now)
             return f"added {added}, updated {updated} outages"
         finally:
             await database.close()
