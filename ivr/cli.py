@@ -17,7 +17,6 @@ from callgrid.settings import Settings
 from ivr.actions import ACTIONS
 from ivr.demo import DEMO_DAY, demo_settings, scenarios, seed, summary
 from ivr.menu_loader import load_trees
-from ivr.plugin import CALL_LOG
 from ivr.settings import IvrSettings
 from ivr.simulation import SimulatedCall, describe_heard, describe_record, place_call
 from ivr.storage import CallRow, SqlCallLog
@@ -51,7 +50,8 @@ def add_commands(commands: Commands) -> None:
     call.add_argument(
         "--engine",
         metavar="HOST:PORT",
-        help="call a running engine's FastAGI port instead of one in-process",
+        help="call a running engine's FastAGI port instead of one in-process; the call then "
+        "takes its real length, so the engine's record shows true durations",
     )
     call.add_argument(
         "--no-operator", action="store_true", help="nobody in the operator queues answers"
@@ -129,7 +129,9 @@ async def _simulate(
                 clock.now = started + timedelta(seconds=seconds)
 
             try:
-                channel = await place_call(host, port, call, ivr.prompts_dir, follow)
+                channel = await place_call(
+                    host, port, call, ivr.prompts_dir, follow, real_time=engine is None
+                )
             except OSError as error:
                 print(f"callgrid: no engine answers at {host}:{port} ({error})", file=sys.stderr)
                 return 2
@@ -138,7 +140,6 @@ async def _simulate(
                     print(line)
             if engine is not None and engine.agi is not None:
                 await engine.agi.drained(timeout=10)
-                await engine.host.require(CALL_LOG).flush()
             row = await _stored_call(call_log, channel.uniqueid)
             for line in describe_record(row):
                 print(line)

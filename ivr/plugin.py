@@ -10,6 +10,7 @@ from callcenter.plugin import HOURS, OUTAGES, TASKS
 from callcenter.plugin import SETTINGS as CALLCENTER_SETTINGS
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from customers.plugin import CUSTOMERS, READING_LIMITS
+from ivr import cli
 from ivr.actions import ACTIONS
 from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
@@ -37,8 +38,6 @@ class IvrPlugin(Plugin):
     migrations = Path(__file__).with_name("migrations")
 
     def add_commands(self, commands: Commands) -> None:
-        from ivr import cli  # the commands start engines of their own
-
         cli.add_commands(commands)
 
     def explain(self, error: Exception) -> tuple[int, list[str]] | None:

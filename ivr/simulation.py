@@ -40,8 +40,10 @@ async def place_call(
     call: SimulatedCall,
     prompts_dir: Path,
     on_virtual_time: Callable[[float], None] | None = None,
+    real_time: bool = False,
 ) -> EmulatedChannel:
-    """Run one emulated call against the engine at host:port until it ends."""
+    """Run one emulated call against the engine at host:port until it ends; in
+    ``real_time`` for an engine on its own clock."""
     channel = EmulatedChannel(
         host,
         port,
@@ -54,6 +56,7 @@ async def place_call(
             queue=QueueBehaviour(answer_after=call.operator_answers_after),
         ),
         on_virtual_time=on_virtual_time,
+        real_time=real_time,
     )
     await channel.run()
     return channel

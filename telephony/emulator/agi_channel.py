@@ -88,12 +88,15 @@ class EmulatedChannel:
         measure_turnaround: bool = False,
         on_virtual_time: Callable[[float], None] | None = None,
         think_time: Callable[[], float] | None = None,
+        real_time: bool = False,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         """``wall_clock`` gives the epoch seconds the uniqueid starts with."""
         self.host = host
         self.on_virtual_time = on_virtual_time
         self.think_time = think_time
+        self.real_time = real_time
+        self._held: list[str] | None = None
         self.port = port
         self.settings = settings or ChannelSettings()
         self.model = ChannelModel(caller, sounds, self.settings.queue)
@@ -158,10 +161,13 @@ class EmulatedChannel:
         """Connect, send the environment, answer commands until either side closes.
 
         ``think_time``, when given, holds each reply back for real seconds (a prompt
-        playing), for load tests that need calls spread out in time.
+        playing), for load tests that need calls spread out in time. ``real_time`` holds
+        each reply until the call's virtual time has passed for real, for an engine that
+        keeps its own clock (its records then show the call's true durations).
         """
         reader, writer = await asyncio.open_connection(self.host, self.port)
         self._writer = writer
+        started = asyncio.get_running_loop().time()
         try:
             self._send(self.environment())
             while True:
@@ -176,7 +182,16 @@ class EmulatedChannel:
                     self.wire.append((">>", line))
                 if self.think_time is not None:
                     await asyncio.sleep(self.think_time())
-                if not self._answer(line):
+                if not self.real_time:
+                    if not self._answer(line):
+                        break
+                    continue
+                self._held = []
+                going_on = self._answer(line)
+                held, self._held = self._held, None
+                await asyncio.sleep(started + self.model.now - asyncio.get_running_loop().time())
+                self._send(held)
+                if not going_on:
                     break
         finally:
             writer.close()
@@ -227,6 +242,9 @@ class EmulatedChannel:
         return True
 
     def _send(self, lines: list[str]) -> None:
+        if self._held is not None:
+            self._held.extend(lines)
+            return
         assert self._writer is not None
         self._writer.write("".join(line + "\n" for line in lines).encode())
         if self.keep_wire:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from telephony.emulator.agi_channel_state import RATE, ChannelState, UsageError
 from telephony.emulator.agi_syntax import success as ok
-from telephony.emulator.caller import HangUp, Press, Speak, StaySilent
+from telephony.emulator.caller import DTMF_TONE_SECONDS, HangUp, Press, Speak, StaySilent
 
 SAY_SECONDS_PER_SYMBOL = 0.6
 GET_DATA_DEFAULT_TIMEOUT_MS = 6000
@@ -37,8 +37,7 @@ class MediaCommands(ChannelState):
                 if action.keys[0] in escape and action.heard_at < duration:
                     self.note("played", f"{name} (interrupted)")
                     self.now += at
-                    self.note("pressed", action.keys[0])
-                    return str(ord(action.keys[0])), int(at * RATE)
+                    return self._first_key(action), int(at * RATE)
                 self.note("pressed", f"{action.keys} (ignored)")
         if hangup is not None and hangup.after < duration:
             self.note("played", f"{name} (cut off)")
@@ -48,6 +47,15 @@ class MediaCommands(ChannelState):
         self.note("played", name)
         self.now += duration
         return "0", int(duration * RATE)
+
+    def _first_key(self, action: Press) -> str:
+        """The key that stopped a prompt, as Asterisk reports it. Keys the caller goes on
+        pressing reach the next command: each ends its tone a quarter second later, when
+        the engine is listening again (Asterisk drops DTMF only between commands)."""
+        self.note("pressed", action.keys[0])
+        if len(action.keys) > 1:
+            self.caller.put_back(Press(action.keys[1:], after=DTMF_TONE_SECONDS))
+        return str(ord(action.keys[0]))
 
     def answer(self, args: list[str]) -> list[str]:
         self.answered = True
@@ -148,8 +156,7 @@ class MediaCommands(ChannelState):
                 self.caller.put_back(action)
             elif action.keys[0] in escape and action.heard_at < duration:
                 self.now += action.heard_at
-                self.note("pressed", action.keys[0])
-                return [ok(ord(action.keys[0]))]
+                return [ok(int(self._first_key(action)))]
         self.now += duration
         return [ok(0)]
 

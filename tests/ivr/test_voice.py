@@ -87,6 +87,20 @@ async def test_a_key_still_works_when_voice_is_on(voice_ivr: RunningIvr) -> None
     assert row.path[:3] == ["main", "reference", "offices"]
 
 
+async def test_readings_keyed_in_one_go_with_voice_on_are_stored_whole(
+    voice_ivr: RunningIvr,
+) -> None:
+    """The first key stops the prompt; the caller's next keys are the rest of the number."""
+    account = await seed_household(voice_ivr)
+    script: list[CallerAction] = [Press("1"), Press("1"), Press("12345#"), Press("04567#")]
+    await place(voice_ivr, [*script, Press("1")])
+    stored = await stored_readings(voice_ivr, account)
+    assert {zone: (r.value, r.channel) for zone, r in stored.items()} == {
+        Zone.DAY: (12345, Channel.KEYPAD),
+        Zone.NIGHT: (4567, Channel.KEYPAD),
+    }
+
+
 async def test_readings_by_voice_are_stored_as_voice(
     voice_ivr: RunningIvr, voice: KnownUtterances
 ) -> None:
