@@ -20,7 +20,7 @@ from prompts.phrases import PhraseLibrary
 from telephony.agi import AgiCall
 from worktime.calendar import WorkingCalendar, default_calendar
 from worktime.clock import Clock, local_date, local_zone
-from worktime.hours import SERVICE_HOURS, ServiceHours
+from worktime.hours import ServiceHours
 
 VOICE_FAILURES_BEFORE_KEYPAD = 2
 
@@ -47,8 +47,9 @@ class IvrServices:
     clock: Clock
     messages_dir: str
     """Where Asterisk writes answering-machine messages (the engine reads them there)."""
+    hours: Mapping[str, ServiceHours]
+    """When each service is staffed (the contact center's settings)."""
     calendar: WorkingCalendar = field(default_factory=default_calendar)
-    hours: Mapping[str, ServiceHours] = field(default_factory=lambda: SERVICE_HOURS)
     listener: Listener | None = None
     """Voice input; None when no speech model is configured (keypad only)."""
     timezone: ZoneInfo = field(default_factory=local_zone)

@@ -1,4 +1,4 @@
-"""When each contact-center line is staffed (CC-1; dispatch: IVR-11), in Asia/Tomsk time.
+"""When each contact-center line is staffed (CC-1; dispatch: IVR-11), in local time.
 
 The hours that apply to a day, in this order:
 
@@ -8,8 +8,9 @@ The hours that apply to a day, in this order:
   shortened pre-holiday day;
 - an ordinary Saturday or Sunday: the ``saturday`` / ``sunday`` hours.
 
-``None`` is closed all day. Every number is a setting (``DEFAULT_SETTINGS`` holds the
-standard's); nothing here reads the clock.
+``None`` is closed all day. The hours themselves are settings of the contact center
+(:class:`callcenter.settings.CallcenterSettings` holds the standard's); nothing here
+reads the clock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from worktime.calendar import (
     ONE_DAY,
     SHORTENED_BY,
     WorkingCalendar,
-    default_calendar,
     local_moment,
 )
 from worktime.clock import local_zone
@@ -140,37 +140,3 @@ def _window(line: str, key: str, raw: object) -> Window | None:
         return Window.parse(raw)
     except ServiceHoursError as error:
         raise ServiceHoursError(f"{line}: {key}: {error}") from None
-
-
-BILLING_HOURS: dict[str, object] = {
-    "working_day": "08:00-20:00",
-    "saturday": "09:00-19:00",
-    "sunday": "closed",
-    "holiday": "closed",
-    "shortened_by_minutes": 60,
-}
-DISPATCH_HOURS: dict[str, object] = {
-    "working_day": "06:00-22:00",
-    "saturday": "06:00-22:00",
-    "sunday": "06:00-22:00",
-    "holiday": "06:00-22:00",
-    "shortened_by_minutes": 0,
-}
-DEFAULT_SETTINGS: dict[str, dict[str, object]] = {
-    "billing": BILLING_HOURS,
-    "dispatch": DISPATCH_HOURS,
-    "paid_services": dict(BILLING_HOURS),
-}
-
-
-def service_hours_from_settings(
-    settings: Mapping[str, Mapping[str, object]], calendar: WorkingCalendar
-) -> dict[str, ServiceHours]:
-    return {
-        line: ServiceHours.from_settings(hours, calendar, line) for line, hours in settings.items()
-    }
-
-
-SERVICE_HOURS: dict[str, ServiceHours] = service_hours_from_settings(
-    DEFAULT_SETTINGS, default_calendar()
-)

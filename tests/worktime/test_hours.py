@@ -9,17 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from callcenter.settings import CallcenterSettings
 from worktime.calendar import CalendarError, default_calendar
 from worktime.clock import DEFAULT_ZONE
-from worktime.hours import (
-    DEFAULT_SETTINGS,
-    SERVICE_HOURS,
-    ServiceHours,
-    ServiceHoursError,
-    Window,
-)
+from worktime.hours import ServiceHours, ServiceHoursError, Window
 
 MOSCOW = ZoneInfo("Europe/Moscow")
+SERVICE_HOURS = CallcenterSettings().service_hours(default_calendar())
+"""The standard's hours, as the contact center sets them by default."""
 BILLING = SERVICE_HOURS["billing"]
 DISPATCH = SERVICE_HOURS["dispatch"]
 MINUTE = timedelta(minutes=1)
@@ -161,7 +158,6 @@ def test_hours_come_from_settings() -> None:
     assert not hours.is_open(tomsk(2026, 4, 30, 17, 30))
     assert not hours.is_open(tomsk(2026, 2, 14, 12))
     assert hours.next_opening(tomsk(2026, 2, 13, 18)) == tomsk(2026, 2, 16, 9, 30)
-    assert DEFAULT_SETTINGS["billing"]["working_day"] == "08:00-20:00"
 
 
 @pytest.mark.parametrize(
