@@ -122,10 +122,16 @@ async def rows(database: Database) -> dict[str, CallRow]:
         return {row.uniqueid: row for row in found.scalars()}
 
 
-async def run(concurrency: int, load_seconds: float, think_ms: float, stop: signal.Signals) -> None:
+async def run(
+    concurrency: int,
+    load_seconds: float,
+    think_ms: float,
+    stop: signal.Signals,
+    database_url: str = "",
+) -> None:
     with tempfile.TemporaryDirectory() as directory:
         scratch = Path(directory)
-        url = f"sqlite+aiosqlite:///{scratch / 'callgrid.db'}"
+        url = database_url or f"sqlite+aiosqlite:///{scratch / 'callgrid.db'}"
         port = _free_port()
         engine = serve(scratch, url, port, 1)
         prompts = scratch / "var" / "prompts"
@@ -185,6 +191,12 @@ if __name__ == "__main__":
     parser.add_argument("--load-seconds", type=float, default=8.0)
     parser.add_argument("--think-ms", type=float, default=200.0)
     parser.add_argument("--signal", choices=("KILL", "TERM"), default="KILL")
+    parser.add_argument(
+        "--database",
+        default="",
+        help="an empty database to run on (default: SQLite in a scratch folder), e.g. "
+        "postgresql+asyncpg://postgres@127.0.0.1/kill_test",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -192,5 +204,6 @@ if __name__ == "__main__":
             args.load_seconds,
             args.think_ms,
             signal.Signals[f"SIG{args.signal}"],
+            args.database,
         )
     )
