@@ -126,8 +126,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         tune_garbage_collector()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            """The first SIGTERM drains the calls; a second one cuts the drain short."""
+            if stop.is_set():
+                engine.hurry()
+            stop.set()
+
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+            loop.add_signal_handler(signum, on_signal)
         print(banner(engine), flush=True)
         await stop.wait()
         await engine.stop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -75,6 +75,8 @@ class Engine:
         self._ami_login: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
         self.bridge: PostgresEventBridge | None = None
+        self._hurried = asyncio.Event()
+        self._stopped = False
 
     async def start(self) -> None:
         await self.database.upgrade(migration_folders(self.plugins))
@@ -133,7 +135,48 @@ class Engine:
         await ami.start()
         log.info("AMI logged in to %s:%d", ami.host, ami.port)
 
+    async def drain(self) -> None:
+        """Stop taking calls and give the live ones back to Asterisk (IVR-4).
+
+        New ``AGI()`` connections are refused at once, so the dialplan tries the next
+        engine; calls in progress go on for ``drain_seconds``; each one still here is then
+        handed back before its next command (the dialplan takes the caller on), within
+        ``hand_back_seconds``. A caller waiting in ``Queue()`` stays there in Asterisk.
+        """
+        agi = self.agi
+        if agi is None:
+            return
+        agi.stop_accepting()
+        if agi.active_calls:
+            log.info(
+                "draining: %d calls in progress, up to %g s",
+                agi.active_calls,
+                self.settings.drain_seconds,
+            )
+            await self._wait_unless_hurried(agi.drained(), self.settings.drain_seconds)
+        if agi.active_calls:
+            asked = agi.hand_back_all()
+            log.info("handing %d calls back to the dialplan", asked)
+            await self._wait_unless_hurried(agi.drained(), self.settings.hand_back_seconds)
+
+    def hurry(self) -> None:
+        """Cut the drain short (a second SIGTERM): hand back now, then close."""
+        self._hurried.set()
+
+    async def _wait_unless_hurried(self, waiting: Coroutine[Any, Any, None], bound: float) -> None:
+        done = asyncio.ensure_future(waiting)
+        hurried = asyncio.ensure_future(self._hurried.wait())
+        await asyncio.wait({done, hurried}, timeout=bound, return_when=asyncio.FIRST_COMPLETED)
+        for task in (done, hurried):
+            task.cancel()
+        await asyncio.gather(done, hurried, return_exceptions=True)
+
     async def stop(self) -> None:
+        """Drain the calls, then stop every part; a second call does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
+        await self.drain()
         for hook in self.host.on_shutdown:
             await hook()
         for task in self._workers:

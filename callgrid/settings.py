@@ -66,6 +66,12 @@ class Settings:
     agi_reply_timeout: float = 10.0
     agi_allowed_peers: str = "127.0.0.0/8,::1"
     """Addresses (or networks) of the Asterisk servers allowed to open FastAGI sessions."""
+    drain_seconds: float = 30.0
+    """On SIGTERM: how long calls in progress go on before the engine hands each one back
+    to the dialplan (which takes the caller on to another engine or the operators)."""
+    hand_back_seconds: float = 30.0
+    """Then how long the engine waits for each call to reach its next command, where it
+    is handed back; a call still in a long command after that is closed."""
     ami_enabled: bool = True
     ami_host: str = "127.0.0.1"
     ami_port: int = 5038
@@ -97,6 +103,8 @@ class Settings:
         "web_sign_in_window": (1, 86400),
         "web_live_interval": (0.5, 3600),
         "agi_reply_timeout": (0.1, 600),
+        "drain_seconds": (0, 3600),
+        "hand_back_seconds": (0, 600),
     }
 
     def __post_init__(self) -> None:

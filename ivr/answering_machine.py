@@ -1,7 +1,10 @@
 """The answering machine (IVR-10, CC-1): out of hours a caller leaves a message — for
 example their readings — and a task to enter it is due by the end of the next working
 day. A caller who hangs up instead of pressing # has still left a message; one who
-hangs up before saying anything has not, and the empty file Asterisk wrote is removed."""
+hangs up before saying anything has not, and the empty file Asterisk wrote is removed.
+
+The signal before the message is the engine's own prompt: Asterisk is not asked for
+its ``beep``, which a stock installation may lack (RECORD FILE then fails outright)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from callcenter.tasks import NewTask, TaskKind
 from ivr.call_context import ActionResult, CallContext
-from prompts.render import wav_seconds
+from prompts.render import BEEP, wav_seconds
 from telephony.agi import CallHungUp
 from worktime.calendar import end_of_next_working_day
 
@@ -47,12 +50,12 @@ async def leave_message(ctx: CallContext) -> Message:
     target = f"{ctx.services.messages_dir}/{ctx.call_id}"
     recording = Path(f"{target}.wav")
     try:
-        await call.play([ctx.prompt("am_greeting")])
+        await call.play([ctx.prompt("am_greeting"), ctx.prompt_file(BEEP)])
         await call.record(
             target,
             max_ms=ctx.services.message_seconds * 1000,
             silence_s=SILENCE_ENDS_MESSAGE_S,
-            beep=True,
+            beep=False,
         )
     except CallHungUp:
         return Message(kept=await _keep(ctx, recording), caller_hung_up=True)

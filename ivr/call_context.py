@@ -13,6 +13,7 @@ from callcenter.tasks import TaskBook
 from customers.model import Account
 from customers.reading_rules import ReadingLimits
 from customers.store import CustomerStore
+from ivr.call_record import Outcome
 from ivr.menu import MenuTree
 from ivr.speech_input import Listener
 from prompts.catalog import Variant
@@ -76,6 +77,9 @@ class CallContext:
     """The caller left a number to be called back (CC-5)."""
     voice_failures: int = 0
     """Turns in which the caller's speech was not understood (silence included)."""
+    abandoned_as: Outcome | None = None
+    """How the call is recorded if the caller hangs up now, set by a step that has an
+    outcome of its own (identification, readings entry) and cleared when it is done."""
 
     @property
     def voice_on(self) -> bool:
@@ -111,6 +115,9 @@ class ActionResult(StrEnum):
     OPERATOR_ASKED = "operator_asked"
     """The caller pressed the operator key during the action: as ``0`` in a menu, they
     hear that they are being connected and the key is kept in the call's inputs."""
+    BACK_ASKED = "back_asked"
+    """The caller pressed ``*`` to leave the action: back to the menu, as after DONE,
+    and the key is kept in the call's inputs."""
 
 
 Action = Callable[[CallContext], Awaitable[ActionResult]]

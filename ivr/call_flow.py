@@ -2,36 +2,34 @@
 
 It joins the pure navigator to the call: each step the navigator decides becomes AGI
 commands, and every call is registered with its path, topic and outcome (IVR-8),
-whatever way it ends.
+whatever way it ends. When the engine stops, a live call is handed back to the
+dialplan, which offers it to another engine with ``resume=`` (IVR-4); such a call goes
+on at the operator, or at the answering machine, without the notice and the menu.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
+from callcenter.queue_transfer import QueueOutcome, QueueResult, transfer_to_queue
 from ivr.answering_machine import leave_message
 from ivr.call_context import Action, ActionResult, CallContext, IvrServices
 from ivr.call_record import CallEnd, CallLog, CallStart, Outcome
 from ivr.caller_input import ChoiceReader, MenuChoiceReader
-from ivr.menu import OPERATOR_KEY, MenuTree, normalise_number
-from ivr.navigator import (
-    Goodbye,
-    Inform,
-    Key,
-    Navigator,
-    RunAction,
-    ShowMenu,
-    Step,
-    ToOperator,
-)
-from telephony.agi import AgiCall, AgiError, AgiProtocolError, CallHungUp
+from ivr.menu import BACK_KEY, OPERATOR_KEY, MenuNode, MenuTree, normalise_number
+from ivr.navigator import Goodbye, Inform, Navigator, RunAction, ShowMenu, Step, ToOperator
+from telephony.agi import AgiCall, AgiError, AgiProtocolError, CallHandedBack, CallHungUp
+from telephony.dialplan import HANDBACK_VARIABLE, RESUME_PARAMETER, Resume
 
 log = logging.getLogger(__name__)
 CALLBACK_ACTION = "callback_request"
+LASTING = frozenset({Outcome.OPERATOR, Outcome.CALLBACK_REQUESTED, Outcome.ANSWERING_MACHINE})
+"""What happened on a call that the caller's later steps in the menu do not undo."""
+KEY_OF_RESULT = {ActionResult.OPERATOR_ASKED: OPERATOR_KEY, ActionResult.BACK_ASKED: BACK_KEY}
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,30 @@ def service_of(queue: str, line: str) -> str:
     if queue == "dispatch":
         return "dispatch"
     return "paid_services" if line == "paid_services" else "billing"
+
+
+def resume_of(call: AgiCall) -> Resume | None:
+    """Where a call another engine handed back goes on (``resume=`` in the AGI query);
+    None for a new call. An unknown value goes on at the operator."""
+    value = call.environment.query.get(RESUME_PARAMETER)
+    if value is None:
+        return None
+    try:
+        return Resume(value)
+    except ValueError:
+        log.warning(
+            "call %s: unknown %s=%r, going on at the operator",
+            call.environment.uniqueid,
+            RESUME_PARAMETER,
+            value,
+        )
+        return Resume.OPERATOR
+
+
+def progress(end: CallEnd, outcome: Outcome) -> None:
+    """Note how the call goes on, unless something that lasts happened on it already."""
+    if end.outcome not in LASTING:
+        end.outcome = outcome
 
 
 class IvrCallFlow:
@@ -87,6 +109,7 @@ class IvrCallFlow:
     async def __call__(self, call: AgiCall) -> None:
         env = call.environment
         tree = self.tree_for(env.dialled_number)
+        resume = resume_of(call)
         started = self.clock()
         call_id = await self.call_log.call_started(
             CallStart(
@@ -104,14 +127,17 @@ class IvrCallFlow:
         try:
             await call.answer()
             end.answered_at = self.clock()
-            await call.play([self.prompts("recording_notice")])
-            await self._walk(context, navigator, end)
+            await self._serve(context, navigator, end, resume)
+            await call.hangup()  # else the dialplan would offer the caller to an engine again
+        except CallHandedBack:
+            await self._hand_back(context, end)
         except CallHungUp:
-            end.ended_by = "caller"
-            if self.shutting_down:
+            _caller_hung_up(context, end)
+            if self.shutting_down and not end.left_in_queue:
                 end.outcome, end.ended_by = Outcome.INTERRUPTED, "engine"
         except asyncio.CancelledError:
-            end.outcome, end.ended_by = Outcome.INTERRUPTED, "engine"
+            if not end.left_in_queue:
+                end.outcome, end.ended_by = Outcome.INTERRUPTED, "engine"
             raise
         except AgiProtocolError:  # the telephony layer logged it when it closed the call
             end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
@@ -126,9 +152,26 @@ class IvrCallFlow:
             end.topic = navigator.call_topic if navigator.path else None
             await self.call_log.call_ended(call_id, end)
 
-    async def _walk(self, context: CallContext, navigator: Navigator, end: CallEnd) -> None:
+    async def _serve(
+        self, context: CallContext, navigator: Navigator, end: CallEnd, resume: Resume | None
+    ) -> None:
+        """A new call hears the notice and the menu; one handed back goes on where the
+        engine that had it sent it."""
+        if resume is None:
+            await context.call.play([self.prompts("recording_notice")])
+            await self._walk(context, navigator, end, navigator.start())
+            return
+        step = navigator.start_at_operator()
+        if resume is Resume.ANSWERING_MACHINE:
+            await self._answering_machine(context, end)
+            end.ended_by = "engine"
+            return
+        await self._walk(context, navigator, end, step)
+
+    async def _walk(
+        self, context: CallContext, navigator: Navigator, end: CallEnd, step: Step
+    ) -> None:
         call, prompts = context.call, self.prompts
-        step: Step = navigator.start()
         while True:
             if isinstance(step, ShowMenu):
                 if step.after_wrong_key:
@@ -138,32 +181,109 @@ class IvrCallFlow:
                 step = navigator.handle(await self.reader.read_choice(context, prompt, step.node))
             elif isinstance(step, Inform):
                 assert step.node.prompt is not None
-                end.outcome = Outcome.SELF_SERVICE
-                key = await call.play([prompts(step.node.prompt, "full")], escape="*0")
-                step = (
-                    navigator.handle(Key(key)) if key == OPERATOR_KEY else navigator.back_to_menu()
+                progress(end, Outcome.SELF_SERVICE)
+                escape = BACK_KEY + OPERATOR_KEY
+                step = navigator.after_leaf(
+                    await call.play([prompts(step.node.prompt, "full")], escape=escape)
                 )
             elif isinstance(step, RunAction):
                 assert step.node.action is not None
-                end.outcome = Outcome.SELF_SERVICE
+                progress(end, Outcome.SELF_SERVICE)
                 context.topic = step.node.topic
-                result = await self.actions[step.node.action](context)
-                if result is ActionResult.OPERATOR_ASKED:
-                    step = navigator.handle(Key(OPERATOR_KEY))
-                elif result is ActionResult.TO_OPERATOR:
-                    step = navigator.to_operator()
-                else:
-                    step = navigator.back_to_menu()
+                step = _after_action(navigator, await self.actions[step.node.action](context))
             elif isinstance(step, ToOperator):
-                if await self._operator(context, step, end):
+                context.topic = navigator.call_topic
+                result = await self._operator(context, step, end)
+                if result is None:
                     return
-                step = navigator.back_to_menu()
+                step = _after_action(navigator, result)
             else:
                 assert isinstance(step, Goodbye)
-                end.outcome, end.ended_by = Outcome.NO_INPUT, "engine"
+                progress(end, Outcome.NO_INPUT)
+                end.ended_by = "engine"
                 await call.play([prompts("goodbye")])
-                await call.hangup()
                 return
+
+    async def _operator(
+        self, context: CallContext, step: ToOperator, end: CallEnd
+    ) -> ActionResult | None:
+        """Queue the caller; None when the call ended there, else how the caller goes on
+        in the menu (after the answering machine, or the callback offered instead)."""
+        call, node = context.call, step.node
+        if not self._staffed(node, context.tree.line):
+            await self._answering_machine(context, end)
+            return ActionResult.DONE
+        notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
+        await call.play([self.prompts(notice)])
+        outcome_before, end.outcome = end.outcome, Outcome.ABANDONED_IN_QUEUE
+        result = await self._queue(call, node, end)
+        if result.outcome is QueueOutcome.ANSWERED:
+            end.outcome, end.ended_by, end.operator = Outcome.OPERATOR, "queue", result.operator
+            return None
+        if result.outcome is QueueOutcome.ABANDONED:
+            end.ended_by = "caller"
+            return None
+        await call.play([self.prompts("operator_busy")])
+        end.outcome = outcome_before
+        callback = self.actions.get(CALLBACK_ACTION)
+        if callback is None:
+            return ActionResult.DONE
+        try:
+            return await callback(context)
+        finally:  # stored, even if the caller hangs up as they hear it is
+            if context.callback_requested:
+                end.outcome = Outcome.CALLBACK_REQUESTED
+
+    def _staffed(self, node: MenuNode, line: str) -> bool:
+        """Whether the operators of ``node``'s queue work now."""
+        assert node.queue is not None
+        return self.services.hours[service_of(node.queue, line)].is_open(self.clock())
+
+    async def _queue(self, call: AgiCall, node: MenuNode, end: CallEnd) -> QueueResult:
+        """The operator queue. An engine that stops meanwhile (the task cancelled, or the
+        socket closed on shutdown) leaves the caller in ``Queue()``, where Asterisk keeps
+        them: the record then stays open until Asterisk reports the end."""
+        assert node.queue is not None and node.wait_seconds is not None
+        try:
+            return await transfer_to_queue(call, node.queue, node.wait_seconds)
+        except asyncio.CancelledError:
+            end.left_in_queue = True
+            raise
+        except CallHungUp:
+            end.left_in_queue = self.shutting_down
+            raise
+
+    async def _answering_machine(self, context: CallContext, end: CallEnd) -> None:
+        message = await leave_message(context)
+        if message.kept:
+            end.outcome = Outcome.ANSWERING_MACHINE
+        else:
+            progress(end, Outcome.NO_MESSAGE_LEFT)
+        if message.caller_hung_up:
+            raise CallHungUp("caller hung up at the answering machine")
+
+    async def _hand_back(self, context: CallContext, end: CallEnd) -> None:
+        """The engine stops: the dialplan takes the caller on to an operator, or to the
+        answering machine when the operators do not work now (IVR-4)."""
+        call, tree = context.call, context.tree
+        try:
+            staffed = self._staffed(tree.operator, tree.line)
+        except Exception:  # the hours may be what failed: an operator it is then
+            log.exception(
+                "call %s: working hours unknown, handed back to the operators", context.call_id
+            )
+            staffed = True
+        resume = Resume.OPERATOR if staffed else Resume.ANSWERING_MACHINE
+        try:
+            await call.hand_back({HANDBACK_VARIABLE: resume.value})
+        except AgiError as error:
+            _log_failure(context.call_id, call.environment.uniqueid, error)
+            end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
+            return
+        if call.handed_back and not call.hangup_seen:
+            end.outcome, end.ended_by = Outcome.HANDED_BACK, "engine"
+        else:
+            _caller_hung_up(context, end)
 
     async def _rescue(self, context: CallContext, navigator: Navigator, end: CallEnd) -> None:
         """After a failure, a caller who can still hear goes to the operator queue
@@ -173,55 +293,42 @@ class IvrCallFlow:
             return
         navigator.to_operator()
         node = context.tree.operator
-        assert node.queue is not None and node.wait_seconds is not None
         try:
             await call.play([self.prompts("operator_connecting")])
-            result = await transfer_to_queue(call, node.queue, node.wait_seconds)
+            result = await self._queue(call, node, end)
             if result.outcome is QueueOutcome.ANSWERED:
                 end.ended_by, end.operator = "queue", result.operator
             elif result.outcome is QueueOutcome.ABANDONED:
                 end.ended_by = "caller"
             else:
                 await call.play([self.prompts("operator_busy")])
+        except CallHandedBack:
+            await self._hand_back(context, end)
+            return
         except CallHungUp:
             end.ended_by = "caller"
+            return
         except Exception as error:
             log.error(
                 "call %s: the operator queue could not be reached either (%s)",
                 context.call_id,
                 type(error).__name__,
             )
+        with contextlib.suppress(AgiError):
+            await call.hangup()
 
-    async def _operator(self, context: CallContext, step: ToOperator, end: CallEnd) -> bool:
-        """Queue the caller; True when the call ended there, False to go on in the menu."""
-        call, node = context.call, step.node
-        assert node.queue is not None and node.wait_seconds is not None
-        hours = self.services.hours[service_of(node.queue, context.tree.line)]
-        if not hours.is_open(self.clock()):
-            message = await leave_message(context)
-            end.outcome = Outcome.ANSWERING_MACHINE if message.kept else Outcome.NO_MESSAGE_LEFT
-            if message.caller_hung_up:
-                raise CallHungUp("caller hung up at the answering machine")
-            return False
-        notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
-        await call.play([self.prompts(notice)])
-        outcome_before, end.outcome = end.outcome, Outcome.ABANDONED_IN_QUEUE
-        result = await transfer_to_queue(call, node.queue, node.wait_seconds)
-        if result.outcome is QueueOutcome.ANSWERED:
-            end.outcome, end.ended_by, end.operator = Outcome.OPERATOR, "queue", result.operator
-            return True
-        if result.outcome is QueueOutcome.ABANDONED:
-            end.ended_by = "caller"
-            return True
-        await call.play([self.prompts("operator_busy")])
-        end.outcome = outcome_before
-        callback = self.actions.get(CALLBACK_ACTION)
-        if callback is not None:
-            context.topic = node.topic
-            await callback(context)
-            if context.callback_requested:
-                end.outcome = Outcome.CALLBACK_REQUESTED
-        return False
+
+def _after_action(navigator: Navigator, result: ActionResult) -> Step:
+    if result is ActionResult.TO_OPERATOR:
+        return navigator.to_operator()
+    return navigator.after_leaf(KEY_OF_RESULT.get(result))
+
+
+def _caller_hung_up(context: CallContext, end: CallEnd) -> None:
+    """The caller ended the call; a step with an outcome of its own says where."""
+    end.ended_by = "caller"
+    if context.abandoned_as is not None:
+        progress(end, context.abandoned_as)
 
 
 def _log_failure(call_id: str, uniqueid: str, error: Exception) -> None:

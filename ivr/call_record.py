@@ -13,6 +13,10 @@ class Outcome(StrEnum):
     OPERATOR = "operator"
     ABANDONED_IN_MENU = "abandoned_in_menu"
     ABANDONED_IN_QUEUE = "abandoned_in_queue"
+    ABANDONED_IN_IDENTIFICATION = "abandoned_in_identification"
+    """The caller hung up while giving their account number (or confirming it)."""
+    ABANDONED_IN_READINGS = "abandoned_in_readings"
+    """The caller hung up while keying or saying readings, before they were stored."""
     NO_INPUT = "no_input"
     ANSWERING_MACHINE = "answering_machine"
     """Out of hours, the caller left a message."""
@@ -23,6 +27,9 @@ class Outcome(StrEnum):
     ENGINE_ERROR = "engine_error"
     INTERRUPTED = "interrupted"
     """The engine stopped while the call was in progress (shut down, or killed)."""
+    HANDED_BACK = "handed_back"
+    """The engine stopped and gave the live call back to the dialplan, which took the
+    caller on to another engine or the operators (ended_by ``engine``)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,9 @@ class CallEnd:
     outcome: Outcome = Outcome.ABANDONED_IN_MENU
     ended_by: str = "caller"
     operator: str | None = None
+    left_in_queue: bool = False
+    """The engine stopped while the caller waited in ``Queue()``: Asterisk keeps them
+    there, so the record stays open until Asterisk reports how the wait ended."""
 
 
 class CallLog(Protocol):

@@ -19,6 +19,12 @@ class CallStatus(StrEnum):
     INTERRUPTED = "interrupted"
     """The engine serving it stopped without storing its end (killed, crashed): it was
     closed at the moment that engine last saw it."""
+    IN_QUEUE = "in_queue"
+    """The caller is (or was, when the engine stopped) in Asterisk's ``Queue()`` and
+    the end is to come from Asterisk's queue_log."""
+    WITHOUT_ENGINE = "without_engine"
+    """No engine took the call: the dialplan queued the caller on its own, and the row
+    was made from Asterisk's queue_log when an engine was back (CC-10)."""
 
 
 class CallRow(Base):

@@ -2,6 +2,9 @@
 
 While the number is entered, ``*`` alone goes back to the menu and ``0`` alone reaches
 an operator (no phone number is a lone 0); ``#`` alone takes the caller's own number.
+The number is read back in the engine's own voice, in the groups people say phone
+numbers in, not with Asterisk's SAY DIGITS (a stock Asterisk may lack its Russian
+``digits/`` files, and then says nothing at all).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from ivr.call_context import ActionResult, CallContext
 from ivr.number_input import Leave, leaving
 from prompts.catalog import Variant
+from prompts.russian_numbers import phone_number
 
 CALLBACK_ENTRY_TIMEOUT_MS = 7000
 CONFIRM_TIMEOUT_MS = 5000
@@ -55,8 +59,7 @@ async def ask_callback_number(ctx: CallContext) -> str | Leave | None:
         if number is None:
             await call.play([ctx.prompt("invalid_choice")])
             continue
-        await call.play([ctx.prompt("callback_number_is")])
-        await call.say_digits(number)
+        await call.play([ctx.prompt("callback_number_is"), await ctx.phrase(phone_number(number))])
         answer = await call.read_digits(
             ctx.prompt("callback_confirm", variant), CONFIRM_TIMEOUT_MS, 1
         )

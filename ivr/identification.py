@@ -22,6 +22,7 @@ from customers.identifiers import (
 from customers.model import Account, CustomerKind
 from customers.store import CustomerStore
 from ivr.call_context import CallContext
+from ivr.call_record import Outcome
 from ivr.menu import BACK_KEY
 from ivr.number_input import Leave, leaving, read_number
 from prompts.catalog import Variant
@@ -41,16 +42,19 @@ are no account, or None when there is nothing to say before the next attempt."""
 
 
 async def identify_caller(ctx: CallContext) -> Identification:
-    """The caller's account for this call (asked only once per call), or where they go."""
+    """The caller's account for this call (asked only once per call), or where they go.
+    A caller hanging up meanwhile abandoned the call in identification."""
     if ctx.account is not None:
         return ctx.account
+    ctx.abandoned_as = Outcome.ABANDONED_IN_IDENTIFICATION
     business_line = ctx.tree.line == "business"
     found = await (_identify_business(ctx) if business_line else _identify_household(ctx))
     if found is None:
         await ctx.call.play([ctx.prompt("identify_failed")])
-        return Leave.GAVE_UP
-    if isinstance(found, Account):
+        found = Leave.GAVE_UP
+    elif isinstance(found, Account):
         ctx.account = found
+    ctx.abandoned_as = None
     return found
 
 

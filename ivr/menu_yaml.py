@@ -17,8 +17,10 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.error import MarkedYAMLError
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, Node
 from yaml.reader import ReaderError
+
+from customers.cell_text import shortened
 
 try:
     from yaml import CSafeLoader as _SafeLoader
@@ -28,6 +30,7 @@ except ImportError:  # PyYAML built without libyaml: the same checks, only slowe
 MAX_TREE_BYTES = 1024 * 1024
 MAX_VALUES = 100_000
 MAX_NESTING = 64
+MAX_NUMBER = 10**18
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -41,6 +44,25 @@ class TreeTextError(ValueError):
 
 
 class _NoDuplicateKeysLoader(_SafeLoader):
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """A value, or ConstructorError at its line: PyYAML's own constructors fail with
+        ValueError, KeyError or AttributeError on ``!!int abc``, ``!!bool maybe``,
+        ``2020-02-30`` or 5,000 digits; and no menu needs a number beyond 18 digits
+        (``0xfff…`` is read without bound, but cannot be written out in a message)."""
+        try:
+            value = super().construct_object(node, deep)
+        except MarkedYAMLError:
+            raise
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as error:
+            raise ConstructorError(
+                None, None, f"cannot read {_node_text(node)} as {_tag_name(node)}", node.start_mark
+            ) from error
+        if isinstance(value, int) and abs(value) > MAX_NUMBER:
+            raise ConstructorError(
+                None, None, f"{_node_text(node)} is too large a number", node.start_mark
+            )
+        return value
+
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         first_lines: dict[Hashable, int] = {}
         for key_node, _ in node.value:
@@ -60,6 +82,16 @@ class _NoDuplicateKeysLoader(_SafeLoader):
                 )
             first_lines[key] = line
         return super().construct_mapping(node, deep)
+
+
+def _node_text(node: Node) -> str:
+    """A value as written, cut short and with control characters written out."""
+    text = node.value if isinstance(node.value, str) else type(node).__name__
+    return shortened(repr(text))
+
+
+def _tag_name(node: Node) -> str:
+    return node.tag.removeprefix("tag:yaml.org,2002:")
 
 
 def _located(mark: _Mark | None, problem: str) -> str:

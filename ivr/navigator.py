@@ -75,6 +75,13 @@ class Navigator:
         self.path = [self.tree.root.id]
         return ShowMenu(self.tree.root, full=False)
 
+    def start_at_operator(self) -> Step:
+        """A call another engine handed back goes on at the operator, not the menu; the
+        main menu is where the caller is if no operator takes them."""
+        self.stack = [self.tree.root]
+        self.path = []
+        return self._enter(self.tree.operator)
+
     @property
     def current(self) -> MenuNode:
         return self.stack[-1]
@@ -107,7 +114,7 @@ class Navigator:
         if node.kind == "menu":
             self.stack.append(node)
             return ShowMenu(node, full=False)
-        self.topic = node.topic
+        self._choose_topic(node)
         if node.kind == "info":
             return Inform(node)
         if node.kind == "action":
@@ -123,13 +130,34 @@ class Navigator:
             self.silent_rounds += 1
             if self.silent_rounds > self.max_silent_rounds:
                 return Goodbye()
-        self.topic = self.tree.operator.topic
         return self.to_operator()
+
+    def _choose_topic(self, node: MenuNode) -> None:
+        """A service reached is what the call is about. The operator is the topic only
+        when the caller chose none before (``0`` or no input on the main menu): asking
+        for an operator about a service, or inside a submenu, keeps what was chosen."""
+        if node is not self.tree.operator:
+            self.topic = node.topic
+        elif self.topic is None:
+            menu = self.stack[-1] if self.stack else self.tree.root
+            self.topic = node.topic if menu is self.tree.root else menu.topic
 
     def to_operator(self) -> Step:
         """No choice could be had, or an action gave up: an operator takes the caller."""
         self.path.append(self.tree.operator.id)
+        self._choose_topic(self.tree.operator)
         return ToOperator(self.tree.operator, because_no_choice=True)
+
+    def after_leaf(self, key: str | None) -> Step:
+        """After information or an action, which the caller may have left with ``key``:
+        ``0`` reaches an operator, ``*`` (or nothing) is the menu again; either key is
+        kept in the inputs like a menu key."""
+        if key == OPERATOR_KEY:
+            return self.handle(Key(key))
+        if key is not None:
+            self.inputs.append(key)
+            self.silent_rounds = 0
+        return self.back_to_menu()
 
     def back_to_menu(self) -> Step:
         """After information, an action or an unanswered operator queue: the menu again."""

@@ -51,7 +51,7 @@ class Leave(StrEnum):
 
 
 _RESULTS = {
-    Leave.BACK: ActionResult.DONE,
+    Leave.BACK: ActionResult.BACK_ASKED,
     Leave.OPERATOR: ActionResult.OPERATOR_ASKED,
     Leave.GAVE_UP: ActionResult.TO_OPERATOR,
 }

@@ -14,9 +14,12 @@ from ivr import cli
 from ivr.actions import ACTIONS
 from ivr.call_context import IvrServices, PromptFiles
 from ivr.call_flow import FlowSettings, IvrCallFlow
+from ivr.call_log_writer import WriterSettings
 from ivr.caller_input import MenuChoiceReader
 from ivr.content import IvrContent, load_ivr_content
+from ivr.menu import normalise_number
 from ivr.menu_loader import MenuError
+from ivr.queue_log_import import QueueLogImport
 from ivr.readiness import call_record_readiness
 from ivr.settings import IvrSettings
 from ivr.speech_input import Listener, Recognizer, VoskRecognizer
@@ -24,6 +27,7 @@ from ivr.storage import SqlCallLog
 from prompts.catalog import CatalogError
 from prompts.phrases import PhraseLibrary
 from prompts.render import RenderError
+from worktime.calendar import default_calendar
 
 CALL_LOG: ServiceKey[SqlCallLog] = ServiceKey("ivr.call_log")
 CALL_FLOW: ServiceKey[IvrCallFlow] = ServiceKey("ivr.call_flow")
@@ -48,18 +52,48 @@ class IvrPlugin(Plugin):
         return None
 
     def setup(self, host: PluginHost) -> None:
-        call_log = SqlCallLog(host.database, host.clock, engine_id(host))
+        settings = host.settings.of(IvrSettings)
+        writer = WriterSettings(
+            heartbeat_seconds=settings.call_heartbeat_seconds,
+            lease_seconds=settings.call_lease_seconds,
+        )
+        call_log = SqlCallLog(host.database, host.clock, engine_id(host), writer)
         host.provide(CALL_LOG, call_log)
         host.on_stop.append(call_log.close)
+        content = None
+        if host.runs("agi") or (host.runs("workers") and settings.asterisk_queue_log):
+            content = load_ivr_content(settings)
         if host.runs("agi"):
-            settings = host.settings.of(IvrSettings)
+            assert content is not None
             recognizer = host.find(RECOGNIZER)
-            flow = call_flow(host, settings, load_ivr_content(settings), call_log, recognizer)
+            flow = call_flow(host, settings, content, call_log, recognizer)
             host.provide(CALL_FLOW, flow)
             host.add_agi_route(AGI_SCRIPT, flow)
             host.on_start.append(call_log.start)
             host.on_shutdown.append(flow.shut_down)
+        if host.runs("workers") and content is not None:
+            _read_queue_log(host, settings, content)
         host.add_readiness("call_records", lambda: call_record_readiness(call_log))
+
+
+def _read_queue_log(host: PluginHost, settings: IvrSettings, content: IvrContent) -> None:
+    """Complete the call log from Asterisk's queue_log (``ivr.queue_log_import``)."""
+
+    def line_of(number: str) -> str:
+        return content.trees.get(normalise_number(number), content.default_tree).line
+
+    importer = QueueLogImport(
+        host.database,
+        Path(settings.asterisk_queue_log),
+        clock=host.clock,
+        tasks=host.require(TASKS),
+        calendar=default_calendar(),
+        line_of=line_of,
+        messages_dir=Path(settings.messages_dir),
+    )
+    host.add_worker(
+        "queue-log-import", lambda: importer.run_forever(settings.queue_log_poll_seconds)
+    )
 
 
 def engine_id(host: PluginHost) -> str | None:

@@ -29,6 +29,7 @@ from customers.reading_rules import (
 )
 from ivr import spoken_texts
 from ivr.call_context import ActionResult, CallContext
+from ivr.call_record import Outcome
 from ivr.identification import identify_caller
 from ivr.menu import BACK_KEY, OPERATOR_KEY
 from ivr.number_input import Leave, NumberInput, read_number
@@ -63,6 +64,15 @@ async def submit_readings(ctx: CallContext) -> ActionResult:
     if not meters:
         await ctx.call.play([ctx.prompt("readings_no_meter")])
         return ActionResult.DONE
+    ctx.abandoned_as = Outcome.ABANDONED_IN_READINGS
+    result = await _all_meters(ctx, meters)
+    ctx.abandoned_as = None
+    return result
+
+
+async def _all_meters(ctx: CallContext, meters: list[Meter]) -> ActionResult:
+    """Each meter in turn. Until the first readings are stored, a caller who hangs up
+    abandoned the call in readings entry; after that, they were served."""
     for number, meter in enumerate(meters):
         if number:
             await ctx.call.play([ctx.prompt("readings_next_meter")])
@@ -104,6 +114,7 @@ async def _one_meter(ctx: CallContext, meter: Meter) -> bool | Leave:
             ]
             key = f"{ctx.call_id}:{meter.id}:{attempt}"
             await store.store_readings(readings, key, replace_same_day=submission.replaces_today)
+            ctx.abandoned_as = None
             await call.play([ctx.prompt("readings_accepted")])
             return True
         if answer.digits != "2":

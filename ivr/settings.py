@@ -24,6 +24,9 @@ class IvrSettings(Section):
         "max_operator_wait_seconds": (1, 60),
         "identification_attempts": (1, 10),
         "answering_machine_message_seconds": (10, 600),
+        "queue_log_poll_seconds": (0.5, 3600),
+        "call_heartbeat_seconds": (0.1, 600),
+        "call_lease_seconds": (1, 86400),
     }
 
     dialplans_dir: Path = PROJECT_ROOT / "dialplans"
@@ -50,6 +53,15 @@ class IvrSettings(Section):
     """Tries at an account number, INN… before the caller is handed to an operator."""
     answering_machine_message_seconds: int = 120
     """The longest message the answering machine records (IVR-10)."""
+    asterisk_queue_log: str = "/var/log/asterisk/queue_log"
+    """Asterisk's queue_log, read to complete calls the engine did not see end (callers
+    in a queue when it stopped, calls served with no engine up); empty: not read."""
+    queue_log_poll_seconds: float = 5.0
+    call_heartbeat_seconds: float = 5.0
+    """How often the engine marks its calls in progress as still seen…"""
+    call_lease_seconds: float = 120.0
+    """…and after how long unseen another engine closes them as interrupted (the engine
+    serving them was killed and did not come back)."""
 
     def resolved(self, engine: Settings) -> IvrSettings:
         var_dir = engine.var_dir

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -52,6 +52,7 @@ class SqlCallLog:
     ) -> None:
         self.database = database
         self.engine_id = (engine_id or uuid.uuid4().hex)[:64]
+        self._clock = clock
         self._writer = CallLogWriter(database, clock, self.engine_id, settings or WriterSettings())
 
     @property
@@ -72,15 +73,24 @@ class SqlCallLog:
         return self._writer.dropped
 
     async def start(self) -> None:
-        """Close as interrupted the calls this engine left in progress when it last
-        stopped (killed, crashed), at the moment it last saw them; then start writing."""
+        """Close as interrupted, at the moment they were last seen, the calls this engine
+        left in progress when it last stopped (killed, crashed), and those of any engine
+        not seen for the lease (one that never came back); then start writing."""
+        lease = timedelta(seconds=self._writer.settings.lease_seconds)
         async with self.database.engine.begin() as connection:
-            result = await connection.execute(close_interrupted(None, self.engine_id))
-        if result.rowcount:
+            own = await connection.execute(close_interrupted(None, self.engine_id))
+            others = await connection.execute(close_interrupted(self._clock() - lease, None))
+        if own.rowcount:
             log.warning(
                 "%d calls left in progress by the previous run of engine %s closed as interrupted",
-                result.rowcount,
+                own.rowcount,
                 self.engine_id,
+            )
+        if others.rowcount:
+            log.warning(
+                "%d calls of engines not seen for %g s closed as interrupted",
+                others.rowcount,
+                lease.total_seconds(),
             )
         self._writer.start()
 
@@ -115,6 +125,9 @@ class SqlCallLog:
 
     async def call_ended(self, call_id: str, end: CallEnd) -> None:
         _require_zone(end.answered_at, end.ended_at)
+        if end.left_in_queue:
+            self._left_in_queue(call_id, end)
+            return
         CALLS_ENDED.labels(end.outcome.value).inc()
         self._writer.queue_end(
             call_id,
@@ -134,6 +147,28 @@ class SqlCallLog:
             ),
         )
 
+    def _left_in_queue(self, call_id: str, end: CallEnd) -> None:
+        """The engine stopped while the caller waited in ``Queue()``: Asterisk keeps them
+        there. The row stays open (no end, no outcome) until Asterisk's queue_log says
+        how the wait ended (``ivr.queue_log_import``)."""
+        self._writer.queue_end(
+            call_id,
+            fitted(
+                {
+                    "answered_at": end.answered_at,
+                    "ended_at": None,
+                    "last_seen_at": end.ended_at,
+                    "path": list(end.path),
+                    "inputs": end.inputs,
+                    "topic": end.topic,
+                    "outcome": None,
+                    "ended_by": None,
+                    "operator": None,
+                    "status": CallStatus.IN_QUEUE.value,
+                }
+            ),
+        )
+
     async def flush(self) -> None:
         """Wait until everything queued so far is stored (or dropped)."""
         await self._writer.flush()
@@ -147,9 +182,20 @@ class SqlCallLog:
             return await session.get(CallRow, call_id)
 
     async def find_by_uniqueid(self, uniqueid: str) -> CallRow | None:
+        """The first record of an Asterisk channel (a call handed back to the dialplan
+        and taken by another engine has one more record per engine)."""
+        rows = await self.rows_of_channel(uniqueid)
+        return rows[0] if rows else None
+
+    async def rows_of_channel(self, uniqueid: str) -> list[CallRow]:
+        """Every record of one Asterisk channel, in the order they started."""
         async with self.database.session() as session:
-            result = await session.execute(select(CallRow).where(CallRow.uniqueid == uniqueid))
-            return result.scalars().first()
+            result = await session.execute(
+                select(CallRow)
+                .where(CallRow.uniqueid == uniqueid)
+                .order_by(CallRow.started_at, CallRow.id)
+            )
+            return list(result.scalars())
 
     async def recent(self, limit: int = 20) -> list[CallRow]:
         async with self.database.session() as session:

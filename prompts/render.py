@@ -2,7 +2,8 @@
 
 espeak-ng's Russian voice speaks each text (22,050 Hz); sox converts it to what
 Asterisk's ``format_wav`` expects. A manifest keeps a hash of each text so only
-changed prompts are rendered again.
+changed prompts are rendered again. Beside the prompts go a pause and the engine's
+signal before a recording (:mod:`prompts.tones`), played by absolute path like them.
 
 espeak-ng is run as a program rather than through pyttsx3: pyttsx3's espeak driver
 keeps libespeak-ng's global state in the process and, measured here, wrote no audio
@@ -21,12 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from prompts.catalog import PromptCatalog, Variant
+from prompts.tones import beep_frames, silence_frames, write_wav
 
 VOICE_NAME = "ru"
 SPEECH_RATE = 165
 VARIANTS: tuple[Variant, ...] = ("short", "full")
 MANIFEST = "manifest.json"
 PAUSE = "pause"
+"""A tenth of a second of silence: the prompt of a GET DATA that only listens."""
+BEEP = "record-beep"
+"""The engine's own signal before a recording (not Asterisk's ``beep``, which may be absent)."""
+PAUSE_SECONDS = 0.1
 
 
 class RenderError(RuntimeError):
@@ -57,13 +63,18 @@ class PromptLibrary:
 
 
 def speak_to_wav(text: str, target: Path) -> None:
-    """espeak-ng speaks the text to a WAV file, sox resamples it for Asterisk."""
+    """espeak-ng speaks the text to a WAV file, sox resamples it for Asterisk.
+
+    sox runs with ``-R`` (its dither seeded the same each time), so one text gives the
+    same file byte for byte on every run.
+    """
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "speech.wav"
         for command in (
             ["espeak-ng", "-v", VOICE_NAME, "-s", str(SPEECH_RATE), "-w", str(raw), text],
             [
                 "sox",
+                "-R",
                 str(raw),
                 "-r",
                 "8000",
@@ -88,21 +99,13 @@ def speak_to_wav(text: str, target: Path) -> None:
             raise RenderError(f"espeak-ng produced no audio for {text[:40]!r}")
 
 
-def _write_pause(target: Path) -> None:
-    """A tenth of a second of silence: the prompt of a GET DATA that only listens."""
-    with wave.open(str(target), "wb") as audio:
-        audio.setnchannels(1)
-        audio.setsampwidth(2)
-        audio.setframerate(8000)
-        audio.writeframes(b"\x00\x00" * 800)
-
-
 def _digest(text: str) -> str:
     return hashlib.sha256(f"{VOICE_NAME}|{SPEECH_RATE}|{text}".encode()).hexdigest()[:16]
 
 
 def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
-    """Render every prompt variant not yet rendered with its current text."""
+    """Render every prompt variant not yet rendered with its current text; write the
+    pause and the signal before a recording."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / MANIFEST
     manifest: dict[str, dict[str, Any]] = {}
@@ -120,6 +123,7 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
                 continue
             speak_to_wav(prompt.text(variant), target)
             fresh[stem] = {"digest": digest, "seconds": round(wav_seconds(target), 3)}
-    _write_pause(directory / f"{PAUSE}.wav")
+    write_wav(directory / f"{PAUSE}.wav", silence_frames(PAUSE_SECONDS))
+    write_wav(directory / f"{BEEP}.wav", beep_frames())
     manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
     return PromptLibrary(directory, {stem: entry["seconds"] for stem, entry in fresh.items()})

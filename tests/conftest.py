@@ -179,13 +179,16 @@ async def running_ivr(
     clock: ManualClock,
     var_dir: Path,
     recognizer: Recognizer | None = None,
+    **engine_settings: Any,
 ) -> AsyncIterator[RunningIvr]:
+    """``engine_settings`` change the engine's own settings (``drain_seconds=…``)."""
     settings = Settings(
         var_dir=var_dir,
         database_url=database.url,
         agi_port=0,
         agi_reply_timeout=5.0,
         ami_enabled=False,
+        **engine_settings,
     ).with_sections(IvrSettings(prompts_dir=content.library.directory))
     provided = [] if recognizer is None else [(RECOGNIZER, recognizer)]
     engine = Engine(settings, clock, parts=("agi",), provided=provided)

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import itertools
+import struct
 import wave
 from pathlib import Path
 
 import pytest
 
 from ivr.content import IvrContent
+from prompts.asterisk_sounds import ENGINE_DOWN, LEAVE_MESSAGE, write_asterisk_sounds
 from prompts.catalog import CatalogError, load_catalog
-from prompts.render import render_catalog
+from prompts.render import BEEP, render_catalog
+from prompts.tones import beep_frames
+
+SHIPPED_SOUNDS = Path(__file__).resolve().parents[1] / "asterisk-conf" / "sounds"
+ASTERISK_SOUNDS = (f"{ENGINE_DOWN}.wav", f"{LEAVE_MESSAGE}.wav")
+
+
+def _format_and_seconds(path: Path) -> tuple[tuple[int, int, int, str], float]:
+    """(rate, sample bytes, channels, compression) and the length of a WAV file."""
+    with wave.open(str(path), "rb") as audio:
+        kind = (
+            audio.getframerate(),
+            audio.getsampwidth(),
+            audio.getnchannels(),
+            audio.getcomptype(),
+        )
+        return kind, audio.getnframes() / audio.getframerate()
+
+
+def _frames(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as audio:
+        return audio.readframes(audio.getnframes())
 
 
 def test_every_prompt_is_rendered_as_8khz_16bit_mono_wav(ivr_content: IvrContent) -> None:
@@ -60,3 +84,37 @@ def test_a_bad_catalog_is_refused_with_the_reason(tmp_path: Path, body: str, mes
     path.write_text(body, encoding="utf-8")
     with pytest.raises(CatalogError, match=message):
         load_catalog(path)
+
+
+def test_the_signal_before_a_message_is_a_quarter_second_of_1khz(ivr_content: IvrContent) -> None:
+    beep = ivr_content.library.directory / f"{BEEP}.wav"
+    kind, seconds = _format_and_seconds(beep)
+    assert kind == (8000, 2, 1, "NONE") and 0.2 <= seconds <= 0.3
+    samples = struct.unpack(f"<{len(_frames(beep)) // 2}h", _frames(beep))
+    rising = sum(1 for a, b in itertools.pairwise(samples) if a < 0 <= b)
+    assert abs(rising / seconds - 1000) < 50, "one rising zero crossing a cycle: 1 kHz"
+    assert max(abs(sample) for sample in samples) > 8000, "loud enough to be heard"
+
+
+@pytest.mark.parametrize("name", ASTERISK_SOUNDS)
+def test_the_shipped_asterisk_sounds_are_what_format_wav_plays(name: str) -> None:
+    kind, seconds = _format_and_seconds(SHIPPED_SOUNDS / name)
+    assert kind == (8000, 2, 1, "NONE"), "8 kHz 16-bit mono PCM"
+    assert 1.0 <= seconds <= 10.0
+
+
+def test_the_invitation_to_leave_a_message_ends_with_the_engines_signal() -> None:
+    assert _frames(SHIPPED_SOUNDS / f"{LEAVE_MESSAGE}.wav").endswith(beep_frames())
+    assert not _frames(SHIPPED_SOUNDS / f"{ENGINE_DOWN}.wav").endswith(beep_frames())
+
+
+def test_the_asterisk_sounds_are_written_again_as_shipped(tmp_path: Path) -> None:
+    written = write_asterisk_sounds(tmp_path / "sounds")
+    assert sorted(written) == sorted(ASTERISK_SOUNDS)
+    for name in ASTERISK_SOUNDS:
+        shipped_kind, shipped_seconds = _format_and_seconds(SHIPPED_SOUNDS / name)
+        kind, seconds = _format_and_seconds(tmp_path / "sounds" / name)
+        assert kind == shipped_kind and seconds == pytest.approx(written[name])
+        assert seconds == pytest.approx(shipped_seconds, rel=0.15), "the same words"
+    left = sorted(path.name for path in (tmp_path / "sounds").iterdir())
+    assert left == sorted(ASTERISK_SOUNDS), "no scratch file is left behind"

@@ -8,6 +8,7 @@ from telephony.agi.errors import (
     AgiError,
     AgiProtocolError,
     AgiTimeout,
+    CallHandedBack,
     CallHungUp,
     PromptMissing,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "AgiProtocolError",
     "AgiReply",
     "AgiTimeout",
+    "CallHandedBack",
     "CallHandler",
     "CallHungUp",
     "DigitInput",

@@ -23,6 +23,7 @@ from telephony.agi.errors import (
     AgiError,
     AgiProtocolError,
     AgiTimeout,
+    CallHandedBack,
     CallHungUp,
     PromptMissing,
 )
@@ -84,6 +85,10 @@ class AgiCall:
         self._reader = reader
         self._writer = writer
         self._closed = False
+        self.hand_back_requested = False
+        """Set by the server when it shuts down: the next command raises
+        :class:`CallHandedBack` instead of being sent."""
+        self.handed_back = False
         self._replied_at = 0.0
         """``perf_counter()`` at the last reply: the engine's turnaround starts there."""
 
@@ -110,6 +115,8 @@ class AgiCall:
         :func:`argument` or :func:`quote`, which refused line breaks already."""
         if self._closed or (media and self.hangup_seen):
             raise CallHungUp(f"call is over, {line!r} not sent")
+        if self.hand_back_requested:
+            raise CallHandedBack(f"the engine is shutting down, {line!r} not sent")
         if self._replied_at:
             _observe_turnaround(_now() - self._replied_at)
         self._writer.write(line.encode() + b"\n")
@@ -286,6 +293,21 @@ class AgiCall:
             return
         with contextlib.suppress(CallHungUp):
             await self._exchange("HANGUP", True, None)
+
+    async def hand_back(self, variables: dict[str, str]) -> None:
+        """Set ``variables`` on the channel and close the socket: Asterisk then goes on
+        with the dialplan after ``AGI()``, which reads them (IVR-4: the caller is not
+        cut off when the engine stops). A hung-up channel is only closed."""
+        self.hand_back_requested = False
+        try:
+            for name, value in variables.items():
+                await self.set_variable(name, value)
+            self.handed_back = True
+        except CallHungUp:
+            pass
+        finally:
+            self.hand_back_requested = True
+            self.close()
 
     def close(self) -> None:
         self._closed = True

@@ -11,6 +11,12 @@ class CallHungUp(AgiError):
     """The caller is gone: Asterisk said HANGUP, answered 511, or closed the socket."""
 
 
+class CallHandedBack(AgiError):
+    """The engine is shutting down and gave the call back to the dialplan, which goes on
+    after ``AGI()``: raised instead of sending the next command once a hand-back was
+    asked for (see :meth:`AgiCall.hand_back`)."""
+
+
 class AgiCommandError(AgiError):
     """Asterisk refused a command: 510 (unknown command) or 520 (usage error)."""
 

@@ -5,6 +5,10 @@ A reply is ``200 result=<v>[ (<data>)][ endpos=<n>]``. ``<v>`` may be empty
 contain brackets, so it runs to the *last* closing bracket. Errors are
 ``510 Invalid or unknown command``, ``511 Command Not Permitted on a dead channel…``
 and the multi-line usage reply ``520-…`` closed by a line starting ``520 ``.
+
+Only what Asterisk can send is read as a reply: ASCII digits in the code, a result that
+is a number or the keys GET DATA collected, an endpos that is a number; anything else
+(``²00``, a result of 5,000 digits) is not FastAGI, so the replies are out of step.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ INVALID_COMMAND = 510
 DEAD_CHANNEL = 511
 USAGE_ERROR = 520
 
-_ENDPOS = re.compile(r" endpos=(-?\d+)$")
+_ENDPOS = re.compile(r" endpos=(-?[0-9]{1,18})$")
+_RESULT = re.compile(r"-[0-9]{1,18}|[0-9*#A-D]{0,255}")
+"""A number (``-1``, ``53``), or the keys GET DATA collected (``*0``, ``1234``, none)."""
+_NUMBER = re.compile(r"-?[0-9]{1,18}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +43,14 @@ class AgiReply:
     @property
     def number(self) -> int:
         """The result as an integer; an empty result counts as 0."""
-        return int(self.result) if self.result.lstrip("-").isdigit() else 0
+        return int(self.result) if _NUMBER.fullmatch(self.result) else 0
 
 
 def parse_success(line: str) -> AgiReply:
     """Parse a ``200 result=…`` line."""
     prefix = "200 result="
     if not line.startswith(prefix):
-        raise ValueError(f"not a 200 reply: {line!r}")
+        raise ValueError(f"not a 200 reply: {_shown(line)}")
     rest = line[len(prefix) :]
     endpos: int | None = None
     match = _ENDPOS.search(rest)
@@ -51,25 +58,32 @@ def parse_success(line: str) -> AgiReply:
         endpos = int(match.group(1))
         rest = rest[: match.start()]
     value, _, tail = rest.partition(" ")
+    if not _RESULT.fullmatch(value):
+        raise ValueError(f"the result is neither a number nor keys: {_shown(line)}")
     data: str | None = None
     if tail.startswith("(") and tail.endswith(")"):
         data = tail[1:-1]
     elif tail:
-        raise ValueError(f"unexpected text after the result: {line!r}")
+        raise ValueError(f"unexpected text after the result: {_shown(line)}")
     return AgiReply(SUCCESS, value, data, endpos, line)
+
+
+def _shown(line: str, limit: int = 80) -> str:
+    """A line as an error quotes it: a garbage line may be 64 KB long."""
+    return repr(line) if len(line) <= limit else f"{line[:limit]!r}… ({len(line):,} characters)"
 
 
 def reply_code(line: str) -> int | None:
     """The three-digit code a reply line starts with, or None."""
     head = line[:3]
-    if head.isdigit() and (len(line) == 3 or line[3] in " -"):
+    if len(head) == 3 and head.isascii() and head.isdigit() and line[3:4] in ("", " ", "-"):
         return int(head)
     return None
 
 
 def digit_from_code(code: int) -> str | None:
     """Turn the ASCII code STREAM FILE / WAIT FOR DIGIT answer into a key, 0 meaning none."""
-    if code <= 0:
+    if not 0 < code < 128:
         return None
     key = chr(code)
     return key if key in "0123456789*#ABCD" else None

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from telephony.agi.call import AgiCall
 from telephony.agi.environment import AgiEnvironment, parse_environment
-from telephony.agi.errors import AgiProtocolError, CallHungUp
+from telephony.agi.errors import AgiProtocolError, CallHandedBack, CallHungUp
 from telephony.agi.observation import CALL_ID
 from telephony.agi.peers import PeerFilter
 from telephony.agi.wire import LINE_LIMIT, read_line
@@ -57,6 +57,7 @@ class FastAgiServer:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._calls: set[AgiCall] = set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
@@ -65,10 +66,25 @@ class FastAgiServer:
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("FastAGI listening on %s:%d", self.host, self.port)
 
+    def stop_accepting(self) -> None:
+        """Close the listening socket: Asterisk's next ``AGI()`` to this engine is refused
+        at once (AGISTATUS=FAILURE) and the dialplan tries the next engine. Calls in
+        progress go on."""
+        if self._server is not None and self._server.is_serving():
+            self._server.close()
+            log.info("FastAGI no longer accepting calls; %d in progress", self.active_calls)
+
+    def hand_back_all(self) -> int:
+        """Ask every call in progress to go back to the dialplan before its next command;
+        the number asked. A call inside a long command (``EXEC Queue``) goes back, if at
+        all, when that command ends."""
+        for call in self._calls:
+            call.hand_back_requested = True
+        return len(self._calls)
+
     async def stop(self, grace: float = 5.0) -> None:
         """Stop accepting calls, close the ones in progress and wait for them to finish."""
-        if self._server is not None:
-            self._server.close()
+        self.stop_accepting()
         for writer in list(self._writers):
             writer.close()
         await self.drained(grace)
@@ -102,15 +118,18 @@ class FastAgiServer:
             environment = await self._read_environment(reader)
             if environment is not None:
                 CALL_ID.set(environment.uniqueid)  # this connection's task only
-                await self._serve(
-                    AgiCall(
-                        environment,
-                        reader,
-                        writer,
-                        reply_timeout=self.reply_timeout,
-                        media_timeout=self.media_timeout,
-                    )
+                call = AgiCall(
+                    environment,
+                    reader,
+                    writer,
+                    reply_timeout=self.reply_timeout,
+                    media_timeout=self.media_timeout,
                 )
+                self._calls.add(call)
+                try:
+                    await self._serve(call)
+                finally:
+                    self._calls.discard(call)
         finally:
             self._connections.discard(task)
             self._writers.discard(writer)
@@ -173,6 +192,8 @@ class FastAgiServer:
             await handler(call)
         except CallHungUp:
             log.debug("call %s ended by hangup", call.environment.uniqueid)
+        except CallHandedBack:
+            log.debug("call %s handed back to the dialplan", call.environment.uniqueid)
         except AgiProtocolError as error:  # the call logged it when it closed the socket
             log.debug("call %s ended: %s", call.environment.uniqueid, error)
         except Exception:

@@ -20,6 +20,8 @@ LINE_END = b"\r\n"
 MESSAGE_END = b"\r\n\r\n"
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 """A message larger than this means the peer is not speaking AMI: the decoder gives up."""
+MAX_BANNER_BYTES = 1024
+"""The banner is one short line (``Asterisk Call Manager/11.0.0``); a longer one is not AMI."""
 
 MessageKind = Literal["response", "event", "action", "other"]
 HeaderPairs = Iterable[tuple[str, str]]
@@ -136,13 +138,15 @@ class MessageReader:
         return messages
 
     def _take_banner(self) -> bool:
-        end = self._buffer.find(LINE_END)
+        if len(self._buffer) >= len(BANNER_PREFIX) and not self._buffer.startswith(
+            BANNER_PREFIX.encode()
+        ):
+            self._awaiting_banner = False  # not a banner: treat as ordinary data
+            return True
+        end = self._buffer.find(LINE_END, 0, MAX_BANNER_BYTES)
         if end < 0:
-            if len(self._buffer) >= len(BANNER_PREFIX) and not self._buffer.startswith(
-                BANNER_PREFIX.encode()
-            ):
-                self._awaiting_banner = False  # not a banner: treat as ordinary data
-                return True
+            if len(self._buffer) >= MAX_BANNER_BYTES:
+                raise AmiProtocolError(f"no end of the banner line within {MAX_BANNER_BYTES} bytes")
             return False
         line = self._buffer[:end].decode("utf-8", errors="replace")
         if line.startswith(BANNER_PREFIX):

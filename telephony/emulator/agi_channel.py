@@ -14,7 +14,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from telephony.emulator.agi_commands import COMMANDS, ChannelModel, Heard, QueueBehaviour
@@ -166,8 +166,25 @@ class EmulatedChannel:
         keeps its own clock (its records then show the call's true durations).
         """
         reader, writer = await asyncio.open_connection(self.host, self.port)
+        await self._session(reader, writer)
+
+    async def offer(self, host: str, port: int, query: str) -> bool:
+        """One more ``AGI()`` of this channel, as the dialplan makes after the last one
+        returned: to ``host:port`` with ``query``; False when the engine refused the
+        connection (Asterisk's AGISTATUS=FAILURE)."""
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            return False
+        self.host, self.port = host, port
+        self.settings = replace(self.settings, query=query)
+        self.closed_by_engine = False
+        await self._session(reader, writer)
+        return True
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writer = writer
-        started = asyncio.get_running_loop().time()
+        started = asyncio.get_running_loop().time() - self.model.now
         try:
             self._send(self.environment())
             while True:
@@ -195,6 +212,7 @@ class EmulatedChannel:
                     break
         finally:
             writer.close()
+            self._writer = None
 
     def _answer(self, line: str) -> bool:
         """Answer one command; False when Asterisk closes the socket itself."""

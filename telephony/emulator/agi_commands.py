@@ -32,7 +32,7 @@ COMMANDS = {
     "WAIT FOR DIGIT": "wait_for_digit",
     "SAY NUMBER": "say_number",
     "SAY DIGITS": "say_digits",
-    "SAY ALPHA": "say_digits",
+    "SAY ALPHA": "say_alpha",
     "SAY DATETIME": "say_datetime",
     "RECORD FILE": "record_file",
     "EXEC": "exec",

@@ -13,9 +13,9 @@ from telephony.emulator.agi_channel_state import RATE, ChannelState, UsageError
 from telephony.emulator.agi_syntax import success as ok
 from telephony.emulator.caller import DTMF_TONE_SECONDS, HangUp, Press, Speak, StaySilent
 
-SAY_SECONDS_PER_SYMBOL = 0.6
 GET_DATA_DEFAULT_TIMEOUT_MS = 6000
 RECORD_FORMATS = {"wav", "gsm", "sln", "ulaw", "alaw"}
+_SYMBOL_NAMES = {"*": "star", "#": "pound", "-": "minus"}
 
 
 class MediaCommands(ChannelState):
@@ -142,9 +142,18 @@ class MediaCommands(ChannelState):
         self.now += max(timeout, 0)
         return [ok(0)]
 
-    def _say(self, text: str, escape: str) -> list[str]:
+    def _say(self, text: str, escape: str, sounds: list[str]) -> list[str]:
+        """Say ``text`` with ``sounds`` in turn. As Asterisk does, a missing file is
+        skipped; with none of them there, nothing is said and 0 comes back at once."""
+        durations = [self.sounds.duration(sound) for sound in sounds]
+        duration = sum(seconds for seconds in durations if seconds is not None)
+        missing = [
+            sound for sound, seconds in zip(sounds, durations, strict=True) if seconds is None
+        ]
+        if sounds and len(missing) == len(sounds):
+            self.note("said nothing", f"{text} (no {', '.join(dict.fromkeys(missing))})")
+            return [ok(0)]
         self.note("said", text)
-        duration = SAY_SECONDS_PER_SYMBOL * len(text)
         hangup = self.caller.hangs_up_now()
         if hangup is not None and hangup.after < duration:
             self.now += hangup.after
@@ -163,23 +172,38 @@ class MediaCommands(ChannelState):
     def say_number(self, args: list[str]) -> list[str]:
         if len(args) < 2 or not re.fullmatch(r"-?\d+", args[0]):
             raise UsageError
-        return self._say(args[0], args[1])
+        return self._say(args[0], args[1], _symbol_sounds(args[0]))
 
     def say_digits(self, args: list[str]) -> list[str]:
         if len(args) < 2:
             raise UsageError
-        return self._say(args[0], args[1])
+        return self._say(args[0], args[1], _symbol_sounds(args[0]))
+
+    def say_alpha(self, args: list[str]) -> list[str]:
+        if len(args) < 2:
+            raise UsageError
+        return self._say(args[0], args[1], _symbol_sounds(args[0], letters=True))
 
     def say_datetime(self, args: list[str]) -> list[str]:
         if len(args) < 2 or not args[0].isdigit():
             raise UsageError
-        return [ok(0)] if len(args) > 2 and not args[2] else self._say(args[0], args[1])
+        if len(args) > 2 and not args[2]:
+            return [ok(0)]
+        return self._say(args[0], args[1], _symbol_sounds(args[0]))
 
     def record_file(self, args: list[str]) -> list[str]:
         if len(args) < 4:
             raise UsageError
         path, file_format, escape, max_ms = args[0], args[1], args[2], int(args[3])
         silence = next((int(a[2:]) for a in args[4:] if a.startswith("s=")), None)
+        offset = _leading_number(args[4]) if len(args) > 4 else None
+        if _asks_for_beep(args, offset):
+            beep = self.sounds.duration("beep")
+            if beep is None:
+                self.note("missing sound", "beep")
+                return [ok(-1, "randomerror", offset or 0)]
+            self.note("played", "beep")
+            self.now += beep
         if file_format not in RECORD_FORMATS:
             return [ok(-1, "writefile")]
         target = Path(f"{path}.{file_format}")
@@ -216,6 +240,31 @@ class MediaCommands(ChannelState):
             return [ok(max_ms - silence * 1000, "timeout", 0)]
         self.now += max_ms / 1000
         return [ok(0, "timeout", 0)]
+
+
+def _symbol_sounds(text: str, letters: bool = False) -> list[str]:
+    """The files Asterisk's SAY plays for ``text``, one a character; they stand for a
+    number's or a date's words too, which are files of the same ``digits/`` set."""
+    sounds = []
+    for char in text:
+        if char.isdigit() or char in _SYMBOL_NAMES:
+            sounds.append(f"digits/{_SYMBOL_NAMES.get(char, char)}")
+        elif letters:
+            sounds.append(f"letters/{char.lower()}")
+    return sounds
+
+
+def _leading_number(text: str) -> int | None:
+    """What C's ``sscanf("%ld")`` reads from the start of ``text``, if anything."""
+    match = re.match(r"\s*[+-]?\d+", text)
+    return int(match[0]) if match else None
+
+
+def _asks_for_beep(args: list[str], offset: int | None) -> bool:
+    """Asterisk's rule: a fifth argument that is not a number nor ``x=…``, or any sixth
+    argument that is not ``x=…``, asks for the beep ("can take any value")."""
+    fifth = len(args) > 4 and offset is None and "=" not in args[4]
+    return fifth or (len(args) > 5 and "=" not in args[5])
 
 
 def _read_frames(path: Path) -> bytes:

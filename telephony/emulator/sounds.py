@@ -20,16 +20,33 @@ class SoundLibrary:
     """Resolves a name as STREAM FILE gives it (no extension) to a duration in seconds.
 
     Absolute names are looked up as they are; relative ones in each sound directory.
-    Asterisk's own sounds (``beep``, or those given as ``known``) have fixed durations.
+    Asterisk's own sounds (those given as ``known``, and the core set) have fixed
+    durations. ``core_sounds`` says whether Asterisk's core sound set is installed —
+    ``beep`` and the ``digits/`` files that SAY and RECORD FILE's BEEP play, as on the
+    Asterisk the reference transcripts come from. By default it is when any of
+    Asterisk's own sounds are ``known``; a library of only the engine's directories is an
+    Asterisk installed without sounds, where ``RECORD FILE … BEEP`` fails and SAY is mute.
     """
 
-    BUILTIN: ClassVar[dict[str, float]] = {"beep": 0.44, "silence/1": 1.0}
+    BUILTIN: ClassVar[dict[str, float]] = {"silence/1": 1.0}
+    CORE: ClassVar[dict[str, float]] = {
+        "beep": 0.44,
+        **{f"digits/{name}": 0.6 for name in [*"0123456789", "star", "pound", "minus"]},
+        **{f"letters/{letter}": 0.6 for letter in "abcdefghijklmnopqrstuvwxyz"},
+    }
 
     def __init__(
-        self, directories: list[Path] | None = None, known: dict[str, float] | None = None
+        self,
+        directories: list[Path] | None = None,
+        known: dict[str, float] | None = None,
+        core_sounds: bool | None = None,
     ) -> None:
         self.directories = directories or []
-        self.known = {**self.BUILTIN, **(known or {})}
+        core = bool(known) if core_sounds is None else core_sounds
+        self.known = {**self.BUILTIN, **(self.CORE if core else {}), **(known or {})}
+
+    def has(self, name: str) -> bool:
+        return self.duration(name) is not None
 
     def duration(self, name: str) -> float | None:
         if name in self.known:

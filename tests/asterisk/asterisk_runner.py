@@ -126,6 +126,8 @@ class AsteriskRunner:
     root: Path
     ami_port: int
     agi_port: int
+    second_agi_port: int
+    """Where the dialplan offers a call the first engine refused (CALLGRID_AGI_2)."""
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -141,13 +143,21 @@ class AsteriskRunner:
         return self.root / "log" / "messages.log"
 
     @property
+    def queue_log(self) -> Path:
+        return self.root / "log" / "queue_log"
+
+    @property
+    def messages_dir(self) -> Path:
+        return self.root / "messages"
+
+    @property
     def console_log(self) -> Path:
         return self.root / "console.out"
 
     # -- configuration -------------------------------------------------------------
 
     def prepare(self) -> None:
-        for sub in ("etc", "lib", "db", "agi-bin", "spool", "run", "log"):
+        for sub in ("etc", "lib", "db", "agi-bin", "spool", "run", "log", "messages"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         root = self.root
         self.config.write_text(
@@ -193,9 +203,27 @@ class AsteriskRunner:
     def _extensions(self, text: str) -> str:
         text = _substitute(
             text,
-            r"^(\s*CALLGRID_AGI\s*=>?\s*)agi://[^\s;]+",
+            r"^(\s*CALLGRID_AGI_1\s*=>?\s*)agi://[^\s;]+",
             rf"\g<1>agi://127.0.0.1:{self.agi_port}",
-            "extensions.conf [globals] CALLGRID_AGI",
+            "extensions.conf [globals] CALLGRID_AGI_1",
+        )
+        text = _substitute(
+            text,
+            r"^(\s*CALLGRID_AGI_2\s*=>?)[^\n;]*",
+            rf"\g<1> agi://127.0.0.1:{self.second_agi_port}",
+            "extensions.conf [globals] CALLGRID_AGI_2",
+        )
+        text = _substitute(
+            text,
+            r"^(\s*CALLGRID_SOUNDS\s*=>?)[^\n;]*",
+            rf"\g<1> {PROJECT_CONF / 'sounds'}",
+            "extensions.conf [globals] CALLGRID_SOUNDS",
+        )
+        text = _substitute(
+            text,
+            r"^(\s*CALLGRID_MESSAGES\s*=>?)[^\n;]*",
+            rf"\g<1> {self.messages_dir}",
+            "extensions.conf [globals] CALLGRID_MESSAGES",
         )
         return text + TEST_CONTEXTS
 

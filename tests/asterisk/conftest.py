@@ -12,9 +12,11 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +39,7 @@ from tests.asterisk.asterisk_runner import (
     AsteriskRunner,
     free_port,
 )
-from worktime.clock import DEFAULT_ZONE, RunningClock
+from worktime.clock import DEFAULT_ZONE, Clock, RunningClock
 
 ENV_VAR = "CALLGRID_TEST_ASTERISK"
 SKIP_REASON = f"{ENV_VAR} is not set: no real Asterisk to test against"
@@ -71,12 +73,16 @@ def real_asterisk(
     path = Path(binary)
     if not (path.is_file() and os.access(path, os.X_OK)):
         pytest.fail(f"{ENV_VAR}={binary!r} is not an executable asterisk binary")
-    ami_port = free_port()
-    agi_port = free_port()
-    while agi_port == ami_port:
-        agi_port = free_port()
+    ports: set[int] = set()
+    while len(ports) < 3:
+        ports.add(free_port())
+    ami_port, agi_port, second_agi_port = sorted(ports)
     runner = AsteriskRunner(
-        binary=path, root=tmp_path_factory.mktemp("asterisk"), ami_port=ami_port, agi_port=agi_port
+        binary=path,
+        root=tmp_path_factory.mktemp("asterisk"),
+        ami_port=ami_port,
+        agi_port=agi_port,
+        second_agi_port=second_agi_port,
     )
     pytestconfig.stash[RUNNER] = runner
     try:
@@ -86,7 +92,8 @@ def real_asterisk(
         pytest.fail(f"could not start Asterisk: {error}")
     print(
         f"\nreal Asterisk: {runner.rx('core show version').strip()} in {runner.root}, "
-        f"AMI 127.0.0.1:{runner.ami_port}, engine FastAGI 127.0.0.1:{runner.agi_port}"
+        f"AMI 127.0.0.1:{runner.ami_port}, engines' FastAGI 127.0.0.1:{runner.agi_port} "
+        f"and :{runner.second_agi_port}"
     )
     yield runner
     runner.stop()
@@ -132,6 +139,7 @@ ENGINE_LOGGERS = ("telephony", "ivr", "callcenter", "callgrid")
 
 @dataclass(repr=False)
 class RealEngine:
+    engine: Engine
     server: FastAgiServer
     flow: IvrCallFlow
     call_log: SqlCallLog
@@ -148,46 +156,79 @@ class RealEngine:
         return duration
 
 
-@pytest.fixture
-async def engine(
-    real_asterisk: AsteriskRunner, ivr_content: IvrContent, tmp_path: Path
-) -> AsyncIterator[RealEngine]:
-    """The IVR on the FastAGI port the dialplan's CALLGRID_AGI points at, on SQLite.
+def engine_settings(
+    runner: AsteriskRunner,
+    content: IvrContent,
+    var_dir: Path,
+    port: int,
+    ivr: dict[str, Any] | None = None,
+    **changes: Any,
+) -> Settings:
+    """An engine as ``callgrid serve`` runs it beside this Asterisk: FastAGI on ``port``,
+    SQLite under ``var_dir`` unless ``database_url`` is given, Asterisk's queue_log and
+    message folder, a shorter keypad timeout; ``changes`` for the rest (``ivr`` for the
+    IVR's own settings)."""
+    return Settings(
+        var_dir=var_dir,
+        agi_host="127.0.0.1",
+        agi_port=port,
+        ami_enabled=False,
+        **changes,
+    ).with_sections(
+        IvrSettings(
+            prompts_dir=content.library.directory,
+            keypad_timeout_ms=KEYPAD_TIMEOUT_MS,
+            asterisk_queue_log=str(runner.queue_log),
+            messages_dir=str(runner.messages_dir),
+            queue_log_poll_seconds=0.5,
+            **(ivr or {}),
+        )
+    )
 
-    Assembled by the engine as ``callgrid serve`` does, with the system clock (the call
-    record's times are compared with Asterisk's) and a shorter keypad timeout.
-    ``telephony`` logs at DEBUG (shown with a failure); warnings are collected.
-    """
+
+@asynccontextmanager
+async def real_engine(
+    settings: Settings, content: IvrContent, clock: Clock | None = None
+) -> AsyncIterator[RealEngine]:
+    """The engine assembled by ``Engine`` as ``serve`` does (agi and workers), by default
+    with a running clock (the call record's times are compared with Asterisk's) started
+    on a working morning. ``telephony`` logs at DEBUG (shown with a failure); warnings are
+    collected."""
     telephony_log = logging.getLogger("telephony")
     level = telephony_log.level
     telephony_log.setLevel(logging.DEBUG)
     problems = _Problems()
     for name in ENGINE_LOGGERS:
         logging.getLogger(name).addHandler(problems)
-    settings = Settings(
-        var_dir=tmp_path,
-        agi_host="127.0.0.1",
-        agi_port=real_asterisk.agi_port,
-        ami_enabled=False,
-    ).with_sections(
-        IvrSettings(prompts_dir=ivr_content.library.directory, keypad_timeout_ms=KEYPAD_TIMEOUT_MS)
-    )
-    engine = Engine(settings, RunningClock(WORKDAY_MORNING), parts=("agi",))
+    engine = Engine(settings, clock or RunningClock(WORKDAY_MORNING), parts=("agi", "workers"))
     await engine.start()
     assert engine.agi is not None
     host = engine.host
-    yield RealEngine(
-        engine.agi,
-        host.require(CALL_FLOW),
-        host.require(CALL_LOG),
-        ivr_content,
-        problems.records,
-        host.require(CUSTOMERS),
-    )
-    await engine.stop()
-    for name in ENGINE_LOGGERS:
-        logging.getLogger(name).removeHandler(problems)
-    telephony_log.setLevel(level)
+    try:
+        yield RealEngine(
+            engine,
+            engine.agi,
+            host.require(CALL_FLOW),
+            host.require(CALL_LOG),
+            content,
+            problems.records,
+            host.require(CUSTOMERS),
+        )
+    finally:
+        await engine.stop()
+        for name in ENGINE_LOGGERS:
+            logging.getLogger(name).removeHandler(problems)
+        telephony_log.setLevel(level)
+
+
+@pytest.fixture
+async def engine(
+    real_asterisk: AsteriskRunner, ivr_content: IvrContent, tmp_path: Path
+) -> AsyncIterator[RealEngine]:
+    """The IVR on the FastAGI port the dialplan's CALLGRID_AGI_1 points at, on SQLite."""
+    settings = engine_settings(real_asterisk, ivr_content, tmp_path, real_asterisk.agi_port)
+    async with real_engine(settings, ivr_content) as running:
+        yield running
 
 
 # -- AMI: the project's login drives, a test-only login watches ----------------------
@@ -289,7 +330,7 @@ class RealCall:
 
     ami: AmiClient
     observer: Observer
-    engine: RealEngine
+    engine: RealEngine | None
     runner: AsteriskRunner
     ivr_channel: str
     ivr_uniqueid: str
@@ -309,6 +350,10 @@ class RealCall:
 
     async def hang_up(self) -> None:
         await self._command("hangup")
+
+    async def say(self, sound: Path) -> None:
+        """The caller speaks: their phone plays ``sound`` (a path without extension)."""
+        await self._command(f"play:{sound}")
 
     async def _command(self, command: str) -> None:
         await self.ami.send(actions.Setvar("CMD", command, channel=self.caller_channel))
@@ -353,6 +398,7 @@ class RealCall:
 
     async def stored(self, timeout: float) -> CallRow:
         """The engine's record of this call once it is closed (ended_at set)."""
+        assert self.engine is not None, "no engine took this call"
         deadline = time.monotonic() + timeout
         row = None
         while time.monotonic() < deadline:
@@ -382,7 +428,7 @@ class RealCall:
 class Phone:
     ami: AmiClient
     observer: Observer
-    engine: RealEngine
+    engine: RealEngine | None
     runner: AsteriskRunner
     placed: list[RealCall]
 

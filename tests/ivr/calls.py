@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,11 +12,16 @@ from telephony.emulator.caller import CallerAction, ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 from tests.conftest import RunningIvr
 
+Watch = Callable[[EmulatedChannel], None]
+"""Called each time the emulated Asterisk has carried out a command, before its reply."""
+
 
 async def place(
     ivr: RunningIvr,
     keys: str | list[CallerAction] = "",
     settings: ChannelSettings | None = None,
+    *,
+    watch: Watch | None = None,
     **overrides: object,
 ) -> tuple[EmulatedChannel, CallRow]:
     settings = replace(settings or ChannelSettings(), **overrides)  # type: ignore[arg-type]
@@ -28,6 +34,9 @@ async def place(
         settings,
         keep_wire=True,
     )
+    if watch is not None:
+        watched = watch
+        channel.on_virtual_time = lambda _now: watched(channel)
     await channel.run()
     await ivr.server.drained(timeout=10)
     await ivr.call_log.flush()
@@ -36,8 +45,31 @@ async def place(
     return channel, row
 
 
+def hand_back_once(ivr: RunningIvr, prompt: str) -> Watch:
+    """A watch asking for every call to be handed back (as the engine does when it
+    stops) once ``prompt`` has played."""
+    asked = False
+
+    def watch(channel: EmulatedChannel) -> None:
+        nonlocal asked
+        if not asked and any(prompt in event.detail for event in channel.heard):
+            asked = True
+            ivr.server.hand_back_all()
+
+    return watch
+
+
 def played(channel: EmulatedChannel) -> list[str]:
     """The prompts the caller heard, as ``<prompt>-<variant>``, in order."""
     return [
         Path(event.detail.split(" (")[0]).name for event in channel.heard if event.kind == "played"
+    ]
+
+
+def sent(channel: EmulatedChannel) -> list[str]:
+    """The commands the engine sent, in order, without their arguments' file paths."""
+    return [
+        " ".join(Path(word).name if "/" in word else word for word in line.split())
+        for direction, line in channel.wire
+        if direction == ">>"
     ]

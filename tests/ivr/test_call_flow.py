@@ -7,10 +7,13 @@ import logging
 
 import pytest
 
+from ivr.call_context import ActionResult, CallContext
+from prompts.russian_numbers import phone_number
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import HangUp, Press
 from tests.conftest import RunningIvr
-from tests.ivr.calls import place, played
+from tests.ivr.calls import place, played, sent
+from tests.ivr.self_service import heard_texts
 
 
 async def test_recording_notice_comes_first_then_main_menu(ivr: RunningIvr) -> None:
@@ -93,7 +96,8 @@ async def test_operator_from_the_deepest_level(ivr: RunningIvr) -> None:
         "operator hung up",
     ]
     assert row.path[-1] == "operator"
-    assert row.outcome == "operator" and row.topic == "Оператор"
+    assert row.outcome == "operator"
+    assert row.topic == "Зонные тарифы", "asked from a submenu: its topic, not «Оператор»"
     assert row.operator == "Local/operator@operators"
 
 
@@ -152,8 +156,9 @@ async def test_no_operator_in_time_offers_a_callback_that_is_stored(ivr: Running
 
 async def test_callback_to_another_number_from_the_menu(ivr: RunningIvr) -> None:
     channel, row = await place(ivr, "5 89139876543# 1 h")
-    said = [e.detail for e in channel.heard if e.kind == "said"]
-    assert said == ["89139876543"]
+    heard = heard_texts(channel)
+    read_back = heard[heard.index("callback_number_is-short") + 1]
+    assert read_back == phone_number("89139876543"), "the number read back in the engine's voice"
     stored = await ivr.callbacks.for_call(row.id)
     assert [c.phone for c in stored] == ["89139876543"]
     assert row.topic == "Обратный звонок"
@@ -235,3 +240,56 @@ async def test_a_reply_that_never_comes_ends_the_call_with_its_record_closed(
     assert row is not None and row.ended_at is not None
     assert (row.outcome, row.ended_by) == ("engine_error", "engine")
     assert "no reply to 'GET DATA" in caplog.text
+
+
+async def test_a_star_that_stops_information_is_kept_in_the_inputs(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "2 1 * 0")
+    heard = played(channel)
+    assert heard[heard.index("payment_methods_info-full") + 1] == "payments_menu-short"
+    assert row.inputs == "2 1 * 0", "every key the engine acted on"
+    assert row.path == ["main", "payments", "payment_methods", "payments", "operator"]
+
+
+async def test_the_engine_hangs_up_when_the_operator_ended_the_call(ivr: RunningIvr) -> None:
+    """Queue() gives -1 with the caller's channel still up: left so, the dialplan would
+    offer the caller to an engine again."""
+    channel, row = await place(ivr, "0")
+    assert sent(channel)[-3:] == [
+        "GET VARIABLE ABANDONED",
+        "GET VARIABLE MEMBERINTERFACE",
+        "HANGUP",
+    ]
+    assert channel.model.dead and not channel.model.caller_hung_up
+    assert (row.outcome, row.ended_by) == ("operator", "queue")
+
+
+async def test_a_caller_who_hung_up_is_not_hung_up_again(ivr: RunningIvr) -> None:
+    channel, _ = await place(ivr, "2 h")
+    assert "HANGUP" not in sent(channel)
+
+
+async def test_a_silent_caller_is_hung_up_once_after_the_goodbye(ivr: RunningIvr) -> None:
+    channel, _ = await place(ivr, "_ " * 30, queue=QueueBehaviour(answer_after=None))
+    assert sent(channel)[-2:] == ['STREAM FILE goodbye-short ""', "HANGUP"]
+    assert sent(channel).count("HANGUP") == 1
+
+
+async def test_after_a_failure_the_rescued_call_is_hung_up_at_its_end(ivr: RunningIvr) -> None:
+    async def broken(context: CallContext) -> ActionResult:
+        raise RuntimeError("an action that fails")
+
+    ivr.flow.actions = {name: broken for name in ivr.flow.actions}
+    channel, row = await place(ivr, "5", queue=QueueBehaviour(answer_after=None))
+    assert sent(channel)[-3:] == [
+        "GET VARIABLE QUEUESTATUS",
+        'STREAM FILE operator_busy-short ""',
+        "HANGUP",
+    ]
+    assert (row.outcome, row.ended_by) == ("engine_error", "engine")
+
+
+async def test_zero_at_the_callback_offer_after_the_queue_queues_again(ivr: RunningIvr) -> None:
+    channel, row = await place(ivr, "0 0 h", queue=QueueBehaviour(answer_after=None))
+    assert [e.kind for e in channel.heard].count("queued") == 2
+    assert played(channel).count("operator_connecting-short") == 2
+    assert row.inputs == "0 0"

@@ -58,6 +58,7 @@ async def test_star_for_the_account_number_goes_back_to_the_menu(ivr: RunningIvr
     assert after(heard, "identify_enter_account-short") == "toll_free_main-short"
     assert "identify_bad_account-short" not in heard
     assert row.path == ["main", "readings", "main"]
+    assert row.inputs == "1 *", "the key that left is kept, as 0 is"
 
 
 async def test_star_then_hash_for_the_account_number_goes_back_at_once(ivr: RunningIvr) -> None:
@@ -120,6 +121,7 @@ async def test_star_at_the_first_zone_leaves_the_readings(ivr: RunningIvr) -> No
     assert "readings_not_taken-short" not in heard
     assert (await stored_readings(ivr, account))[Zone.DAY].value == 12000
     assert row.path == ["main", "readings", "main"]
+    assert row.inputs == "1 *"
 
 
 async def test_star_at_the_second_zone_goes_back_a_zone(ivr: RunningIvr) -> None:

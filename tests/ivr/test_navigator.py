@@ -119,3 +119,54 @@ def test_any_sequence_of_inputs_keeps_the_caller_inside_the_standard(
             assert isinstance(choice, NoInput) and operator_offers_since_a_key >= 2
         if isinstance(choice, Key) and choice.key == "0":
             assert isinstance(step, ToOperator)
+
+
+def _walked(content: IvrContent, *keys: str) -> Navigator:
+    navigator = Navigator(_tree(content))
+    navigator.start()
+    for key in keys:
+        step = navigator.handle(Key(key))
+        if isinstance(step, Inform | RunAction):
+            navigator.after_leaf(None)
+    return navigator
+
+
+def test_the_operator_is_the_topic_only_when_nothing_else_was_chosen(
+    ivr_content: IvrContent,
+) -> None:
+    assert _walked(ivr_content, "0").call_topic == "Оператор"
+    assert _walked(ivr_content, "2", "1", "0").call_topic == "Способы оплаты"
+    assert _walked(ivr_content, "5", "0").call_topic == "Обратный звонок"
+    assert _walked(ivr_content, "4", "1", "0").call_topic == "Тарифы"
+    assert _walked(ivr_content, "4", "*", "0").call_topic == "Оператор"
+
+
+def test_no_input_to_the_operator_keeps_the_topic_chosen(ivr_content: IvrContent) -> None:
+    navigator = Navigator(_tree(ivr_content), max_retries=0)
+    navigator.start()
+    assert isinstance(navigator.handle(NoInput()), ToOperator)
+    assert navigator.call_topic == "Оператор"
+    chosen = _walked(ivr_content, "2", "3")
+    chosen.max_retries = 0
+    assert isinstance(chosen.handle(NoInput()), ToOperator)
+    assert chosen.call_topic == "Последствия неоплаты"
+
+
+def test_keys_that_leave_information_or_an_action_are_inputs(ivr_content: IvrContent) -> None:
+    navigator = Navigator(_tree(ivr_content))
+    navigator.start()
+    navigator.handle(Key("2"))
+    navigator.handle(Key("1"))
+    assert navigator.after_leaf("*") == ShowMenu(navigator.current, full=False)
+    assert navigator.current.id == "payments", "back to the menu of the information"
+    assert isinstance(navigator.after_leaf("0"), ToOperator)
+    assert navigator.inputs == ["2", "1", "*", "0"]
+
+
+def test_a_call_handed_back_starts_at_the_operator(ivr_content: IvrContent) -> None:
+    tree = _tree(ivr_content)
+    navigator = Navigator(tree)
+    assert navigator.start_at_operator() == ToOperator(tree.operator)
+    assert navigator.path == ["operator"] and navigator.call_topic == "Оператор"
+    assert navigator.back_to_menu() == ShowMenu(tree.root, full=False)
+    assert navigator.path == ["operator", "main"]

@@ -13,6 +13,7 @@ from customers.account_import import NewAccount
 from customers.model import Channel, Zone
 from ivr.demo import BUSINESS, HOUSEHOLD
 from ivr.demo import METER as TWO_ZONES
+from prompts.render import BEEP
 from telephony.emulator.caller import HangUp, Press, Speak, StaySilent
 from tests.audio import tone_wav
 from tests.conftest import RunningIvr
@@ -168,7 +169,8 @@ async def test_answering_machine_at_night_leaves_a_task_for_the_next_working_day
         ivr, [Press("0"), Speak(tone_wav(tmp_path / "message.wav", seconds=4)), StaySilent()]
     )
     heard = played(channel)
-    assert heard[heard.index("am_greeting-short") + 1] == "am_thanks-short"
+    greeting = heard.index("am_greeting-short")
+    assert heard[greeting + 1 : greeting + 3] == [BEEP, "am_thanks-short"]
     (task,) = await ivr.tasks.open_tasks("answering_machine")
     assert task.due_at == datetime(2026, 11, 30, 20, 0, tzinfo=TOMSK)  # Monday, end of day
     assert task.recording and task.recording.endswith(f"{row.id}.wav")

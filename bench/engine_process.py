@@ -1,0 +1,102 @@
+"""``callgrid serve --only agi`` as a process of its own, as benchmarks and tests run it.
+
+The process gets a fixed FastAGI port, so a restarted engine has the same engine id and
+closes the calls its killed predecessor left open before it accepts calls.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVING = "callgrid serving"
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class EngineSetup:
+    """Where the engines of one run keep their files and store their records."""
+
+    scratch: Path
+    database_url: str
+    port: int = field(default_factory=free_port)
+    prompts_dir: Path | None = None
+    """Prompts rendered already; None renders them into the scratch folder at first start."""
+    reply_timeout: float = 120.0
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "CALLGRID_VAR_DIR": str(self.scratch / "var"),
+            "CALLGRID_DATABASE_URL": self.database_url,
+            "CALLGRID_AGI_PORT": str(self.port),
+            "CALLGRID_AGI_REPLY_TIMEOUT": str(self.reply_timeout),
+            "CALLGRID_AMI_ENABLED": "no",
+        }
+        if self.prompts_dir is not None:
+            env["CALLGRID_PROMPTS_DIR"] = str(self.prompts_dir)
+        return env
+
+    @property
+    def prompts(self) -> Path:
+        return self.prompts_dir or self.scratch / "var" / "prompts"
+
+
+@dataclass
+class EngineProcess:
+    """One running engine, its output going to a log file."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    ready_seconds: float
+    """From spawning the process to it accepting calls."""
+
+    @classmethod
+    def start(cls, setup: EngineSetup, run: int) -> EngineProcess:
+        """Spawn an engine and wait (blocking) until it serves FastAGI."""
+        log = setup.scratch / f"engine-{run}.log"
+        spawned = time.perf_counter()
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "callgrid", "serve", "--only", "agi"],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=setup.environment(),
+                cwd=setup.scratch,
+            )
+        while SERVING not in log.read_text(errors="replace"):
+            if process.poll() is not None or time.perf_counter() - spawned > START_TIMEOUT:
+                process.kill()
+                raise RuntimeError(f"the engine did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.02)
+        return cls(process, log, time.perf_counter() - spawned)
+
+    def rss_bytes(self) -> int:
+        """The process's resident memory now (Linux)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS line in /proc/<pid>/status")
+
+    def kill(self, signum: signal.Signals = signal.SIGKILL, timeout: float = 60.0) -> int:
+        """Send ``signum`` and wait for the process to end; its exit code."""
+        self.process.send_signal(signum)
+        return self.process.wait(timeout)
+
+    def ensure_stopped(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
