@@ -2,7 +2,8 @@
 
 Pure: the calls placed, the moment of the kill and the stored records in, the figures
 out. A call *ended before the kill* hung up (on the Asterisk side) before the signal;
-one *live at the kill* had not; one *after the restart* started after the signal.
+one *live at the kill* had not; one *after the restart* started once the process was
+gone.
 
 The call-record writer stores what is queued within ``gather_seconds`` (one batch a
 transaction), so a kill loses at most the records queued in the last batch interval:
@@ -29,8 +30,11 @@ ZONES = (Zone.DAY.value, Zone.NIGHT.value)
 class KillMoment:
     at: float
     """``time.perf_counter()`` just before the signal."""
+    gone: float
+    """``time.perf_counter()`` once the process had ended: a call placed before this
+    may have reached the dying engine's listening socket."""
     wall: datetime
-    """The same moment on the clock the engine stores times by."""
+    """When the process had ended, on the clock the engine stores times by."""
     window: float
     """Seconds before ``at`` within which a record may still have been queued."""
 
@@ -39,6 +43,8 @@ class KillMoment:
 class CallFigures:
     calls: int
     live_at_kill: int
+    placed_while_dying: int
+    """Calls placed between the signal and the end of the process: never served."""
     ended_before_kill: int
     ended_in_window: int
     """Calls that hung up within ``window`` before the kill: the most ends it may lose."""
@@ -79,7 +85,7 @@ class CallFigures:
 
 
 def judge(calls: Sequence[PlacedCall], kill: KillMoment, stored: Stored) -> CallFigures:
-    before, live, after = _by_moment(calls, kill)
+    before, live, dying, after = _by_moment(calls, kill)
     lost_ends = [c for c in before if not _ended(stored, c)]
     ages = [kill.at - c.hung_up for c in lost_ends if c.hung_up is not None]
     no_row = [c for c in live if c.uniqueid not in stored.calls]
@@ -101,6 +107,7 @@ def judge(calls: Sequence[PlacedCall], kill: KillMoment, stored: Stored) -> Call
     return CallFigures(
         calls=len(calls),
         live_at_kill=len(live),
+        placed_while_dying=len(dying),
         ended_before_kill=len(before),
         ended_in_window=sum(1 for c in before if _within(c.hung_up, kill)),
         ends_lost=len(lost_ends),
@@ -137,17 +144,21 @@ def judge(calls: Sequence[PlacedCall], kill: KillMoment, stored: Stored) -> Call
 
 def _by_moment(
     calls: Sequence[PlacedCall], kill: KillMoment
-) -> tuple[list[PlacedCall], list[PlacedCall], list[PlacedCall]]:
-    """The calls ended before the kill, live at it, and started after it."""
-    before, live, after = [], [], []
+) -> tuple[list[PlacedCall], list[PlacedCall], list[PlacedCall], list[PlacedCall]]:
+    """The calls ended before the kill, live at it, placed while the process was dying
+    (the kernel may still complete a connection to its listening socket), and placed
+    after it was gone."""
+    before, live, dying, after = [], [], [], []
     for call in calls:
-        if call.started > kill.at:
+        if call.started > kill.gone:
             after.append(call)
+        elif call.started > kill.at:
+            dying.append(call)
         elif call.hung_up is not None and call.hung_up < kill.at:
             before.append(call)
         else:
             live.append(call)
-    return before, live, after
+    return before, live, dying, after
 
 
 def _ended(stored: Stored, call: PlacedCall) -> bool:

@@ -94,11 +94,11 @@ async def kill_rounds(setup: EngineSetup, database: Database, plan: RoundPlan) -
             at = time.perf_counter()
             engine.process.send_signal(plan.stop)
             exit_code = await asyncio.to_thread(engine.process.wait, 60)
-            gone = datetime.now(UTC)
+            gone, gone_at = datetime.now(UTC), time.perf_counter()
             await asyncio.wait_for(asyncio.gather(*tasks), 60)
             engine = await asyncio.to_thread(EngineProcess.start, setup, number)
             replies = sorted(callers.turnarounds) or [0.0]
-            kill = KillMoment(at, gone, plan.window(replies[-1]))
+            kill = KillMoment(at, gone_at, gone, plan.window(replies[-1]))
             figures = judge(callers.calls, kill, await read_stored(database))
             rounds.append(
                 Round(

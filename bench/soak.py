@@ -71,7 +71,8 @@ def report(result: SoakResult, database: str) -> list[str]:
         f"  engine exits               {result.exit_codes[0]} (SIGKILL), "
         f"{result.exit_codes[1]} (SIGTERM at the end)",
         f"  restart                    {result.restart_seconds:.2f} s to accepting calls; "
-        f"{result.refused} dials refused meanwhile (dialled again)",
+        f"{result.refused} dials refused meanwhile (dialled again), "
+        f"{f.placed_while_dying} reached the dying engine",
         f"  calls left open            {result.open_after_restart} after the restart, "
         f"{f.open_rows} at the end",
         f"  interrupted by the kill    {f.live_at_kill} calls live: {f.interrupted} closed "

@@ -129,7 +129,7 @@ async def soak(setup: EngineSetup, database: Database, plan: SoakPlan) -> SoakRe
         at = time.perf_counter()
         engine.process.send_signal(signal.SIGKILL)
         killed = await asyncio.to_thread(engine.process.wait, 60)
-        gone = datetime.now(UTC)
+        gone, gone_at = datetime.now(UTC), time.perf_counter()
         engine = await asyncio.to_thread(EngineProcess.start, setup, 2)
         watchers.append(asyncio.create_task(memory.watch(engine)))
         open_after_restart = await open_rows_started_before(database, gone)
@@ -143,7 +143,8 @@ async def soak(setup: EngineSetup, database: Database, plan: SoakPlan) -> SoakRe
         memory.runs[-1].append(engine.rss_bytes())
         engine.process.send_signal(signal.SIGTERM)
         stopped = await asyncio.to_thread(engine.process.wait, 120)
-        figures = judge(callers.calls, KillMoment(at, gone, window), await read_stored(database))
+        kill = KillMoment(at, gone_at, gone, window)
+        figures = judge(callers.calls, kill, await read_stored(database))
     finally:
         engine.ensure_stopped()
         for watcher in watchers:
@@ -153,7 +154,7 @@ async def soak(setup: EngineSetup, database: Database, plan: SoakPlan) -> SoakRe
         plan=plan,
         figures=figures,
         completed_before=sum(1 for c in ended if c.hung_up is not None and c.hung_up < at),
-        completed_after=sum(1 for c in ended if c.started > at),
+        completed_after=sum(1 for c in ended if c.started > gone_at),
         refused=callers.refused,
         replies=len(callers.turnarounds),
         reply_ms=_percentiles(callers.turnarounds),

@@ -25,6 +25,8 @@ MAX_AREA_LENGTH = 128
 MAX_CAUSE_LENGTH = 200
 MAX_OTHER_LENGTH = 32
 """A kind or a time; longer is not one."""
+YEARS = (2000, 2099)
+"""The years an outage's times may fall in."""
 ALIASES = {
     "район": "area",
     "территория": "area",
@@ -188,11 +190,16 @@ def _spoken(text: str) -> str:
 
 
 def _moment(text: str) -> datetime:
+    """A local time of the years outages are planned in: 0001-01-01 00:30 in Tomsk is no
+    time in UTC, where the database keeps it."""
     for layout in TIME_FORMATS:
         try:
-            return datetime.strptime(text, layout).replace(tzinfo=local_zone())
+            moment = datetime.strptime(text, layout).replace(tzinfo=local_zone())
         except ValueError:
             continue
+        if not YEARS[0] <= moment.year <= YEARS[1]:
+            raise ValueError(f"{text!r} is not within the years {YEARS[0]}-{YEARS[1]}")
+        return moment
     raise ValueError(f"{text!r} is not a local time like 2026-11-27 14:00")
 
 

@@ -31,6 +31,11 @@ class QueueResult:
 
 async def transfer_to_queue(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
     """Wait at most ``wait_seconds`` (IVR-6: 60 s) for an operator of ``queue``."""
+    with call.one_step():  # how the wait ended is read even if the engine is stopping
+        return await _queue(call, queue, wait_seconds)
+
+
+async def _queue(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
     code = await call.exec(
         "Queue",
         queue,

@@ -54,6 +54,7 @@ FORMULA_CHECKED = ("number", "name", "area", "address", "email", "contract_numbe
 """Cells stored as text; the others are parsed, so a formula there is refused anyway."""
 MULTILINE_COLUMNS = ("address",)
 _YES, _NO = {"1", "да", "д", "yes", "y", "true"}, {"0", "нет", "н", "no", "n", "false"}
+CENT = Decimal("0.01")
 _SPACES = str.maketrans("", "", " \u00a0\u202f")
 
 
@@ -199,7 +200,8 @@ class _Row:
             value = Decimal(text)
         except InvalidOperation:
             value = Decimal("NaN")
-        if not value.is_finite() or value != value.quantize(Decimal("0.01")) or value >= 10**10:
+        # bounded before quantize(), which cannot give 1e30 two decimals in 28 digits
+        if not value.is_finite() or value.copy_abs() >= 10**10 or value != value.quantize(CENT):
             self.fail(column, f"{self.text(column)!r} is not an amount in roubles and kopecks")
             return None
         if value < 0:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from customers.cell_text import shortened
+
 MAX_FILE_BYTES = 256 * 2**20
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -114,12 +116,16 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
         ) from None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            # read-only sheets are parsed as they are read: a damaged sheet fails here
+            table = [
+                [_cell_text(value) for value in row]
+                for row in book.active.iter_rows(values_only=True)
+            ]
+        finally:
+            book.close()
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise FileError(f"cannot read {path} as XLSX: {error}") from None
-    table = [
-        [_cell_text(value) for value in row] for row in book.active.iter_rows(values_only=True)
-    ]
-    book.close()
+        raise FileError(f"cannot read {path} as XLSX: {shortened(str(error))}") from None
     if not table:
         raise FileError(f"{path} is empty")
     width = len(table[0])

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp_jinja2
 from aiohttp import hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from callgrid.web.sessions import SESSION_COOKIE, SessionStore, WebPolicy, WebSession
 from callgrid.web.users import Role, User
@@ -119,8 +120,10 @@ async def form_field(request: web.Request, name: str) -> str:
         return ""
     try:
         value = (await request.post()).get(name, "")
-    except (ValueError, LookupError) as error:
-        raise web.HTTPBadRequest(text=f"the form cannot be read: {error}") from None
+    except (ValueError, LookupError, HttpProcessingError) as error:
+        # a part's header that is no header raises aiohttp's own InvalidHeader
+        reason = error.message if isinstance(error, HttpProcessingError) else str(error)
+        raise web.HTTPBadRequest(text=f"the form cannot be read: {reason[:200]}") from None
     return value if isinstance(value, str) else ""
 
 

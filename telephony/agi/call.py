@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -89,6 +89,7 @@ class AgiCall:
         """Set by the server when it shuts down: the next command raises
         :class:`CallHandedBack` instead of being sent."""
         self.handed_back = False
+        self._steps_held = 0
         self._replied_at = 0.0
         """``perf_counter()`` at the last reply: the engine's turnaround starts there."""
 
@@ -115,7 +116,7 @@ class AgiCall:
         :func:`argument` or :func:`quote`, which refused line breaks already."""
         if self._closed or (media and self.hangup_seen):
             raise CallHungUp(f"call is over, {line!r} not sent")
-        if self.hand_back_requested:
+        if self.hand_back_requested and not self._steps_held:
             raise CallHandedBack(f"the engine is shutting down, {line!r} not sent")
         if self._replied_at:
             _observe_turnaround(_now() - self._replied_at)
@@ -291,8 +292,18 @@ class AgiCall:
         """Hang up the channel; Asterisk answers, then signals HANGUP itself."""
         if self.is_hung_up:
             return
-        with contextlib.suppress(CallHungUp):
+        with self.one_step(), contextlib.suppress(CallHungUp):  # ending is never handing back
             await self._exchange("HANGUP", True, None)
+
+    @contextlib.contextmanager
+    def one_step(self) -> Iterator[None]:
+        """Commands that belong together (an application and the variables telling how
+        it ended): a hand-back asked for meanwhile waits until they are done."""
+        self._steps_held += 1
+        try:
+            yield
+        finally:
+            self._steps_held -= 1
 
     async def hand_back(self, variables: dict[str, str]) -> None:
         """Set ``variables`` on the channel and close the socket: Asterisk then goes on

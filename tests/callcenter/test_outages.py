@@ -159,3 +159,10 @@ def test_a_huge_header_cell_is_not_echoed_whole() -> None:
 
 def test_an_unknown_field_is_named_without_echoing_control_characters() -> None:
     assert _refusal(**{"\x1b[2Jarea": "x"}).startswith("<U+001B>[2Jarea: unknown field")
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01 00:30", "9999-12-31 23:59", "1999-12-31 23:59"])
+def test_a_time_outside_the_years_of_outages_is_refused(moment: str) -> None:
+    """0001-01-01 00:30 in Tomsk is no time in UTC: storing it raised OverflowError (a
+    server error over HTTP, a traceback from the import)."""
+    assert _refusal(starts_at=moment) == f"starts_at: {moment!r} is not within the years 2000-2099"

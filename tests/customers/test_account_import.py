@@ -377,3 +377,23 @@ def test_a_header_name_is_echoed_short_and_with_its_control_characters_written_o
     header = HEADER.replace("inn;", "\x1b[7m" + "x" * 50 + ";")
     (problem, *_) = _problems(_check(HOUSEHOLD, header=header))
     assert problem == ("row 1, <U+001B>[7m" + "x" * 36 + "… (54 characters): unknown column")
+
+
+@pytest.mark.parametrize("amount", ["1e30", "1E+30", "-1e30", "1e999999999"])
+def test_an_amount_in_scientific_notation_beyond_the_bound_is_a_problem(amount: str) -> None:
+    """``Decimal.quantize`` cannot give 1e30 two decimals: it raised InvalidOperation
+    (and ``abs()`` of 1e999999999 raised Overflow) out of the check."""
+    problems = _problems(_check(_with(HOUSEHOLD, "debt", amount)))
+    assert problems == [f"row 2, debt: {amount!r} is not an amount in roubles and kopecks"]
+
+
+def test_an_xlsx_file_whose_sheet_is_damaged_is_refused(tmp_path: Path) -> None:
+    """openpyxl reads a read-only sheet as it is iterated: a cell that is no XML (a
+    surrogate written as ``&#55296;``) raised ParseError past the FileError guard."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(HEADER.split(";"))
+    book.active.append(["7010000001", "\ud800"])
+    book.save(tmp_path / "accounts.xlsx")
+    with pytest.raises(FileError, match="cannot read .* as XLSX"):
+        read_table(tmp_path / "accounts.xlsx")

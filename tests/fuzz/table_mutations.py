@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,43 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from tests.fuzz.mutate import HOSTILE_TEXTS, mutate_bytes
 
 Table = list[list[str]]
+MONEY = ("1e30", "1E+30", "1e-30", "-0", "0,001", "1 234,567", "Infinity", "NaN", "sNaN")
+MONEY += ("1e999999999", "9999999999.99", "10000000000", "١٢٣", "１２３", "0x10", "1_000")
+MONEY += ("+5", ".5", "5.", "1,234.50", "12\u00a0345,00")
+DAYS = ("31.02.2026", "2026-13-01", "0001-01-01", "9999-12-31", "2026-1-5", "5.1.2026")
+DAYS += ("２０２６-11-27", "27.11.26", "2026/11/27", "2100-01-01", "2026-11-27 ")
+WHOLE = ("0", "4", "10", "-1", "1.0", "²", "１", "٣", "9" * 21, "1e3", "12 345", "0012345")
+FLAGS = ("Да", "ДА", "true ", "2", "y", "✓", "on", "")
+MOMENTS = ("0001-01-01 00:30", "0001-01-01 06:59", "9999-12-31 23:59", "2026-02-30 10:00")
+MOMENTS += ("27.11.2026 25:00", "2026-11-27T14:00:00", "2026-11-27 14:00+07:00", "１２:００")
+MOMENTS += ("2026-11-27 14:00", "2026-11-27 13:59", "1970-01-01 00:00", "2038-01-19 10:14")
+ACCOUNT_POOLS: dict[str, Sequence[str]] = {
+    "debt": MONEY,
+    "last_payment_amount": MONEY,
+    **dict.fromkeys(
+        ("due_date", "last_payment_date", "meter_verification_due", "meter_installed_on"), DAYS
+    ),
+    "last_reading_date": DAYS,
+    **dict.fromkeys(("meter_zones", "meter_digits", "last_reading_total"), WHOLE),
+    **dict.fromkeys(("last_reading_day", "last_reading_night", "last_reading_peak"), WHOLE),
+    **dict.fromkeys(("vip", "consent_phone_info", "consent_sms", "consent_email"), FLAGS),
+    "phone": ("+7 (913) 812-34-56 доб. 5", "８９１３８１２３４５６", "+1 202 555 0100", "7" * 20),
+    "inn": ("7707083894", "٧٧٠٧٠٨٣٨٩٣", "¹²³⁴⁵⁶⁷⁸⁹⁰", "0000000000", "770708389", "3" * 12),
+    "ogrn": ("1027700132195", "3" * 15, "１０２７７００１３２１９５", "0" * 13),
+    "kind": ("HOUSEHOLD", "household ", "Business", "бизнес", ""),
+    "number": ("7010000001", "701000000", "７０１００００００１", "-7010000001", " 7010000001 "),
+    "email": ("a@b", "a@b.c", "a b@c.d", "@.", "x@y.рф"),
+    "meter_serial": ("", "=HYPERLINK()", "A" * 33, "0"),
+}
+OUTAGE_POOLS: dict[str, Sequence[str]] = {
+    **dict.fromkeys(("starts_at", "restore_at", "Начало", "Восстановление"), MOMENTS),
+    **dict.fromkeys(("kind", "Вид отключения"), ("Плановое", "ПЛАНОВАЯ", "emergency ", "авария!")),
+    **dict.fromkeys(("area", "Район"), ("x" * 129, "Кировский\x00", "район\u202e", " ")),
+    **dict.fromkeys(
+        ("cause", "Причина"),
+        ("звоните 8 800 222 49 02", "www.example.ru", "a@b.ru", "12345", "1.2.3.4", "x" * 201),
+    ),
+}
 NEAR_MISSES: tuple[str, ...] = (
     *HOSTILE_TEXTS,
     "1e30",
@@ -52,15 +90,25 @@ NEAR_MISSES: tuple[str, ...] = (
 )
 
 
-def mutate_table(rng: random.Random, table: Table) -> Table:
-    """The table (header first) with one to three cells, rows or columns broken."""
+def mutate_table(
+    rng: random.Random, table: Table, pools: Mapping[str, Sequence[str]] | None = None
+) -> Table:
+    """The table (header first) with one to three cells, rows or columns broken; a cell
+    is replaced, more often than not, by a near miss of its column's kind (``pools``)."""
     out = [list(row) for row in table]
     for _ in range(rng.randint(1, 3)):
-        row = out[rng.randrange(len(out))]
+        index = rng.randrange(len(out))
+        row = out[index]
         at = rng.randrange(len(row) + 1)
         edit = rng.randrange(8)
         if edit <= 2 and row:
-            row[min(at, len(row) - 1)] = rng.choice(NEAR_MISSES)
+            at = min(at, len(row) - 1)
+            pooled = [n for n, name in enumerate(out[0][: len(row)]) if name in (pools or {})]
+            if index and pooled and rng.random() < 0.6:
+                at = rng.choice(pooled)
+                row[at] = rng.choice((pools or {})[out[0][at]])
+            else:
+                row[at] = rng.choice(NEAR_MISSES)
         elif edit == 3 and row:
             other = rng.randrange(len(row))
             row[min(at, len(row) - 1)], row[other] = row[other], row[min(at, len(row) - 1)]
@@ -110,7 +158,7 @@ def write_xlsx(rng: random.Random, table: Table, path: Path) -> None:
 
 def write_table(rng: random.Random, table: Table, path: Path) -> Path:
     """``table`` saved at ``path`` with a random suffix: CSV mostly, sometimes XLSX."""
-    if rng.random() < 0.08:
+    if rng.random() < 0.04:
         target = path.with_suffix(".xlsx")
         try:
             write_xlsx(rng, table, target)

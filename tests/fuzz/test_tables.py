@@ -25,15 +25,21 @@ from customers.cli import _accounts_import
 from customers.demo_data import as_row, generate
 from customers.table_file import FileError, read_table
 from tests.fuzz import tally
-from tests.fuzz.table_mutations import Table, mutate_table, write_table
+from tests.fuzz.table_mutations import (
+    ACCOUNT_POOLS,
+    OUTAGE_POOLS,
+    Table,
+    mutate_table,
+    write_table,
+)
 from tests.table_doors import assert_readable
 from worktime.clock import local_zone, system_clock
 
 TODAY = date(2026, 11, 27)
-ACCOUNT_FILES = 500
-STORED_ACCOUNT_FILES = 60
-OUTAGE_FILES = 500
-STORED_OUTAGE_FILES = 60
+ACCOUNT_FILES = 300
+STORED_ACCOUNT_FILES = 40
+OUTAGE_FILES = 300
+STORED_OUTAGE_FILES = 40
 OUTAGE_ROWS = [
     ["Кировский район", "плановое", "Замена трансформатора", "2026-11-28 09:00", "2026-11-28 17:00"],
     ["Томский район", "emergency", "Повреждение линии", "27.11.2026 08:30", "27.11.2026 20:00"],
@@ -53,8 +59,11 @@ def outage_table(rng_choice: Callable[[list[list[str]]], list[str]]) -> Table:
 
 
 def assert_row_problems(problems: list[str], rows: int) -> None:
-    """Each problem names its row (the header is row 1) and is one readable line."""
+    """Each problem names its row (the header is row 1) and is one readable line; a file
+    of no rows at all says so."""
     for problem in problems:
+        if problem.startswith("the file has no"):
+            continue
         assert problem.startswith("row "), f"{problem!r} names no row"
         number = int(problem[4:].split(",")[0].split(":")[0])
         assert 1 <= number <= rows + 1, problem
@@ -65,7 +74,7 @@ def test_mutated_account_files_give_accounts_or_row_problems(tmp_path: Path) -> 
     rng = tally.rng("accounts-import")
     accepted = refused = 0
     for number in range(ACCOUNT_FILES):
-        table = mutate_table(rng, account_table(number % 100, TODAY))
+        table = mutate_table(rng, account_table(number % 100, TODAY), ACCOUNT_POOLS)
         path = write_table(rng, table, tmp_path / f"accounts-{number}")
         try:
             read = read_table(path)
@@ -115,7 +124,7 @@ def test_a_refused_account_file_stores_nothing_of_it(
     for number in range(STORED_ACCOUNT_FILES):
         table = account_table(number + 1, today, accounts=3)
         if number % 5:  # every fifth file is left good, so some are stored
-            table = mutate_table(rng, table)
+            table = mutate_table(rng, table, ACCOUNT_POOLS)
         path = write_table(rng, table, tmp_path / f"accounts-{number}")
         before = counts(database, "accounts", "meters", "readings") if number else (0, 0, 0)
         code = _accounts_import(argparse.Namespace(file=path), settings)
@@ -137,7 +146,7 @@ def test_mutated_outage_files_give_outages_or_row_problems(tmp_path: Path) -> No
     rng = tally.rng("outages-import")
     accepted = refused = 0
     for number in range(OUTAGE_FILES):
-        table = mutate_table(rng, outage_table(rng.choice))
+        table = mutate_table(rng, outage_table(rng.choice), OUTAGE_POOLS)
         path = write_table(rng, table, tmp_path / f"outages-{number}")
         try:
             read = read_table(path, ALIASES, MAX_FILE_BYTES)
@@ -166,7 +175,7 @@ def test_a_refused_outage_file_stores_nothing_of_it(
     for number in range(STORED_OUTAGE_FILES):
         table = outage_table(rng.choice)
         if number % 5:
-            table = mutate_table(rng, table)
+            table = mutate_table(rng, table, OUTAGE_POOLS)
         path = write_table(rng, table, tmp_path / f"outages-{number}")
         before = rows_of(database, "outages") if number else []
         replace = rng.random() < 0.2

@@ -4,16 +4,13 @@ is left open, each closed at a moment the engine saw it alive."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.engine_process import EngineProcess, EngineSetup
 from callgrid.database import Database
 from ivr.content import IvrContent
 from ivr.storage import CallRow
@@ -25,38 +22,6 @@ LIVE_CALLS = 6
 ENDED_CALLS = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _serve(tmp_path: Path, database: Database, port: int, prompts: Path) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "CALLGRID_VAR_DIR": str(tmp_path / "var"),
-        "CALLGRID_DATABASE_URL": database.url,
-        "CALLGRID_AGI_PORT": str(port),
-        "CALLGRID_AGI_REPLY_TIMEOUT": "120",
-        "CALLGRID_AMI_ENABLED": "no",
-        "CALLGRID_PROMPTS_DIR": str(prompts),
-    }
-    engine = subprocess.Popen(
-        [sys.executable, "-m", "callgrid", "serve", "--only", "agi"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert engine.stdout is not None
-    for line in engine.stdout:
-        if line.startswith("callgrid serving"):
-            return engine
-    raise AssertionError(f"the engine did not start (exit {engine.wait()})")
-
-
 async def _rows(database: Database) -> dict[str, CallRow]:
     async with database.session() as session:
         found = await session.execute(select(CallRow))
@@ -66,10 +31,10 @@ async def _rows(database: Database) -> dict[str, CallRow]:
 async def test_kill_9_then_restart_closes_every_call_left_in_progress(
     database: Database, ivr_content: IvrContent, tmp_path: Path
 ) -> None:
-    port = _free_port()
-    prompts = ivr_content.library.directory
-    engine = _serve(tmp_path, database, port, prompts)
-    sounds = SoundLibrary([prompts])
+    setup = EngineSetup(tmp_path, database.url, prompts_dir=ivr_content.library.directory)
+    port = setup.port
+    engine = await asyncio.to_thread(EngineProcess.start, setup, 1)
+    sounds = SoundLibrary([setup.prompts])
     in_menu = ChannelSettings(unanswered_commands=frozenset({"GET DATA"}))
     live = [
         EmulatedChannel("127.0.0.1", port, ScriptedCaller(), sounds, in_menu, keep_wire=True)
@@ -85,16 +50,13 @@ async def test_kill_9_then_restart_closes_every_call_left_in_progress(
         ]
         await asyncio.gather(*(channel.run() for channel in ended))
         killed_at = datetime.now(UTC)
-        engine.send_signal(signal.SIGKILL)
-        engine.wait(10)
+        engine.kill(signal.SIGKILL, timeout=10)
         await asyncio.wait_for(asyncio.gather(*calls), 10)
     finally:
-        if engine.poll() is None:
-            engine.kill()
+        engine.ensure_stopped()
 
-    restarted = _serve(tmp_path, database, port, prompts)
-    restarted.send_signal(signal.SIGTERM)
-    assert restarted.wait(30) == 0, "SIGTERM stops the engine"
+    restarted = await asyncio.to_thread(EngineProcess.start, setup, 2)
+    assert restarted.kill(signal.SIGTERM, timeout=30) == 0, "SIGTERM stops the engine"
 
     rows = await _rows(database)
     assert [row.status for row in rows.values()].count("in_progress") == 0, "no call left open"
