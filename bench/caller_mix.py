@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from bench.reading_accounts import ReadingAccounts
+from bench.reading_accounts import ReadingAccount, ReadingAccounts
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_channel_state import Heard, QueueBehaviour
 from telephony.emulator.caller import ScriptedCaller
@@ -59,10 +59,6 @@ class CallerPlan:
             round(calls * share) for share in (sitters, readings, callbacks)
         )
         return cls(sitting, keying, leaving, calls - sitting - keying - leaving)
-
-    @property
-    def total(self) -> int:
-        return self.sitters + self.readings + self.callbacks + self.menus
 
 
 @dataclass(slots=True)
@@ -181,7 +177,7 @@ class Callers:
 
     async def _place(self, kind: Kind) -> bool:
         """One call; False when the engine refused the connection."""
-        channel, call = self._channel(kind)
+        channel, call, account = self._channel(kind)
         think, watch = self.pacing()
         confirmation = CONFIRMATIONS.get(call.kind)
         seen = 0
@@ -199,14 +195,20 @@ class Callers:
             if watch is not None:
                 watch(now)
 
+        def think_unless_dead() -> float:
+            """Asterisk answers a command on a hung-up channel at once (511)."""
+            return 0.0 if think is None or channel.model.dead else think()
+
         channel.on_virtual_time = on_virtual_time
-        channel.think_time = think
+        channel.think_time = None if think is None else think_unless_dead
         call.started = time.perf_counter()
         self._live[call.uniqueid] = call
         try:
             await channel.run()
         except ConnectionRefusedError:
             self.refused += 1
+            if account is not None:
+                self.accounts.put_back(account)
             return False
         except OSError:
             pass  # reset by an engine killed with the caller's reply unread
@@ -218,17 +220,16 @@ class Callers:
             self.turnarounds.extend(channel.turnarounds[1:])  # the first is the environment
         return True
 
-    def _channel(self, kind: Kind) -> tuple[EmulatedChannel, PlacedCall]:
+    def _channel(self, kind: Kind) -> tuple[EmulatedChannel, PlacedCall, ReadingAccount | None]:
         settings = ChannelSettings(queue=QueueBehaviour(answer_after=5.0, talk_seconds=30.0))
-        account, number, keys = "", "", MENU_SCRIPT
+        number, keys = "", MENU_SCRIPT
+        account = self.accounts.take() if kind is Kind.READINGS else None
         if kind is Kind.READINGS:
-            taken = self.accounts.take()
-            if taken is None:
+            if account is None:
                 self.accounts_used_up += 1
                 kind = Kind.MENU
             else:
-                account, keys = taken.number, taken.keys
-                settings.caller_id = taken.phone
+                keys, settings.caller_id = account.keys, account.phone
         elif kind is Kind.CALLBACK:
             number = f"8913{next(_callback_numbers):07d}"
             keys = f"5 {number}# 1 h"
@@ -243,8 +244,9 @@ class Callers:
             settings,
             measure_turnaround=self.measure_turnaround,
         )
-        call = PlacedCall(channel.uniqueid, kind, 0.0, account=account, callback_number=number)
-        return channel, call
+        keyed_for = account.number if account is not None else ""
+        call = PlacedCall(channel.uniqueid, kind, 0.0, account=keyed_for, callback_number=number)
+        return channel, call, account
 
 
 def _is_prompt(event: Heard, name: str) -> bool:

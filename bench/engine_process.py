@@ -91,6 +91,11 @@ class EngineProcess:
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS line in /proc/<pid>/status")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far (Linux)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self, signum: signal.Signals = signal.SIGKILL, timeout: float = 60.0) -> int:
         """Send ``signum`` and wait for the process to end; its exit code."""
         self.process.send_signal(signum)

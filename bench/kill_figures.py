@@ -57,6 +57,8 @@ class CallFigures:
     starts_lost: int
     """Live calls with no row at all (their start was in the last batch)."""
     starts_lost_beyond_window: int
+    oldest_lost_start_ms: float
+    """How long before the kill the earliest call with no row started (0 with none)."""
     closed_out_of_range: int
     """Interrupted rows closed before their start or after the kill."""
     after_restart: int
@@ -116,6 +118,7 @@ def judge(calls: Sequence[PlacedCall], kill: KillMoment, stored: Stored) -> Call
         interrupted=len(interrupted),
         starts_lost=len(no_row),
         starts_lost_beyond_window=sum(1 for c in no_row if not _within(c.started, kill)),
+        oldest_lost_start_ms=1000 * max((kill.at - c.started for c in no_row), default=0.0),
         closed_out_of_range=sum(
             1
             for row in interrupted

@@ -8,7 +8,7 @@ show whether the caller's submission was stored, and stored once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import deque
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -43,7 +43,7 @@ class ReadingAccounts:
 
     def __init__(self, count: int) -> None:
         self.accounts = [ReadingAccount(f"71{i:08d}", f"79{i:09d}") for i in range(count)]
-        self._next: Iterator[ReadingAccount] = iter(self.accounts)
+        self._unused = deque(self.accounts)
 
     async def seed(self, database: Database, now: datetime | None = None) -> None:
         """Store the accounts, their meters and last readings (one transaction)."""
@@ -63,7 +63,11 @@ class ReadingAccounts:
 
     def take(self) -> ReadingAccount | None:
         """The next unused account; None when all are used."""
-        return next(self._next, None)
+        return self._unused.popleft() if self._unused else None
+
+    def put_back(self, account: ReadingAccount) -> None:
+        """An account whose call never got through: the next caller takes it."""
+        self._unused.appendleft(account)
 
 
 async def keyed_readings(database: Database) -> dict[tuple[str, str], int]:

@@ -68,6 +68,10 @@ def report(result: SoakResult, database: str) -> list[str]:
         f"  engine RSS                 run 1: {start / MB:.0f} MB at start, "
         f"{before_kill / MB:.0f} MB before the kill; run 2: {restart / MB:.0f} MB at start, "
         f"{end / MB:.0f} MB at the end (peak {peak / MB:.0f} MB)",
+        f"  CPU (of one core)          engine run 1 {100 * result.engine_cpu[0]:.0f} %, run 2 "
+        f"{100 * result.engine_cpu[1]:.0f} %; emulator {100 * result.emulator_cpu:.0f} %; "
+        f"machine load average {result.machine_load[0]:.1f} at the start, "
+        f"{result.machine_load[1]:.1f} at the end",
         f"  engine exits               {result.exit_codes[0]} (SIGKILL), "
         f"{result.exit_codes[1]} (SIGTERM at the end)",
         f"  restart                    {result.restart_seconds:.2f} s to accepting calls; "
@@ -76,7 +80,8 @@ def report(result: SoakResult, database: str) -> list[str]:
         f"  calls left open            {result.open_after_restart} after the restart, "
         f"{f.open_rows} at the end",
         f"  interrupted by the kill    {f.live_at_kill} calls live: {f.interrupted} closed "
-        f"as interrupted, {f.starts_lost} with no row (started within the last window); "
+        f"as interrupted, {f.starts_lost} with no row (the oldest started "
+        f"{f.oldest_lost_start_ms:.0f} ms before the kill); "
         f"{f.ends_lost} of {f.ended_before_kill} ended calls lost their end (oldest "
         f"{f.oldest_lost_end_ms:.0f} ms before the kill; window {1000 * result.window:.0f} ms)",
         f"  rows lost                  {f.rows_lost} (start or end never stored, beyond the "

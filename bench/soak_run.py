@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import signal
 import statistics
 import time
@@ -100,14 +101,20 @@ class SoakResult:
     cut_at_end: int
     """Calls still going long after the load stopped, hung up by the soak."""
     load_seconds: float
+    engine_cpu: tuple[float, float]
+    """Share of one core each engine run used, from its start to its end."""
+    emulator_cpu: float
+    """Share of one core this process (the emulated Asterisk) used during the load."""
+    machine_load: tuple[float, float]
+    """The machine's 1-minute load average at the start and at the end of the load."""
 
 
 async def soak(setup: EngineSetup, database: Database, plan: SoakPlan) -> SoakResult:
     """Run the plan against engines started from ``setup``, storing into ``database``
     (empty; its tables made or not). The restarted engine is stopped with SIGTERM."""
     memory = Memory()
-    engine = await asyncio.to_thread(EngineProcess.start, setup, 1)
-    watchers = [asyncio.create_task(memory.watch(engine))]
+    run = _Run(setup, memory)
+    engine = await run.start(1)
     try:
         await ensure_empty(database)
         accounts = ReadingAccounts(plan.accounts_needed)
@@ -120,41 +127,41 @@ async def soak(setup: EngineSetup, database: Database, plan: SoakPlan) -> SoakRe
             measure_turnaround=True,
             redial_pause=REDIAL_PAUSE,
         )
-        began = time.perf_counter()
+        began, cpu_began, load_began = time.perf_counter(), time.process_time(), os.getloadavg()
         tasks = callers.start(plan.callers, spread=min(plan.call_seconds, plan.seconds / 4))
         await asyncio.sleep(plan.seconds / 2)
         window = WriterSettings().gather_seconds + max(callers.turnarounds, default=0.0)
-        window += WINDOW_SLACK
-        memory.runs[-1].append(engine.rss_bytes())
+        first_cpu = run.last_look(engine)
         at = time.perf_counter()
         engine.process.send_signal(signal.SIGKILL)
         killed = await asyncio.to_thread(engine.process.wait, 60)
         gone, gone_at = datetime.now(UTC), time.perf_counter()
-        engine = await asyncio.to_thread(EngineProcess.start, setup, 2)
-        watchers.append(asyncio.create_task(memory.watch(engine)))
+        engine = await run.start(2)
         open_after_restart = await open_rows_started_before(database, gone)
         await asyncio.sleep(max(0.0, began + plan.seconds - time.perf_counter()))
         callers.placing = False
         load_seconds = time.perf_counter() - began
+        emulator_cpu = (time.process_time() - cpu_began) / load_seconds
+        load_ended = os.getloadavg()
         _, going = await asyncio.wait(tasks, timeout=max(60.0, 10 * plan.call_seconds))
         for task in going:
             task.cancel()
         await asyncio.gather(*going, return_exceptions=True)
-        memory.runs[-1].append(engine.rss_bytes())
+        second_cpu = run.last_look(engine)
         engine.process.send_signal(signal.SIGTERM)
         stopped = await asyncio.to_thread(engine.process.wait, 120)
-        kill = KillMoment(at, gone_at, gone, window)
+        kill = KillMoment(at, gone_at, gone, window + WINDOW_SLACK)
         figures = judge(callers.calls, kill, await read_stored(database))
     finally:
         engine.ensure_stopped()
-        for watcher in watchers:
-            watcher.cancel()
-    ended = [c for c in callers.calls if c.hung_up is not None]
+        run.stop_watching()
     return SoakResult(
         plan=plan,
         figures=figures,
-        completed_before=sum(1 for c in ended if c.hung_up is not None and c.hung_up < at),
-        completed_after=sum(1 for c in ended if c.started > gone_at),
+        completed_before=sum(1 for c in callers.calls if c.hung_up is not None and c.hung_up < at),
+        completed_after=sum(
+            1 for c in callers.calls if c.hung_up is not None and c.started > gone_at
+        ),
         refused=callers.refused,
         replies=len(callers.turnarounds),
         reply_ms=_percentiles(callers.turnarounds),
@@ -162,11 +169,39 @@ async def soak(setup: EngineSetup, database: Database, plan: SoakPlan) -> SoakRe
         open_after_restart=open_after_restart,
         restart_seconds=engine.ready_seconds,
         exit_codes=(killed, stopped),
-        window=window,
+        window=kill.window,
         accounts_used_up=callers.accounts_used_up,
         cut_at_end=len(going),
         load_seconds=load_seconds,
+        engine_cpu=(first_cpu, second_cpu),
+        emulator_cpu=emulator_cpu,
+        machine_load=(load_began[0], load_ended[0]),
     )
+
+
+@dataclass
+class _Run:
+    """Engines started one after the other, their memory watched."""
+
+    setup: EngineSetup
+    memory: Memory
+    spawned: float = 0.0
+    watchers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, number: int) -> EngineProcess:
+        engine = await asyncio.to_thread(EngineProcess.start, self.setup, number)
+        self.spawned = time.perf_counter() - engine.ready_seconds
+        self.watchers.append(asyncio.create_task(self.memory.watch(engine)))
+        return engine
+
+    def last_look(self, engine: EngineProcess) -> float:
+        """Note the engine's memory now; the share of a core it used since it was spawned."""
+        self.memory.runs[-1].append(engine.rss_bytes())
+        return engine.cpu_seconds() / (time.perf_counter() - self.spawned)
+
+    def stop_watching(self) -> None:
+        for watcher in self.watchers:
+            watcher.cancel()
 
 
 def _percentiles(replies: Sequence[float]) -> tuple[float, float, float]:

@@ -45,8 +45,8 @@ async def _queue(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
         str(wait_seconds),
         timeout=call.reply_timeout + wait_seconds + LONGEST_CONVERSATION_SECONDS,
     )
-    if code >= 0 and not call.is_hung_up:
-        status = await call.get_variable("QUEUESTATUS") or "UNKNOWN"
+    if code >= 0:  # Queue() returned on its own (timeout, empty…), even if the caller
+        status = await call.get_variable("QUEUESTATUS") or "UNKNOWN"  # hung up just then
         return QueueResult(QueueOutcome.NOT_ANSWERED, status)
     if await call.get_variable("ABANDONED") == "TRUE":
         return QueueResult(QueueOutcome.ABANDONED)

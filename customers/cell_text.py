@@ -1,16 +1,18 @@
 """Checking the text a person typed into a file's cell or a form's field, for every import.
 
 Whatever a column's own rules say, its text is refused when it is longer than where it
-is stored, holds a control or invisible formatting character, or (where it is stored as
-text and exported again) would run as a spreadsheet formula. A refused value is quoted
-shortened, for a cell may hold megabytes.
+is stored, holds a control or invisible formatting character (or a lone surrogate), or
+(where it is stored as text and exported again) would run as a spreadsheet formula. A
+refused value is quoted shortened, for a cell may hold megabytes.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-_INVISIBLE = ("Cc", "Cf")
+_INVISIBLE = ("Cc", "Cf", "Cs")
+"""Control and formatting characters, and lone surrogates: JSON's ``"\\ud800"`` decodes
+to one, which no database or terminal can encode."""
 FORMULA_STARTS = ("=", "+", "-", "@")
 """What makes a spreadsheet read a cell as a formula (with a tab or CR before them)."""
 
@@ -36,7 +38,8 @@ def text_problem(
 
 
 def control_character(text: str, allowed: str = "") -> str | None:
-    """The first control or invisible formatting character of ``text`` as U+XXXX, if any."""
+    """The first control or invisible formatting character (or lone surrogate) of ``text``
+    as U+XXXX, if any."""
     for character in text:
         if character not in allowed and unicodedata.category(character) in _INVISIBLE:
             return f"U+{ord(character):04X}"

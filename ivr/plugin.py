@@ -19,6 +19,7 @@ from ivr.caller_input import MenuChoiceReader
 from ivr.content import IvrContent, load_ivr_content
 from ivr.menu import normalise_number
 from ivr.menu_loader import MenuError
+from ivr.queue_events import QueueEvent, as_queue_log
 from ivr.queue_log_import import QueueLogImport
 from ivr.readiness import call_record_readiness
 from ivr.settings import IvrSettings
@@ -27,6 +28,7 @@ from ivr.storage import SqlCallLog
 from prompts.catalog import CatalogError
 from prompts.phrases import PhraseLibrary
 from prompts.render import RenderError
+from telephony.ami.queue_events import AgentComplete, AgentConnect, QueueCallerAbandon
 from worktime.calendar import default_calendar
 
 CALL_LOG: ServiceKey[SqlCallLog] = ServiceKey("ivr.call_log")
@@ -60,8 +62,9 @@ class IvrPlugin(Plugin):
         call_log = SqlCallLog(host.database, host.clock, engine_id(host), writer)
         host.provide(CALL_LOG, call_log)
         host.on_stop.append(call_log.close)
+        reads_queue_log = host.runs("workers") and bool(settings.asterisk_queue_log)
         content = None
-        if host.runs("agi") or (host.runs("workers") and settings.asterisk_queue_log):
+        if host.runs("agi") or reads_queue_log or host.runs("ami"):
             content = load_ivr_content(settings)
         if host.runs("agi"):
             assert content is not None
@@ -71,13 +74,16 @@ class IvrPlugin(Plugin):
             host.add_agi_route(AGI_SCRIPT, flow)
             host.on_start.append(call_log.start)
             host.on_shutdown.append(flow.shut_down)
-        if host.runs("workers") and content is not None:
-            _read_queue_log(host, settings, content)
+        if content is not None and (reads_queue_log or host.runs("ami")):
+            _complete_from_asterisk(host, settings, content, reads_queue_log)
         host.add_readiness("call_records", lambda: call_record_readiness(call_log))
 
 
-def _read_queue_log(host: PluginHost, settings: IvrSettings, content: IvrContent) -> None:
-    """Complete the call log from Asterisk's queue_log (``ivr.queue_log_import``)."""
+def _complete_from_asterisk(
+    host: PluginHost, settings: IvrSettings, content: IvrContent, reads_queue_log: bool
+) -> None:
+    """Complete the call log from Asterisk's queue_log and its AMI queue events
+    (``ivr.queue_log_import``)."""
 
     def line_of(number: str) -> str:
         return content.trees.get(normalise_number(number), content.default_tree).line
@@ -91,9 +97,16 @@ def _read_queue_log(host: PluginHost, settings: IvrSettings, content: IvrContent
         line_of=line_of,
         messages_dir=Path(settings.messages_dir),
     )
-    host.add_worker(
-        "queue-log-import", lambda: importer.run_forever(settings.queue_log_poll_seconds)
-    )
+    if reads_queue_log:
+        host.add_worker(
+            "queue-log-import", lambda: importer.run_forever(settings.queue_log_poll_seconds)
+        )
+
+    async def live(event: QueueEvent) -> None:
+        await importer.take_live([as_queue_log(event, host.clock())])
+
+    for event_type in (AgentConnect, AgentComplete, QueueCallerAbandon):
+        host.on_ami_event(event_type, live)
 
 
 def engine_id(host: PluginHost) -> str | None:

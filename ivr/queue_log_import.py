@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import String, exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.tasks import NewTask, TaskBook, TaskKind
@@ -37,6 +38,7 @@ from worktime.calendar import WorkingCalendar, end_of_next_working_day
 from worktime.clock import Clock
 
 log = logging.getLogger(__name__)
+FOLD_ATTEMPTS = 3
 ROW_NAMESPACE = uuid.UUID("6f1c9a52-3f0e-4c55-9d3e-0b8a4f1f2c11")
 SUMMARY_FIELDS = tuple(field for field in QueueCall.__dataclass_fields__ if field != "callid")
 SUMMARY_LENGTHS = {
@@ -79,6 +81,8 @@ class QueueLogImport:
         self.line_of = line_of
         self.messages_dir = messages_dir
         self.leadership = Leadership(database, "queue-log-import")
+        self._lock = asyncio.Lock()
+        """One fold at a time in this process (the file's and AMI's)."""
 
     async def run_forever(self, poll_seconds: float) -> None:
         """Import every ``poll_seconds`` while leading; a failure is logged and retried."""
@@ -94,12 +98,13 @@ class QueueLogImport:
 
     async def import_new(self) -> ImportFigures:
         figures = ImportFigures()
-        while True:
-            read = await self._fold_next_lines()
-            figures.lines += read
-            if not read:
-                break
-        await self._close_known_ends(figures)
+        async with self._lock:
+            while True:
+                read = await self._fold_next_lines()
+                figures.lines += read
+                if not read:
+                    break
+            await self._close_known_ends(figures)
         if figures.calls_closed or figures.calls_without_engine:
             log.info(
                 "queue_log: %d calls closed, %d served without an engine registered",
@@ -121,6 +126,25 @@ class QueueLogImport:
             else:
                 stored.inode, stored.offset = position.inode, position.offset
         return max(len(entries), 1)
+
+    async def take_live(self, entries: list[QueueLogEntry]) -> ImportFigures:
+        """What AMI just reported of callers in a queue (AgentConnect, AgentComplete,
+        QueueCallerAbandon), folded in as queue_log lines: a record left ``in_queue``
+        closes at once, without waiting for the next read of the file (which, read
+        later, changes nothing). An engine that does not see Asterisk's files has only
+        this."""
+        figures = ImportFigures(lines=len(entries))
+        async with self._lock:
+            for attempt in range(FOLD_ATTEMPTS):
+                try:
+                    async with self.database.session() as session, session.begin():
+                        await _fold(session, entries)
+                    break
+                except IntegrityError:  # another engine made the same summary meanwhile
+                    if attempt == FOLD_ATTEMPTS - 1:
+                        raise
+            await self._close_known_ends(figures)
+        return figures
 
     async def _close_known_ends(self, figures: ImportFigures) -> None:
         messages: list[tuple[str, QueueCall]] = []

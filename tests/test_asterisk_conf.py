@@ -8,6 +8,15 @@ from pathlib import Path
 
 from callgrid.settings import Settings
 from ivr.content import IvrContent
+from telephony.dialplan import (
+    HANDBACK_VARIABLE,
+    HANGUP_EVENT,
+    MESSAGE_EVENT,
+    NO_ENGINE_EVENT,
+    RESUME_PARAMETER,
+    Resume,
+)
+from telephony.emulator.dialplan import MAX_OFFERS
 
 CONF = Path(__file__).resolve().parents[1] / "asterisk-conf"
 
@@ -51,15 +60,54 @@ def test_manager_conf_lets_the_engine_in_with_its_default_login() -> None:
         assert permission in user["read"] and permission in user["write"]
 
 
-def test_dialplan_hands_inbound_calls_to_the_ivr_route() -> None:
+def _context(name: str) -> str:
+    """The lines of one dialplan context, comments dropped."""
+    text = (CONF / "extensions.conf").read_text()
+    body = text.split(f"\n[{name}]", 1)[1].split("\n[", 1)[0]
+    return "\n".join(line.split(";", 1)[0].rstrip() for line in body.splitlines())
+
+
+def test_dialplan_offers_inbound_calls_to_the_engines_in_turn() -> None:
     settings = Settings()
     text = (CONF / "extensions.conf").read_text()
-    agi_base = re.search(r"CALLGRID_AGI = (agi://\S+)", text)
-    assert agi_base is not None
-    assert agi_base.group(1) == f"agi://{settings.agi_host}:{settings.agi_port}"
-    lines = text.split("[callgrid-inbound]", 1)[1]
-    assert "AGI(${CALLGRID_AGI}/ivr?line=${EXTEN})" in lines
-    assert "Set(AGISIGHUP=yes)" in lines and "Set(AGIEXITONHANGUP=no)" in lines
+    first = re.search(r"^CALLGRID_AGI_1 = (agi://\S+)", text, flags=re.MULTILINE)
+    assert first is not None
+    assert first.group(1) == f"agi://{settings.agi_host}:{settings.agi_port}"
+    inbound = _context("callgrid-inbound")
+    assert "Set(AGISIGHUP=yes)" in inbound and "Set(AGIEXITONHANGUP=no)" in inbound
+    assert "Set(CALLGRID_REQUEST=ivr?line=${EXTEN})" in inbound
+    engines = _context("callgrid-engines")
+    assert "AGI(${address}/${ARG1})" in engines
+    after_agi = engines.split("AGI(${address}/${ARG1})", 1)[1].splitlines()[1]
+    assert '${AGISTATUS}"!="FAILURE"' in after_agi, "a refused engine must lead to the next"
+    for index in (1, 2, 3):
+        assert re.search(rf"^CALLGRID_AGI_{index} =", text, flags=re.MULTILINE)
+
+
+def test_dialplan_and_engine_agree_on_hand_back_and_the_no_engine_marks() -> None:
+    """The names in telephony/dialplan.py, and the emulator's model of the file."""
+    inbound = _context("callgrid-inbound")
+    assert f"Set({HANDBACK_VARIABLE}=)" in inbound
+    assert f"${{{HANDBACK_VARIABLE}}}" in inbound
+    assert f"&{RESUME_PARAMETER}=${{CALLGRID_RESUME}}" in inbound
+    assert f"?{Resume.OPERATOR.value}:" in inbound, "a lost engine's caller goes on at operator"
+    assert f"${{CALLGRID_OFFERS}}>{MAX_OFFERS}]" in inbound
+    assert '"${GOSUB_RETVAL}"="none"]?callgrid-no-engine' in inbound
+    assert "Hangup()" not in inbound.split("Gosub(", 1)[1].split("(done)", 1)[0], (
+        "after AGI() a caller still on the line must never just be hung up"
+    )
+    no_engine = _context("callgrid-no-engine")
+    for event in (NO_ENGINE_EVENT, MESSAGE_EVENT, HANGUP_EVENT):
+        assert f",{event}," in no_engine
+    assert re.search(r"Record\([^)]*,k?qk?\)", no_engine), "Record() must not ask for a beep"
+
+
+def test_sounds_the_dialplan_plays_are_shipped() -> None:
+    no_engine = _context("callgrid-no-engine")
+    played = re.findall(r"Playback\(\$\{CALLGRID_SOUNDS\}/([\w-]+)\)", no_engine)
+    assert played == ["callgrid-engine-down", "callgrid-leave-message"]
+    for name in played:
+        assert (CONF / "sounds" / f"{name}.wav").is_file(), name
 
 
 def test_configs_are_well_formed_ini() -> None:

@@ -313,7 +313,8 @@ class AgiCall:
         try:
             for name, value in variables.items():
                 await self.set_variable(name, value)
-            self.handed_back = True
+            # SET VARIABLE answers 200 on a dead channel too: a HANGUP line says it was
+            self.handed_back = not self.hangup_seen
         except CallHungUp:
             pass
         finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
-import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +34,7 @@ from tests.asterisk.conftest import (
     engine_settings,
     real_engine,
 )
+from tests.waiting import eventually
 from worktime.clock import system_clock
 
 MAIN_MENU = r"^GET DATA \S+/toll_free_main-short "
@@ -77,14 +77,6 @@ async def _operator_leaves(ami: AmiClient) -> None:
     except AmiActionError as error:
         if "Not there" not in str(error):
             raise
-
-
-async def _eventually(check: object, timeout: float) -> None:
-    """Wait until ``check()`` (an async callable) returns True."""
-    deadline = time.monotonic() + timeout
-    while not await check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "not reached in time"
-        await asyncio.sleep(0.2)
 
 
 @pytest.fixture
@@ -161,7 +153,7 @@ async def test_sigterm_under_traffic_drops_no_caller(
             (row,) = await _rows(second, queued)
             return row.status == CallStatus.ENDED
 
-        await _eventually(completed, 20)
+        await eventually(completed, 20)
         (row,) = await _rows(second, queued)
         assert (row.outcome, row.ended_by, row.operator) == (
             Outcome.OPERATOR,
@@ -219,7 +211,7 @@ async def test_with_no_engine_asterisk_serves_the_caller_and_the_engine_register
             rows = [await _rows(engine, call) for call in (answered, message)]
             return all(r and r[0].status == CallStatus.WITHOUT_ENGINE for r in rows)
 
-        await _eventually(registered, 20)
+        await eventually(registered, 20)
         (talked,) = await _rows(engine, answered)
         (left,) = await _rows(engine, message)
         tasks = await engine.engine.host.require(TASKS).for_call(left.id)

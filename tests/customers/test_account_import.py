@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import String
 
 from customers.account_import import COLUMNS, STORED_TEXT_LENGTHS, Checked, NewAccount, validate
+from customers.cell_text import shortened, text_problem
 from customers.demo_data import as_row, generate, write_csv
 from customers.identifiers import inn_is_valid, ogrn_is_valid
 from customers.model import Channel, CustomerKind, Zone
@@ -395,5 +396,12 @@ def test_an_xlsx_file_whose_sheet_is_damaged_is_refused(tmp_path: Path) -> None:
     book.active.append(HEADER.split(";"))
     book.active.append(["7010000001", "\ud800"])
     book.save(tmp_path / "accounts.xlsx")
-    with pytest.raises(FileError, match="cannot read .* as XLSX"):
+    with pytest.raises(FileError, match=r"cannot read .* as XLSX"):
         read_table(tmp_path / "accounts.xlsx")
+
+
+def test_a_lone_surrogate_is_refused_and_written_out() -> None:
+    """JSON's ``"\\ud800"`` decodes to one: no database can store it (it was a server
+    error over HTTP), no terminal can show it."""
+    assert text_problem("a\ud800", 10) == "has a control character (U+D800)"
+    assert shortened("a\udfffb") == "a<U+DFFF>b"

@@ -135,9 +135,7 @@ async def good_call(ivr: RunningIvr, think: Callable[[], float] | None = None) -
     )
     await asyncio.wait_for(channel.run(), 30)
     row = await ended_row(ivr, channel.uniqueid)
-    return GoodCall(
-        tuple(played(channel)), tuple(row.path), row.inputs, row.outcome, row.ended_by
-    )
+    return GoodCall(tuple(played(channel)), tuple(row.path), row.inputs, row.outcome, row.ended_by)
 
 
 async def ended_row(ivr: RunningIvr, uniqueid: str) -> CallRow:

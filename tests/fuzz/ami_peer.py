@@ -1,10 +1,10 @@
 """A fake Asterisk Manager on a raw socket: whatever bytes the test gives it, on cue.
 
-Every connection gets the banner (or the garbage queued for it); the Login is answered as Asterisk does, or with the
-garbage the test queued for the next login; ``Ping`` and ``Logoff`` are answered. The
-test writes garbage into the live connection, closes it, and names a marker event that
-every new connection sends right after its login, so a marker reaches the client
-whether the garbage kept the link or made it go.
+Every connection gets the banner (or the garbage queued for it); the Login is answered
+as Asterisk does, or with the garbage the test queued for the next login; ``Ping`` and
+``Logoff`` are answered. The test writes garbage into the live connection, closes it,
+and names a marker event that every new connection sends right after its login, so a
+marker reaches the client whether the garbage kept the link or made it go.
 """
 
 from __future__ import annotations

@@ -11,20 +11,55 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.utils.exceptions import IllegalCharacterError  # type: ignore[import-untyped]
 
 from tests.fuzz.mutate import HOSTILE_TEXTS, mutate_bytes
 
 Table = list[list[str]]
-MONEY = ("1e30", "1E+30", "1e-30", "-0", "0,001", "1 234,567", "Infinity", "NaN", "sNaN")
+MONEY: tuple[str, ...] = (
+    "1e30",
+    "1E+30",
+    "1e-30",
+    "-0",
+    "0,001",
+    "1 234,567",
+    "Infinity",
+    "NaN",
+    "sNaN",
+)
 MONEY += ("1e999999999", "9999999999.99", "10000000000", "١٢٣", "１２３", "0x10", "1_000")
 MONEY += ("+5", ".5", "5.", "1,234.50", "12\u00a0345,00")
-DAYS = ("31.02.2026", "2026-13-01", "0001-01-01", "9999-12-31", "2026-1-5", "5.1.2026")
+DAYS: tuple[str, ...] = (
+    "31.02.2026",
+    "2026-13-01",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-1-5",
+    "5.1.2026",
+)
 DAYS += ("２０２６-11-27", "27.11.26", "2026/11/27", "2100-01-01", "2026-11-27 ")
-WHOLE = ("0", "4", "10", "-1", "1.0", "²", "１", "٣", "9" * 21, "1e3", "12 345", "0012345")
+WHOLE: tuple[str, ...] = (
+    "0",
+    "4",
+    "10",
+    "-1",
+    "1.0",
+    "²",
+    "１",
+    "٣",
+    "9" * 21,
+    "1e3",
+    "12 345",
+    "0012345",
+)
 FLAGS = ("Да", "ДА", "true ", "2", "y", "✓", "on", "")
-MOMENTS = ("0001-01-01 00:30", "0001-01-01 06:59", "9999-12-31 23:59", "2026-02-30 10:00")
+MOMENTS: tuple[str, ...] = (
+    "0001-01-01 00:30",
+    "0001-01-01 06:59",
+    "9999-12-31 23:59",
+    "2026-02-30 10:00",
+)
 MOMENTS += ("27.11.2026 25:00", "2026-11-27T14:00:00", "2026-11-27 14:00+07:00", "１２:００")
 MOMENTS += ("2026-11-27 14:00", "2026-11-27 13:59", "1970-01-01 00:00", "2038-01-19 10:14")
 ACCOUNT_POOLS: dict[str, Sequence[str]] = {
@@ -126,9 +161,9 @@ def mutate_table(
 def csv_bytes(rng: random.Random, table: Table) -> bytes:
     """The table written as CSV in a delimiter and an encoding a clerk's tool may pick."""
     text = io.StringIO()
-    csv.writer(text, delimiter=rng.choice(";;,\t"), lineterminator=rng.choice(("\n", "\r\n"))).writerows(
-        table
-    )
+    csv.writer(
+        text, delimiter=rng.choice(";;,\t"), lineterminator=rng.choice(("\n", "\r\n"))
+    ).writerows(table)
     encoding = rng.choice(("utf-8", "utf-8", "utf-8-sig", "cp1251", "utf-16"))
     data = text.getvalue().encode(encoding, errors="replace")
     return mutate_bytes(rng, data) if rng.random() < 0.15 else data

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -159,7 +159,7 @@ def garbage_replies(rng: random.Random, rate: float) -> Reply:
 
 async def feed(
     ivr: RunningIvr,
-    inputs: list[tuple[str, bytes, Reply, int]],
+    inputs: Sequence[tuple[str, bytes, Reply, int]],
 ) -> tuple[list[PeerOutcome], list[GoodCall]]:
     """Every input on its own connection, in batches, a well-formed call beside each."""
     outcomes: list[PeerOutcome] = []
@@ -167,7 +167,7 @@ async def feed(
     for start in range(0, len(inputs), AT_ONCE):
         batch = inputs[start : start + AT_ONCE]
         peers = [converse(ivr.port, block, reply, most) for _, block, reply, most in batch]
-        *done, good = await asyncio.gather(*peers, good_call(ivr))
+        good, done = await asyncio.gather(good_call(ivr), asyncio.gather(*peers))
         outcomes += done
         beside.append(good)
     return outcomes, beside
@@ -179,8 +179,9 @@ async def assert_unharmed(
     beside: list[GoodCall],
     long_call: asyncio.Task[GoodCall],
     outcomes: list[PeerOutcome],
-    calls_before: int,
+    before: tuple[int, int],
 ) -> None:
+    """``before``: the calls stored and the calls served before the garbage."""
     assert ivr.server.listening, "the FastAGI server stopped listening"
     assert await good_call(ivr) == reference, "a call after the garbage went differently"
     assert all(call == reference for call in beside), "a call beside the garbage went wrong"
@@ -190,9 +191,10 @@ async def assert_unharmed(
     await ivr.call_log.flush()
     rows = await stored_calls(ivr.call_log.database)
     assert half_stored(rows) == [], "call records left half stored"
-    started = sum(1 for outcome in outcomes if outcome.commands)
-    good_calls = len(beside) + 2  # the long call and the one after
-    assert len(rows) - calls_before == started + good_calls, "a call that was served has no record"
+    served = ivr.server.calls_served - before[1]
+    assert len(rows) - before[0] == served, "a call that was served has no record"
+    answered = sum(1 for outcome in outcomes if outcome.commands)
+    assert served >= answered + len(beside) + 2, "a call was served but not counted"
 
 
 def about_connection(line: LogLine) -> bool:
@@ -222,6 +224,7 @@ def slow(seconds: float) -> Callable[[], float]:
 async def test_garbage_environment_blocks_leave_the_other_calls_unharmed(ivr: RunningIvr) -> None:
     rng = tally.rng("fastagi-environment")
     reference = await good_call(ivr)
+    before = (1, ivr.server.calls_served)
     inputs = []
     for number in range(ENVIRONMENTS):
         uniqueid, block = environment_block(rng, number)
@@ -229,15 +232,17 @@ async def test_garbage_environment_blocks_leave_the_other_calls_unharmed(ivr: Ru
     with captured_logs() as logs:
         long_call = asyncio.create_task(good_call(ivr, think=slow(0.15)))
         outcomes, beside = await feed(ivr, inputs)
-        await assert_unharmed(ivr, reference, beside, long_call, outcomes, calls_before=1)
+        await assert_unharmed(ivr, reference, beside, long_call, outcomes, before)
     assert_named(logs)
+    served = sum(1 for outcome in outcomes if outcome.commands)
     count = tally.tried("fastagi-environment", len(inputs))
-    assert len(inputs) == ENVIRONMENTS, count
+    assert ivr.server.malformed_connections > 0 and served > 0, f"{count}: not both ways"
 
 
 async def test_garbage_replies_leave_the_other_calls_unharmed(ivr: RunningIvr) -> None:
     rng = tally.rng("fastagi-replies")
     reference = await good_call(ivr)
+    before = (1, ivr.server.calls_served)
     inputs = []
     for number in range(REPLY_CALLS):
         uniqueid = f"1764205200.{number}"
@@ -247,10 +252,11 @@ async def test_garbage_replies_leave_the_other_calls_unharmed(ivr: RunningIvr) -
     with captured_logs() as logs:
         long_call = asyncio.create_task(good_call(ivr, think=slow(0.15)))
         outcomes, beside = await feed(ivr, inputs)
-        await assert_unharmed(ivr, reference, beside, long_call, outcomes, calls_before=1)
+        await assert_unharmed(ivr, reference, beside, long_call, outcomes, before)
     assert_named(logs)
     count = tally.tried("fastagi-replies", len(inputs))
-    assert len(inputs) == REPLY_CALLS, count
+    closed = sum(1 for outcome in outcomes if outcome.closed_by_engine)
+    assert closed > REPLY_CALLS // 4, f"{count}: the garbage closed only {closed} calls"
 
 
 async def refused_or_served(ivr: RunningIvr, lines: list[str]) -> LogLines:

@@ -94,9 +94,10 @@ def test_a_value_yaml_cannot_build_is_refused_naming_its_line(value: str, line: 
 def test_a_number_too_long_to_write_out_is_refused(key: str) -> None:
     """``0xfff…`` is read without a limit; writing it out in a message failed."""
     huge = "0x" + "f" * 4000
+    operator = f"{{type: operator, {key}: {huge}}}"
     data = (
         f"line: test\nnumbers: ['1']\noperator: {{queue: operators}}\n"
-        f"menu: {{id: main, prompt: toll_free_main, items: {{'1': {{type: operator, {key}: {huge}}}}}}}\n"
+        f"menu: {{id: main, prompt: toll_free_main, items: {{'1': {operator}}}}}\n"
     ).encode()
     outcome = load(data, Path("huge.yaml"))
     assert isinstance(outcome, MenuError)

@@ -41,7 +41,13 @@ STORED_ACCOUNT_FILES = 40
 OUTAGE_FILES = 300
 STORED_OUTAGE_FILES = 40
 OUTAGE_ROWS = [
-    ["Кировский район", "плановое", "Замена трансформатора", "2026-11-28 09:00", "2026-11-28 17:00"],
+    [
+        "Кировский район",
+        "плановое",
+        "Замена трансформатора",
+        "2026-11-28 09:00",
+        "2026-11-28 17:00",
+    ],
     ["Томский район", "emergency", "Повреждение линии", "27.11.2026 08:30", "27.11.2026 20:00"],
     ["Советский район", "аварийная", "Ремонт подстанции", "2026-11-29T10:00", "2026-11-29T12:00"],
 ]
@@ -187,6 +193,8 @@ def test_a_refused_outage_file_stores_nothing_of_it(
         else:
             assert code in (1, 2)
             if number:
-                assert rows_of(database, "outages") == before, f"a refused file left rows: {out.err}"
+                assert rows_of(database, "outages") == before, (
+                    f"a refused file left rows: {out.err}"
+                )
     count = tally.tried("outages-store", STORED_OUTAGE_FILES)
     assert stored >= STORED_OUTAGE_FILES // 5, count

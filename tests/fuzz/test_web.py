@@ -18,11 +18,20 @@ from urllib.parse import quote_from_bytes
 
 import aiohttp
 import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from callcenter.tables import OutageRow
 from callgrid.database import Database
 from callgrid.web.tables import AuditRow, SessionRow
+from callgrid.web.users import (
+    UserError,
+    check_password,
+    normal_display_name,
+    normal_login,
+    parse_roles,
+)
 from tests.fuzz import tally
 from tests.fuzz.mutate import HOSTILE_BYTES, HOSTILE_TEXTS, mutate_bytes
 from tests.fuzz.table_mutations import MOMENTS, OUTAGE_POOLS
@@ -51,8 +60,9 @@ async def web(
 
 
 def wrong_json(rng: random.Random, depth: int = 0) -> Any:
-    """A JSON value of any kind, plausible or not, for any field."""
-    kind = rng.randrange(9)
+    """A JSON value of any kind, plausible or not, for any field (text most often: it is
+    what every field takes)."""
+    kind = rng.choices(range(9), weights=(1, 3, 1, 2, 1, 1, 1, 0.5, 2))[0]
     if kind == 0:
         return rng.choice((None, True, False, 0, -1, 1.5, 10**30, 1e308))
     if kind == 1:
@@ -102,7 +112,8 @@ def outage_body(rng: random.Random) -> tuple[bytes, str]:
 
 async def count(database: Database, *where: Any, table: Any = AuditRow) -> int:
     async with database.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(table).where(*where)))
+        found = await session.scalar(select(func.count()).select_from(table).where(*where))
+        return int(found or 0)
 
 
 async def signed_in(web: RunningWeb, client: aiohttp.ClientSession, login: str) -> str:
@@ -200,17 +211,27 @@ def form_body(rng: random.Random, fields: tuple[str, ...]) -> tuple[bytes, str]:
     return data, "multipart/form-data; boundary=b"
 
 
-async def post_form(
-    client: aiohttp.ClientSession, path: str, body: bytes, kind: str, headers: dict[str, str]
-) -> int:
+REASONS = {
+    400: "the form cannot be read",
+    401: "Wrong login or password.",
+    403: 'class="error"',
+    429: "Too many failed sign-ins.",
+}
+"""What each refusal of a form says (403: the page that says why, for sign-out)."""
+
+
+async def post_form(client: aiohttp.ClientSession, path: str, body: bytes, kind: str) -> int:
     async with client.post(
-        path, data=body, headers={"Content-Type": kind, **headers}, allow_redirects=False
+        path, data=body, headers={"Content-Type": kind}, allow_redirects=False
     ) as answer:
         text = await answer.text()
         assert answer.status in (*TAKEN, *REFUSED), f"{answer.status} for {body[:200]!r}: {text}"
+        reason = REASONS.get(answer.status, "")
+        assert reason in text, f"{answer.status} without its reason for {body[:200]!r}: {text}"
         return answer.status
 
 
+@pytest.mark.filterwarnings("ignore::aiohttp.BadContentDispositionHeader")
 async def test_mutated_forms_are_taken_or_refused_with_a_reason(
     web: RunningWeb, clock: ManualClock
 ) -> None:
@@ -220,14 +241,14 @@ async def test_mutated_forms_are_taken_or_refused_with_a_reason(
     sign_ins: list[int] = []
     others = 0
     async with web.client() as client:
-        for start in range(0, FORMS, AT_ONCE):
+        for _ in range(0, FORMS, AT_ONCE):
             # past the sign-in throttle's window, so that forms are checked, not refused
             clock.advance(web.engine.settings.web_sign_in_window + 1)
             async with web.client() as browser:
                 token = await signed_in(web, browser, "olga")
                 bodies = [form_body(rng, ("login", "password", "next")) for _ in range(AT_ONCE)]
                 sign_ins += await asyncio.gather(
-                    *(post_form(client, "/sign-in", *body, {}) for body in bodies)
+                    *(post_form(client, "/sign-in", *body) for body in bodies)
                 )
                 page = rng.choice(FORM_VALUES)[:200]
                 area = rng.choice(FORM_VALUES)[:200]
@@ -238,7 +259,7 @@ async def test_mutated_forms_are_taken_or_refused_with_a_reason(
                 out = form_body(rng, ("csrf_token",))
                 if rng.random() < 0.3:
                     out = (f"csrf_token={token}".encode(), "application/x-www-form-urlencoded")
-                await post_form(browser, "/sign-out", *out, {})
+                await post_form(browser, "/sign-out", *out)
                 others += 3
             await assert_answering(client, "/sign-in")
     failed = await count(database, AuditRow.action == "sign_in.failed")
@@ -251,4 +272,30 @@ async def test_mutated_forms_are_taken_or_refused_with_a_reason(
     sessions = await count(database, table=SessionRow)
     assert sessions <= signed, "more sessions than sign-ins"
     tried = tally.tried("web-forms", len(sign_ins) + others)
-    assert len(sign_ins) == FORMS, tried
+    assert sign_ins.count(400) and sign_ins.count(401), f"{tried}: not every way was reached"
+
+
+def test_user_fields_are_taken_or_refused_with_a_reason() -> None:
+    """What ``callgrid users`` takes for a login, a name, roles and a password: a value,
+    or UserError saying why; nothing else escapes."""
+    tried: list[str] = []
+
+    @seed(tally.SEED)
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(text=st.one_of(st.text(max_size=80), st.sampled_from(FORM_VALUES)))
+    def check(text: str) -> None:
+        tried.append(text)
+        for parse in (
+            normal_login,
+            lambda value: normal_display_name(value, "olga"),
+            lambda value: parse_roles(value.split(",")),
+            check_password,
+        ):
+            try:
+                parse(text)
+            except UserError as error:
+                assert str(error), "a refusal says why"
+
+    check()
+    count = tally.tried("web-user-fields", len(tried))
+    assert tried, count

@@ -14,7 +14,6 @@ from ivr.content import IvrContent
 from telephony.agi import AgiCall, FastAgiServer
 from telephony.dialplan import HANDBACK_VARIABLE
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
-from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 from tests.conftest import RunningIvr, running_ivr
@@ -66,16 +65,21 @@ async def test_out_of_hours_the_caller_is_handed_back_to_the_answering_machine(
 async def test_a_caller_who_hangs_up_as_the_call_is_handed_back_hung_up(
     ivr: RunningIvr,
 ) -> None:
-    def hang_up_as_the_queue_ends(channel: EmulatedChannel) -> None:
-        if any(event.kind == "queue timeout" for event in channel.heard):
+    """The caller hangs up right after the menu prompt; Asterisk tells so just before
+    its next reply, which is the one to the hand-back's SET VARIABLE."""
+
+    def hang_up_as_the_engine_stops(channel: EmulatedChannel) -> None:
+        if any("payments_menu-short" in event.detail for event in channel.heard):
             ivr.server.hand_back_all()
-            channel.caller_hangs_up()
+            channel.model.die()  # once this reply is out; Asterisk tells before the next
 
     channel, row = await place(
-        ivr, "0", watch=hang_up_as_the_queue_ends, queue=QueueBehaviour(answer_after=None)
+        ivr, "2 _", watch=hang_up_as_the_engine_stops, hangup_notice="before_next_reply"
     )
+    assert sent(channel)[-1] == f"SET VARIABLE {HANDBACK_VARIABLE} operator"
     assert channel.model.caller_hung_up
-    assert (row.outcome, row.ended_by) == (Outcome.ABANDONED_IN_QUEUE, "caller")
+    assert (row.outcome, row.ended_by) == (Outcome.ABANDONED_IN_MENU, "caller")
+    assert row.path == ["main", "payments"]
 
 
 async def _wait_in_queue(channel: EmulatedChannel) -> None:

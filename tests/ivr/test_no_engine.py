@@ -14,15 +14,22 @@ from bench.engine_process import free_port as unused_port
 from callcenter.storage import SqlTasks
 from callcenter.tasks import TaskKind
 from callgrid.database import Database
+from callgrid.engine import Engine
+from callgrid.settings import Settings
 from ivr.call_record import CallEnd, CallStart, Outcome
+from ivr.content import IvrContent
+from ivr.plugin import CALL_LOG
 from ivr.queue_log_import import QueueLogImport
+from ivr.settings import IvrSettings
 from ivr.storage import CallRow, CallStatus, SqlCallLog
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_channel_state import QueueBehaviour
+from telephony.emulator.ami_server import AmiEmulator
 from telephony.emulator.caller import HangUp, Press, ScriptedCaller, StaySilent
 from telephony.emulator.dialplan import EmulatedDialplan, NoEnginePath, QueueLogFile
 from telephony.emulator.sounds import SoundLibrary
 from telephony.queue_log import FilePosition, read_new_entries
+from tests.waiting import eventually
 from worktime.calendar import default_calendar
 from worktime.clock import ManualClock
 
@@ -216,3 +223,53 @@ def test_a_rotated_or_torn_log_is_read_from_the_right_place(tmp_path: Path) -> N
     assert [entry.callid for entry in rotated] == ["2.1"]
     missing, kept = read_new_entries(tmp_path / "absent", position)
     assert missing == [] and kept == position
+
+
+async def test_ami_queue_events_complete_a_record_left_in_the_queue_at_once(
+    database: Database, ivr_content: IvrContent, tmp_path: Path
+) -> None:
+    """An engine that cannot read Asterisk's files (another host) completes the record
+    of a caller left in Queue() from AMI's AgentConnect and AgentComplete."""
+    emulator = AmiEmulator(username="callgrid", secret="callgrid", auth_failure_delay=0)
+    await emulator.start()
+    settings = Settings(
+        var_dir=tmp_path, database_url=database.url, ami_port=emulator.port
+    ).with_sections(IvrSettings(prompts_dir=ivr_content.library.directory, asterisk_queue_log=""))
+    engine = Engine(settings, ManualClock(EPOCH), parts=("ami",))
+    await engine.start()
+    try:
+        call_log = engine.host.require(CALL_LOG)
+        call_id = await call_log.call_started(
+            CallStart("1700.7", "Local/x;1", "toll_free", "88002224902", "79001234567", EPOCH)
+        )
+        await call_log.call_ended(
+            call_id,
+            CallEnd(
+                EPOCH, EPOCH + timedelta(seconds=9), path=["main", "operator"], left_in_queue=True
+            ),
+        )
+        await call_log.flush()
+        await eventually(lambda: engine.ami is not None and engine.ami.is_connected)
+        agent = {
+            "Channel": "Local/x;1",
+            "Uniqueid": "1700.7",
+            "Queue": "operators",
+            "Interface": "Local/op@operators/n",
+            "MemberName": "Petrova",
+        }
+        emulator.emit_event("AgentConnect", {**agent, "HoldTime": "12", "RingTime": "2"})
+        emulator.emit_event(
+            "AgentComplete", {**agent, "HoldTime": "12", "TalkTime": "60", "Reason": "caller"}
+        )
+
+        async def completed() -> bool:
+            row = await call_log.get(call_id)
+            return row is not None and row.status == CallStatus.ENDED
+
+        await eventually(completed)
+        row = await call_log.get(call_id)
+    finally:
+        await engine.stop()
+        await emulator.stop()
+    assert row is not None
+    assert (row.outcome, row.operator, row.ended_by) == (Outcome.OPERATOR, "Petrova", "queue")

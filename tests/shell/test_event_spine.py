@@ -4,8 +4,7 @@ resyncs run on every (re)connection, and the hub never waits for a slow listener
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,14 +18,8 @@ from callgrid.plugins import Plugin, PluginHost, load_plugins
 from callgrid.settings import Settings
 from telephony.ami.events import DialBegin
 from telephony.emulator.ami_server import AmiEmulator
+from tests.waiting import eventually
 from worktime.clock import system_clock
-
-
-async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 class Listening(Plugin):

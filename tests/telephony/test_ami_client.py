@@ -20,16 +20,9 @@ from telephony.ami import (
     events,
 )
 from telephony.emulator.ami_server import AmiEmulator
+from tests.waiting import eventually
 
 ClientFactory = Callable[..., Awaitable[AmiClient]]
-
-
-async def eventually(condition: Callable[[], bool], within: float = 2.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture

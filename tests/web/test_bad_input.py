@@ -15,6 +15,13 @@ from tests.web.conftest import PASSWORD, RunningWeb
 
 OUTAGE_JSON = {"Content-Type": "application/json"}
 UNNAMED_MULTIPART_FIELD = b"--x\r\nContent-Disposition: form-data\r\n\r\nolga\r\n--x--\r\n"
+PART_HEADER_WITHOUT_COLON = (
+    b'--x\r\nContent-Disposition form-data; name="login"\r\n\r\nolga\r\n--x--\r\n'
+)
+GOOD_OUTAGE = (
+    '"kind": "planned", "cause": "ремонт линии", '
+    '"starts_at": "2026-11-28 10:00", "restore_at": "2026-11-28 16:00"'
+)
 
 
 async def raw_request(web: RunningWeb, request: bytes) -> bytes:
@@ -34,8 +41,9 @@ async def raw_request(web: RunningWeb, request: bytes) -> bytes:
         (b"login=\xff\xfe&password=\xff", "application/x-www-form-urlencoded"),
         (b"login=olga", "application/x-www-form-urlencoded; charset=no-such-charset"),
         (UNNAMED_MULTIPART_FIELD, "multipart/form-data; boundary=x"),
+        (PART_HEADER_WITHOUT_COLON, "multipart/form-data; boundary=x"),  # was a 500
     ],
-    ids=["not-utf-8", "unknown-charset", "multipart-field-without-name"],
+    ids=["not-utf-8", "unknown-charset", "multipart-field-without-name", "part-header-no-colon"],
 )
 async def test_a_sign_in_form_that_cannot_be_read_is_a_bad_request(
     web: RunningWeb, body: bytes, content_type: str
@@ -110,8 +118,21 @@ async def test_many_wrong_sign_ins_at_once_get_no_more_tries_than_in_turn(
         (b'{"area": "\xff"}', OUTAGE_JSON, 400, "can't decode"),
         (b'{"area": "Kirovsky"}', {"Content-Type": "text/plain"}, 415, "application/json"),
         (b"x" * 50_000_000, OUTAGE_JSON, 413, "Maximum request body size"),
+        # these two were a 500: a lone surrogate cannot be stored, nor year 1 in UTC
+        (b'{"area": "a\\ud800", ' + GOOD_OUTAGE.encode() + b"}", OUTAGE_JSON, 400, "U+D800"),
+        (
+            b'{"area": "a", '
+            + GOOD_OUTAGE.replace("2026-11-28 10", "0001-01-01 00").encode()
+            + b"}",
+            OUTAGE_JSON,
+            400,
+            "not within the years",
+        ),
     ],
-    ids=["not-json", "array", "nested-junk", "deep", "not-utf-8", "text-plain", "50-MB"],
+    ids=[
+        *("not-json", "array", "nested-junk", "deep", "not-utf-8", "text-plain", "50-MB"),
+        *("lone-surrogate", "year-1"),
+    ],
 )
 async def test_a_bad_outage_is_refused_with_the_reason(
     web: RunningWeb, body: bytes, headers: dict[str, str], status: int, reason: str
