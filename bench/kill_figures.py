@@ -8,8 +8,9 @@ gone.
 The call-record writer stores what is queued within ``gather_seconds`` (one batch a
 transaction), so a kill loses at most the records queued in the last batch interval:
 ends of calls that hung up, and starts of calls that began, within ``window`` of the
-kill (the interval, one batch write and the engine's scheduling on a loaded machine).
-A loss older than that is a defect, counted apart.
+kill: the interval, plus the time the batch waited for the event loop and a database
+connection (which the calls' commands wait for too: the engine's longest reply), plus
+writing it. A loss older than that is a defect, counted apart.
 """
 
 from __future__ import annotations

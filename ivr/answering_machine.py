@@ -49,18 +49,21 @@ async def leave_message(ctx: CallContext) -> Message:
     call = ctx.call
     target = f"{ctx.services.messages_dir}/{ctx.call_id}"
     recording = Path(f"{target}.wav")
+    kept: bool | None = None
     try:
         await call.play([ctx.prompt("am_greeting"), ctx.prompt_file(BEEP)])
-        await call.record(
-            target,
-            max_ms=ctx.services.message_seconds * 1000,
-            silence_s=SILENCE_ENDS_MESSAGE_S,
-            beep=False,
-        )
+        with call.one_step():  # an engine stopping meanwhile lets the caller hear the end
+            await call.record(
+                target,
+                max_ms=ctx.services.message_seconds * 1000,
+                silence_s=SILENCE_ENDS_MESSAGE_S,
+            )
+            kept = await _keep(ctx, recording)
+            await call.play([ctx.prompt("am_thanks" if kept else "am_nothing_recorded")])
     except CallHungUp:
-        return Message(kept=await _keep(ctx, recording), caller_hung_up=True)
-    kept = await _keep(ctx, recording)
-    await call.play([ctx.prompt("am_thanks" if kept else "am_nothing_recorded")])
+        if kept is None:
+            kept = await _keep(ctx, recording)
+        return Message(kept=kept, caller_hung_up=True)
     return Message(kept=kept, caller_hung_up=False)
 
 

@@ -1,4 +1,5 @@
-"""The IVR's commands: ``menus check``, ``prompts build``, ``call`` and ``demo``."""
+"""The IVR's commands: ``menus check``, ``prompts build`` and ``asterisk-sounds``,
+``call`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from pathlib import Path
 from callgrid.database import Database
 from callgrid.engine import Engine
 from callgrid.plugins import Commands
-from callgrid.settings import Settings
+from callgrid.settings import PROJECT_ROOT, Settings
 from ivr.actions import ACTIONS
 from ivr.demo import DEMO_DAY, demo_settings, scenarios, seed, summary
 from ivr.menu_loader import load_trees
 from ivr.settings import IvrSettings
 from ivr.simulation import SimulatedCall, describe_heard, describe_record, place_call
 from ivr.storage import CallRow, SqlCallLog
+from prompts.asterisk_sounds import write_asterisk_sounds
 from prompts.catalog import load_catalog
 from prompts.render import render_catalog
 from telephony.emulator.caller import parse_keys
@@ -35,6 +37,13 @@ def add_commands(commands: Commands) -> None:
 
     prompts = commands.add_parser("prompts", help="prompt audio")
     prompts_commands = prompts.add_subparsers(dest="prompts_command", required=True)
+    sounds = prompts_commands.add_parser(
+        "asterisk-sounds", help="render Asterisk's own notices for when no engine answers"
+    )
+    sounds.add_argument(
+        "directory", nargs="?", type=Path, default=PROJECT_ROOT / "asterisk-conf" / "sounds"
+    )
+    sounds.set_defaults(run=_prompts_asterisk_sounds)
     build = prompts_commands.add_parser("build", help="render the prompt catalog to 8 kHz WAV")
     build.set_defaults(run=_prompts_build)
 
@@ -82,6 +91,12 @@ def _menus_check(args: argparse.Namespace, settings: Settings) -> int:
             f"ok  {tree.source.name}: {tree.title}; {len(nodes)} nodes, {depth} menu levels, "
             f"longest speech {longest[0]:.1f} s ({longest[1]}); numbers {', '.join(tree.numbers)}"
         )
+    return 0
+
+
+def _prompts_asterisk_sounds(args: argparse.Namespace, settings: Settings) -> int:
+    for name, seconds in write_asterisk_sounds(args.directory).items():
+        print(f"{args.directory / name}: {seconds:.1f} s")
     return 0
 
 

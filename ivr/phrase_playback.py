@@ -12,8 +12,11 @@ PHRASE_ESCAPE_KEYS = BACK_KEY + OPERATOR_KEY
 
 
 def result_of_key(key: str | None) -> ActionResult:
-    """What a key pressed during a phrase asks for; none pressed, or ``*``: the menu."""
-    return ActionResult.OPERATOR_ASKED if key == OPERATOR_KEY else ActionResult.DONE
+    """What a key pressed during a phrase asks for: ``0`` the operator, ``*`` back (both
+    kept among the call's inputs), none the menu."""
+    if key == OPERATOR_KEY:
+        return ActionResult.OPERATOR_ASKED
+    return ActionResult.BACK_ASKED if key == BACK_KEY else ActionResult.DONE
 
 
 async def play_phrase(ctx: CallContext, files: Sequence[str]) -> ActionResult:

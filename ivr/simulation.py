@@ -91,6 +91,7 @@ def describe_heard(event: Heard, catalog: PromptCatalog) -> list[str]:
         "operator hung up": "the operator ends the call, queue",
         "queue timeout": "nobody answered in time, queue",
         "spoke": "caller speaks",
+        "said nothing": "Asterisk says nothing (it has no such sound files)",
     }
     label = labels.get(event.kind, event.kind)
     return [f"{stamp}{label} {event.detail}".rstrip()]

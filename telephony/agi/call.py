@@ -242,9 +242,12 @@ class AgiCall:
         escape: str = "#",
         max_ms: int = 60_000,
         silence_s: int | None = None,
-        beep: bool = True,
+        beep: bool = False,
     ) -> Recording:
-        """RECORD FILE until an escape digit, ``silence_s`` of silence, or ``max_ms``."""
+        """RECORD FILE until an escape digit, ``silence_s`` of silence, or ``max_ms``.
+
+        ``beep`` asks Asterisk for its own ``beep`` file, which a stock install may lack
+        (then RECORD FILE fails with ``randomerror``): the engine plays its own instead."""
         line = f"RECORD FILE {argument(path)} {argument(file_format)} {quote(escape)} {max_ms}"
         if beep or silence_s is not None:
             line += " 0" + (" BEEP" if beep else "")

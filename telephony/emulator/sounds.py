@@ -21,11 +21,11 @@ class SoundLibrary:
 
     Absolute names are looked up as they are; relative ones in each sound directory.
     Asterisk's own sounds (those given as ``known``, and the core set) have fixed
-    durations. ``core_sounds`` says whether Asterisk's core sound set is installed —
-    ``beep`` and the ``digits/`` files that SAY and RECORD FILE's BEEP play, as on the
-    Asterisk the reference transcripts come from. By default it is when any of
-    Asterisk's own sounds are ``known``; a library of only the engine's directories is an
-    Asterisk installed without sounds, where ``RECORD FILE … BEEP`` fails and SAY is mute.
+    durations. ``core_sounds``: whether Asterisk's core sound set is installed — ``beep``
+    for RECORD FILE's BEEP, ``digits/`` and ``letters/`` for SAY — as on the Asterisk the
+    reference transcripts were taken on. By default it is when any of Asterisk's own
+    sounds are ``known``; a library of the engine's directories alone is an Asterisk
+    without sound packages, where ``RECORD FILE … BEEP`` fails and SAY says nothing.
     """
 
     BUILTIN: ClassVar[dict[str, float]] = {"silence/1": 1.0}
@@ -44,9 +44,6 @@ class SoundLibrary:
         self.directories = directories or []
         core = bool(known) if core_sounds is None else core_sounds
         self.known = {**self.BUILTIN, **(self.CORE if core else {}), **(known or {})}
-
-    def has(self, name: str) -> bool:
-        return self.duration(name) is not None
 
     def duration(self, name: str) -> float | None:
         if name in self.known:

@@ -191,8 +191,14 @@ def write_xlsx(rng: random.Random, table: Table, path: Path) -> None:
     book.save(path)
 
 
-def write_table(rng: random.Random, table: Table, path: Path) -> Path:
-    """``table`` saved at ``path`` with a random suffix: CSV mostly, sometimes XLSX."""
+def write_table(rng: random.Random, table: Table, path: Path, damaged: bool = True) -> Path:
+    """``table`` saved at ``path`` with a random suffix: CSV mostly, sometimes XLSX, in
+    any encoding and maybe with its bytes damaged; or, not ``damaged``, as CSV in UTF-8."""
+    if not damaged:
+        target = path.with_suffix(".csv")
+        with target.open("w", encoding="utf-8", newline="") as file:
+            csv.writer(file, delimiter=";").writerows(table)
+        return target
     if rng.random() < 0.04:
         target = path.with_suffix(".xlsx")
         try:

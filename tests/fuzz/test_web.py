@@ -232,6 +232,7 @@ async def post_form(client: aiohttp.ClientSession, path: str, body: bytes, kind:
 
 
 @pytest.mark.filterwarnings("ignore::aiohttp.BadContentDispositionHeader")
+@pytest.mark.filterwarnings("ignore::aiohttp.BadContentDispositionParam")
 async def test_mutated_forms_are_taken_or_refused_with_a_reason(
     web: RunningWeb, clock: ManualClock
 ) -> None:

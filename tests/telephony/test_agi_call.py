@@ -131,7 +131,9 @@ async def test_record_file(serve: Any) -> None:
 
     async def script(call: AgiCall, seen: dict[str, Any]) -> None:
         await call.answer()
-        seen["silence"] = await call.record(f"{spool}/agi-rec-silence", max_ms=15000, silence_s=2)
+        seen["silence"] = await call.record(
+            f"{spool}/agi-rec-silence", max_ms=15000, silence_s=2, beep=True
+        )
         seen["dtmf"] = await call.record(f"{spool}/agi-rec-dtmf", max_ms=15000, beep=False)
         seen["timeout"] = await call.record(
             f"{spool}/agi-rec-timeout", file_format="gsm", max_ms=3000, beep=False
