@@ -7,6 +7,7 @@ closes the calls its killed predecessor left open before it accepts calls.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -20,10 +21,17 @@ START_TIMEOUT = 60.0
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A loopback port free now, below Linux's ephemeral range (32768-60999): an engine
+    restarted on it is not beaten to it by some client's outgoing connection."""
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port between 20000 and 32000")
 
 
 @dataclass

@@ -23,11 +23,13 @@ import tempfile
 from pathlib import Path
 
 from bench.engine_process import EngineSetup
-from bench.soak_run import SoakPlan, SoakResult, soak
+from bench.soak_run import RSS_EVERY, SoakPlan, SoakResult, soak
 from callgrid.database import Database
 
 QUICK_CALLS, QUICK_MINUTES = 200, 0.5
 MB = 1024 * 1024
+MINUTE = round(60 / RSS_EVERY)
+"""Memory samples a minute."""
 
 
 async def run(plan: SoakPlan, database_url: str, prompts: Path | None) -> None:
@@ -68,6 +70,9 @@ def report(result: SoakResult, database: str) -> list[str]:
         f"  engine RSS                 run 1: {start / MB:.0f} MB at start, "
         f"{before_kill / MB:.0f} MB before the kill; run 2: {restart / MB:.0f} MB at start, "
         f"{end / MB:.0f} MB at the end (peak {peak / MB:.0f} MB)",
+        "  RSS every minute           "
+        + " | ".join(" ".join(f"{rss / MB:.0f}" for rss in run[::MINUTE]) for run in result.memory)
+        + " MB",
         f"  CPU (of one core)          engine run 1 {100 * result.engine_cpu[0]:.0f} %, run 2 "
         f"{100 * result.engine_cpu[1]:.0f} %; emulator {100 * result.emulator_cpu:.0f} %; "
         f"machine load average {result.machine_load[0]:.1f} at the start, "
@@ -118,6 +123,8 @@ if __name__ == "__main__":
         help="pace replies by the calls' virtual time, an hour compressed into --minutes",
     )
     parser.add_argument("--quick", action="store_true", help="200 calls for 30 s")
+    parser.add_argument("--readings", type=float, default=0.1, help="share keying readings")
+    parser.add_argument("--callbacks", type=float, default=0.1, help="share leaving callbacks")
     parser.add_argument(
         "--database",
         default="",
@@ -133,5 +140,7 @@ if __name__ == "__main__":
         seconds=seconds,
         think_ms=args.think_ms,
         compression=3600 / seconds if args.simulated_hour else None,
+        readings=args.readings,
+        callbacks=args.callbacks,
     )
     asyncio.run(run(plan, args.database, args.prompts))

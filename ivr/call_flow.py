@@ -14,21 +14,22 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from callcenter.queue_transfer import QueueOutcome, QueueResult, transfer_to_queue
 from ivr.answering_machine import leave_message
 from ivr.call_context import Action, ActionResult, CallContext, IvrServices
+from ivr.call_outcomes import caller_hung_up, log_failure, progress
 from ivr.call_record import CallEnd, CallLog, CallStart, Outcome
 from ivr.caller_input import ChoiceReader, MenuChoiceReader
+from ivr.hand_back import hand_back, resume_of
 from ivr.menu import BACK_KEY, OPERATOR_KEY, MenuNode, MenuTree, normalise_number
 from ivr.navigator import Goodbye, Inform, Navigator, RunAction, ShowMenu, Step, ToOperator
 from telephony.agi import AgiCall, AgiError, AgiProtocolError, CallHandedBack, CallHungUp
-from telephony.dialplan import HANDBACK_VARIABLE, RESUME_PARAMETER, Resume
+from telephony.dialplan import Resume
 
 log = logging.getLogger(__name__)
 CALLBACK_ACTION = "callback_request"
-LASTING = frozenset({Outcome.OPERATOR, Outcome.CALLBACK_REQUESTED, Outcome.ANSWERING_MACHINE})
-"""What happened on a call that the caller's later steps in the menu do not undo."""
 KEY_OF_RESULT = {ActionResult.OPERATOR_ASKED: OPERATOR_KEY, ActionResult.BACK_ASKED: BACK_KEY}
 
 
@@ -44,30 +45,6 @@ def service_of(queue: str, line: str) -> str:
     if queue == "dispatch":
         return "dispatch"
     return "paid_services" if line == "paid_services" else "billing"
-
-
-def resume_of(call: AgiCall) -> Resume | None:
-    """Where a call another engine handed back goes on (``resume=`` in the AGI query);
-    None for a new call. An unknown value goes on at the operator."""
-    value = call.environment.query.get(RESUME_PARAMETER)
-    if value is None:
-        return None
-    try:
-        return Resume(value)
-    except ValueError:
-        log.warning(
-            "call %s: unknown %s=%r, going on at the operator",
-            call.environment.uniqueid,
-            RESUME_PARAMETER,
-            value,
-        )
-        return Resume.OPERATOR
-
-
-def progress(end: CallEnd, outcome: Outcome) -> None:
-    """Note how the call goes on, unless something that lasts happened on it already."""
-    if end.outcome not in LASTING:
-        end.outcome = outcome
 
 
 class IvrCallFlow:
@@ -130,9 +107,9 @@ class IvrCallFlow:
             await self._serve(context, navigator, end, resume)
             await call.hangup()  # else the dialplan would offer the caller to an engine again
         except CallHandedBack:
-            await self._hand_back(context, end)
+            await hand_back(context, end, partial(self._operators_work, context))
         except CallHungUp:
-            _caller_hung_up(context, end)
+            caller_hung_up(context, end)
             if self.shutting_down and not end.left_in_queue:
                 end.outcome, end.ended_by = Outcome.INTERRUPTED, "engine"
         except asyncio.CancelledError:
@@ -142,7 +119,7 @@ class IvrCallFlow:
         except AgiProtocolError:  # the telephony layer logged it when it closed the call
             end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
         except Exception as error:
-            _log_failure(call_id, env.uniqueid, error)
+            log_failure(call_id, env.uniqueid, error)
             end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
             await self._rescue(context, navigator, end)
         finally:
@@ -234,6 +211,9 @@ class IvrCallFlow:
             if context.callback_requested:
                 end.outcome = Outcome.CALLBACK_REQUESTED
 
+    def _operators_work(self, context: CallContext) -> bool:
+        return self._staffed(context.tree.operator, context.tree.line)
+
     def _staffed(self, node: MenuNode, line: str) -> bool:
         """Whether the operators of ``node``'s queue work now."""
         assert node.queue is not None
@@ -262,29 +242,6 @@ class IvrCallFlow:
         if message.caller_hung_up:
             raise CallHungUp("caller hung up at the answering machine")
 
-    async def _hand_back(self, context: CallContext, end: CallEnd) -> None:
-        """The engine stops: the dialplan takes the caller on to an operator, or to the
-        answering machine when the operators do not work now (IVR-4)."""
-        call, tree = context.call, context.tree
-        try:
-            staffed = self._staffed(tree.operator, tree.line)
-        except Exception:  # the hours may be what failed: an operator it is then
-            log.exception(
-                "call %s: working hours unknown, handed back to the operators", context.call_id
-            )
-            staffed = True
-        resume = Resume.OPERATOR if staffed else Resume.ANSWERING_MACHINE
-        try:
-            await call.hand_back({HANDBACK_VARIABLE: resume.value})
-        except AgiError as error:
-            _log_failure(context.call_id, call.environment.uniqueid, error)
-            end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
-            return
-        if call.handed_back and not call.hangup_seen:
-            end.outcome, end.ended_by = Outcome.HANDED_BACK, "engine"
-        else:
-            _caller_hung_up(context, end)
-
     async def _rescue(self, context: CallContext, navigator: Navigator, end: CallEnd) -> None:
         """After a failure, a caller who can still hear goes to the operator queue
         (IVR-4), whatever the working hours say: they may be what failed."""
@@ -303,7 +260,7 @@ class IvrCallFlow:
             else:
                 await call.play([self.prompts("operator_busy")])
         except CallHandedBack:
-            await self._hand_back(context, end)
+            await hand_back(context, end, partial(self._operators_work, context))
             return
         except CallHungUp:
             end.ended_by = "caller"
@@ -322,18 +279,3 @@ def _after_action(navigator: Navigator, result: ActionResult) -> Step:
     if result is ActionResult.TO_OPERATOR:
         return navigator.to_operator()
     return navigator.after_leaf(KEY_OF_RESULT.get(result))
-
-
-def _caller_hung_up(context: CallContext, end: CallEnd) -> None:
-    """The caller ended the call; a step with an outcome of its own says where."""
-    end.ended_by = "caller"
-    if context.abandoned_as is not None:
-        progress(end, context.abandoned_as)
-
-
-def _log_failure(call_id: str, uniqueid: str, error: Exception) -> None:
-    """One line per failed call: a traceback only for what is not the telephony's."""
-    if isinstance(error, AgiError):
-        log.error("call %s (uniqueid %s) failed: %s", call_id, uniqueid, error)
-    else:
-        log.exception("call %s (uniqueid %s) failed", call_id, uniqueid)

@@ -4,6 +4,8 @@ espeak-ng's Russian voice speaks each text (22,050 Hz); sox converts it to what
 Asterisk's ``format_wav`` expects. A manifest keeps a hash of each text so only
 changed prompts are rendered again. Beside the prompts go a pause and the engine's
 signal before a recording (:mod:`prompts.tones`), played by absolute path like them.
+Every file is written beside its place and renamed into it: a stop halfway leaves the
+old file, never half a new one.
 
 espeak-ng is run as a program rather than through pyttsx3: pyttsx3's espeak driver
 keeps libespeak-ng's global state in the process and, measured here, wrote no audio
@@ -12,11 +14,15 @@ at all in about half the runs made inside an asyncio loop in debug mode.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import math
+import os
 import subprocess
 import tempfile
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,42 +71,67 @@ class PromptLibrary:
 def speak_to_wav(text: str, target: Path) -> None:
     """espeak-ng speaks the text to a WAV file, sox resamples it for Asterisk.
 
+    The text goes to espeak-ng on its standard input, never as an argument: a text
+    starting with ``-`` would be read as its option (``--version``, ``-f/etc/hostname``).
     sox runs with ``-R`` (its dither seeded the same each time), so one text gives the
     same file byte for byte on every run.
     """
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "speech.wav"
-        for command in (
-            ["espeak-ng", "-v", VOICE_NAME, "-s", str(SPEECH_RATE), "-w", str(raw), text],
-            [
-                "sox",
-                "-R",
-                str(raw),
-                "-r",
-                "8000",
-                "-c",
-                "1",
-                "-b",
-                "16",
-                "-e",
-                "signed-integer",
-                str(target),
-            ],
-        ):
-            try:
-                done = subprocess.run(command, capture_output=True, text=True, check=False)
-            except FileNotFoundError:
-                raise RenderError(
-                    f"{command[0]} is not installed (Debian: apt-get install espeak-ng sox)"
-                ) from None
-            if done.returncode != 0:
-                raise RenderError(f"{command[0]} failed on {text[:40]!r}: {done.stderr.strip()}")
+        speak = ["espeak-ng", "-v", VOICE_NAME, "-s", str(SPEECH_RATE), "-w", str(raw), "--stdin"]
+        _run(speak, text, text.encode("utf-8", "replace"))
+        resample = ["sox", "-R", str(raw), "-r", "8000", "-c", "1", "-b", "16"]
+        _run([*resample, "-e", "signed-integer", str(target)], text, b"")
         if not target.exists() or wav_seconds(target) <= 0:
             raise RenderError(f"espeak-ng produced no audio for {text[:40]!r}")
 
 
+def _run(command: list[str], text: str, stdin: bytes) -> None:
+    try:
+        done = subprocess.run(command, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise RenderError(
+            f"{command[0]} is not installed (Debian: apt-get install espeak-ng sox)"
+        ) from None
+    if done.returncode != 0:
+        problem = done.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"{command[0]} failed on {text[:40]!r}: {problem}")
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(f"{VOICE_NAME}|{SPEECH_RATE}|{text}".encode()).hexdigest()[:16]
+
+
+def _read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """The entries of the manifest that are whole; none if it is missing or unreadable
+    (a stop while it was written, an edit by hand): then everything is rendered again."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {stem: entry for stem, entry in loaded.items() if _is_entry(entry)}
+
+
+def _is_entry(entry: object) -> bool:
+    if not isinstance(entry, dict) or not isinstance(entry.get("digest"), str):
+        return False
+    seconds = entry.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return False
+    return math.isfinite(seconds) and seconds > 0
+
+
+def _in_place(target: Path, write: Callable[[Path], object]) -> None:
+    """``write`` a file beside ``target`` and rename it over, so Asterisk never plays half
+    a file and a stop halfway leaves the old one."""
+    partial = target.with_name(f".{target.stem}.{os.getpid()}{target.suffix}")
+    try:
+        write(partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
@@ -108,9 +139,7 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
     pause and the signal before a recording."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / MANIFEST
-    manifest: dict[str, dict[str, Any]] = {}
-    if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = _read_manifest(manifest_path)
     fresh: dict[str, dict[str, Any]] = {}
     for prompt in catalog.prompts.values():
         for variant in VARIANTS:
@@ -121,9 +150,13 @@ def render_catalog(catalog: PromptCatalog, directory: Path) -> PromptLibrary:
             if known and known["digest"] == digest and target.exists():
                 fresh[stem] = known
                 continue
-            speak_to_wav(prompt.text(variant), target)
+            _in_place(target, functools.partial(speak_to_wav, prompt.text(variant)))
             fresh[stem] = {"digest": digest, "seconds": round(wav_seconds(target), 3)}
-    write_wav(directory / f"{PAUSE}.wav", silence_frames(PAUSE_SECONDS))
-    write_wav(directory / f"{BEEP}.wav", beep_frames())
-    manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
+    _in_place(
+        directory / f"{PAUSE}.wav",
+        functools.partial(write_wav, frames=silence_frames(PAUSE_SECONDS)),
+    )
+    _in_place(directory / f"{BEEP}.wav", functools.partial(write_wav, frames=beep_frames()))
+    text = json.dumps(fresh, indent=1, sort_keys=True)
+    _in_place(manifest_path, functools.partial(Path.write_text, data=text, encoding="utf-8"))
     return PromptLibrary(directory, {stem: entry["seconds"] for stem, entry in fresh.items()})

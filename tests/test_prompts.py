@@ -12,7 +12,7 @@ import pytest
 from ivr.content import IvrContent
 from prompts.asterisk_sounds import ENGINE_DOWN, LEAVE_MESSAGE, write_asterisk_sounds
 from prompts.catalog import CatalogError, load_catalog
-from prompts.render import BEEP, render_catalog
+from prompts.render import BEEP, MANIFEST, PAUSE, render_catalog
 from prompts.tones import beep_frames
 
 SHIPPED_SOUNDS = Path(__file__).resolve().parents[1] / "asterisk-conf" / "sounds"
@@ -77,6 +77,10 @@ def test_rendering_again_only_renders_what_changed(tmp_path: Path) -> None:
         ("empty: {short: ''}\n", "'empty' has an empty or non-text variant"),
         ("odd: {long: text}\n", "'odd' needs a text or short/full texts"),
         ("broken: [unclosed\n", "cannot read the prompt catalog"),
+        ("hello: &a Здравствуйте.\nagain: *a\n", "line 1, column 8: anchor &a is not allowed"),
+        ("odd: {short: a, short: b}\n", "line 1, column 17: key 'short' is given twice"),
+        ('bell: "Звонок\\a"\n', "'bell' has a control character \\(U\\+0007\\)"),
+        ("99: text\n", "prompt id 99 must be lower_snake_case"),
     ],
 )
 def test_a_bad_catalog_is_refused_with_the_reason(tmp_path: Path, body: str, message: str) -> None:
@@ -84,6 +88,40 @@ def test_a_bad_catalog_is_refused_with_the_reason(tmp_path: Path, body: str, mes
     path.write_text(body, encoding="utf-8")
     with pytest.raises(CatalogError, match=message):
         load_catalog(path)
+
+
+def test_a_text_naming_a_file_is_spoken_as_written(tmp_path: Path) -> None:
+    """A text starting with ``-`` is not read by espeak-ng as its option ``-f``."""
+    speech = tmp_path / "long.txt"
+    speech.write_text("Раз два три четыре пять. " * 20, encoding="utf-8")
+    catalog_file = tmp_path / "catalog.yaml"
+    catalog_file.write_text(f'dash: "-f{speech}"\n', encoding="utf-8")
+    library = render_catalog(load_catalog(catalog_file), tmp_path / "out")
+    seconds = library.duration("dash", "full")
+    assert seconds is not None and 0.5 < seconds < 15, "the words of the path, not of the file"
+
+
+def test_rendering_leaves_only_prompts_and_a_manifest_that_is_read_again(tmp_path: Path) -> None:
+    catalog_file = tmp_path / "catalog.yaml"
+    catalog_file.write_text("hello: Здравствуйте.\n", encoding="utf-8")
+    render_catalog(load_catalog(catalog_file), tmp_path / "out")
+    names = sorted(path.name for path in (tmp_path / "out").iterdir())
+    expected = [MANIFEST, f"{BEEP}.wav", "hello-full.wav", "hello-short.wav", f"{PAUSE}.wav"]
+    assert names == sorted(expected), "no scratch file is left behind"
+    stamp = (tmp_path / "out" / "hello-short.wav").stat().st_mtime_ns
+    render_catalog(load_catalog(catalog_file), tmp_path / "out")
+    assert (tmp_path / "out" / "hello-short.wav").stat().st_mtime_ns == stamp
+
+
+def test_a_manifest_entry_of_the_wrong_shape_renders_the_prompt_again(tmp_path: Path) -> None:
+    catalog_file = tmp_path / "catalog.yaml"
+    catalog_file.write_text("hello: Здравствуйте.\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / MANIFEST).write_text(
+        '{"hello-short": {"digest": 5}, "hello-full": ["x"]}', encoding="utf-8"
+    )
+    library = render_catalog(load_catalog(catalog_file), tmp_path / "out")
+    assert library.duration("hello", "short") and library.duration("hello", "full")
 
 
 def test_the_signal_before_a_message_is_a_quarter_second_of_1khz(ivr_content: IvrContent) -> None:

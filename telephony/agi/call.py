@@ -36,12 +36,15 @@ from telephony.agi.replies import (
     digit_from_code,
     parse_success,
     reply_code,
+    shown,
 )
 from telephony.agi.wire import read_line
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 8000
+MAX_USAGE_LINES = 200
+"""A 520 usage text is some 20 lines; a longer one is not Asterisk's."""
 UNKNOWN_APPLICATION = -2
 _now = time.perf_counter
 _observe_turnaround = TURNAROUNDS.observe
@@ -157,11 +160,17 @@ class AgiCall:
             if code is not None and line[3:4] == "-":
                 text = [line[4:]]
                 while not (line := await self._read_line()).startswith(f"{code} "):
+                    if len(text) >= MAX_USAGE_LINES:
+                        raise AgiProtocolError(
+                            f"{code} reply to {command!r} longer than {MAX_USAGE_LINES} lines"
+                        )
                     text.append(line)
                 raise AgiCommandError(command, code, "\n".join(text))
             if code is not None:
                 raise AgiCommandError(command, code, line[4:])
-            raise AgiProtocolError(f"unexpected line from Asterisk after {command!r}: {line!r}")
+            raise AgiProtocolError(
+                f"unexpected line from Asterisk after {command!r}: {shown(line)}"
+            )
 
     async def _read_line(self) -> str:
         line = await read_line(self._reader)
@@ -197,7 +206,7 @@ class AgiCall:
             else:
                 if line != HANGUP_LINE:
                     raise self._out_of_step(
-                        AgiProtocolError(f"unexpected line after a failed command: {line!r}")
+                        AgiProtocolError(f"unexpected line after a failed command: {shown(line)}")
                     )
                 self.hangup_seen = True
         if self.hangup_seen:

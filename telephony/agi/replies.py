@@ -50,7 +50,7 @@ def parse_success(line: str) -> AgiReply:
     """Parse a ``200 result=…`` line."""
     prefix = "200 result="
     if not line.startswith(prefix):
-        raise ValueError(f"not a 200 reply: {_shown(line)}")
+        raise ValueError(f"not a 200 reply: {shown(line)}")
     rest = line[len(prefix) :]
     endpos: int | None = None
     match = _ENDPOS.search(rest)
@@ -59,16 +59,16 @@ def parse_success(line: str) -> AgiReply:
         rest = rest[: match.start()]
     value, _, tail = rest.partition(" ")
     if not _RESULT.fullmatch(value):
-        raise ValueError(f"the result is neither a number nor keys: {_shown(line)}")
+        raise ValueError(f"the result is neither a number nor keys: {shown(line)}")
     data: str | None = None
     if tail.startswith("(") and tail.endswith(")"):
         data = tail[1:-1]
     elif tail:
-        raise ValueError(f"unexpected text after the result: {_shown(line)}")
+        raise ValueError(f"unexpected text after the result: {shown(line)}")
     return AgiReply(SUCCESS, value, data, endpos, line)
 
 
-def _shown(line: str, limit: int = 80) -> str:
+def shown(line: str, limit: int = 80) -> str:
     """A line as an error quotes it: a garbage line may be 64 KB long."""
     return repr(line) if len(line) <= limit else f"{line[:limit]!r}… ({len(line):,} characters)"
 

@@ -158,7 +158,7 @@ class FastAgiServer:
                     if line is None:
                         return None
                     if not line:
-                        return parse_environment(lines)
+                        return self._named(parse_environment(lines))
                     lines.append(line)
         except TimeoutError:
             return None
@@ -168,6 +168,15 @@ class FastAgiServer:
             return None
         self.malformed_connections += 1
         log.warning("FastAGI environment longer than %d lines, dropped", MAX_ENVIRONMENT_LINES)
+        return None
+
+    def _named(self, environment: AgiEnvironment) -> AgiEnvironment | None:
+        """An environment without ``agi_uniqueid`` names no call (every log line and
+        record would say nothing of it): refused, as Asterisk always sends one."""
+        if environment.uniqueid.strip():
+            return environment
+        self.malformed_connections += 1
+        log.warning("FastAGI connection dropped: its environment has no agi_uniqueid")
         return None
 
     async def _serve(self, call: AgiCall) -> None:

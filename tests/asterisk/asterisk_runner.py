@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -103,14 +102,6 @@ read = all
 
 class AsteriskError(RuntimeError):
     """Asterisk could not be configured, started or controlled."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _substitute(text: str, pattern: str, replacement: str, what: str) -> str:

@@ -268,11 +268,6 @@ async def refused_or_served(ivr: RunningIvr, lines: list[str]) -> LogLines:
     return logs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="telephony/agi/server.py takes an empty agi_uniqueid as the call's id: its "
-    "log lines show call= and name nothing (reported)",
-)
 async def test_a_call_without_a_uniqueid_is_named_in_its_log_lines(ivr: RunningIvr) -> None:
     lines = [line for line in environment_lines("") if not line.startswith("agi_extension")]
     logs = await refused_or_served(ivr, lines)

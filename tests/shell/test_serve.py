@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from bench.engine_process import free_port
 
 
 def _serve(tmp_path: Path, database_url: str) -> subprocess.CompletedProcess[str]:
@@ -27,15 +28,8 @@ def _serve(tmp_path: Path, database_url: str) -> subprocess.CompletedProcess[str
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_an_unreachable_database_stops_serve_with_one_line(tmp_path: Path) -> None:
-    url = f"postgresql+asyncpg://bob:hunter22secret@127.0.0.1:{_free_port()}/callgrid"
+    url = f"postgresql+asyncpg://bob:hunter22secret@127.0.0.1:{free_port()}/callgrid"
     result = _serve(tmp_path, url)
     assert result.returncode == 1
     assert "callgrid: cannot start:" in result.stderr
