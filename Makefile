@@ -9,7 +9,7 @@ CALLGRID_TEST_ASTERISK ?= $(firstword $(shell command -v asterisk 2>/dev/null) \
                                       $(wildcard /opt/asterisk/sbin/asterisk))
 export CALLGRID_TEST_ASTERISK
 
-.PHONY: run test lint typecheck unit system-packages bench demo clean
+.PHONY: run test lint typecheck unit system-packages bench soak kill-rounds demo clean
 
 run: $(STAMP)
 	$(BIN)/callgrid prompts build
@@ -42,6 +42,12 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.agi_load
+
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak --quick
+
+kill-rounds: $(STAMP)
+	$(BIN)/python -m bench.kill_under_load --calls 50 --rounds 5
 
 # Debian packages the engine needs: espeak-ng renders the prompts, sox converts them.
 system-packages:

@@ -24,6 +24,9 @@ WINDOW_SLACK = 0.25
 """Beyond the gather interval and the engine's longest reply in the round: writing the
 batch. The batch waits for the same event loop and database as the calls' commands
 (SQLite has one connection), so the longest reply measures how late it can be."""
+STOP_TIMEOUT = 300.0
+"""SIGTERM drains calls and hands them back before their next command; a sitter's GET
+DATA is never answered, so it holds the engine until the reply timeout (120 s)."""
 SHARES = {"sitters": 0.2, "readings": 0.3, "callbacks": 0.2}
 """Of the live calls; the rest walk the menu."""
 READINGS_COMMANDS = 11
@@ -93,7 +96,7 @@ async def kill_rounds(setup: EngineSetup, database: Database, plan: RoundPlan) -
             callers.placing = False
             at = time.perf_counter()
             engine.process.send_signal(plan.stop)
-            exit_code = await asyncio.to_thread(engine.process.wait, 60)
+            exit_code = await asyncio.to_thread(engine.process.wait, STOP_TIMEOUT)
             gone, gone_at = datetime.now(UTC), time.perf_counter()
             await asyncio.wait_for(asyncio.gather(*tasks), 60)
             engine = await asyncio.to_thread(EngineProcess.start, setup, number)

@@ -197,8 +197,8 @@ class EmulatedChannel:
                 line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
                 if self.keep_wire:
                     self.wire.append((">>", line))
-                if self.think_time is not None:
-                    await asyncio.sleep(self.think_time())
+                if self.think_time is not None and not self.model.dead:
+                    await asyncio.sleep(self.think_time())  # a dead channel answers at once
                 if not self.real_time:
                     if not self._answer(line):
                         break

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bench.engine_process import free_port
 from callgrid.engine import Engine
 from callgrid.settings import Settings
 from customers.plugin import CUSTOMERS
@@ -37,7 +38,6 @@ from tests.asterisk.asterisk_runner import (
     OPERATOR_ANSWERS,
     AsteriskError,
     AsteriskRunner,
-    free_port,
 )
 from worktime.clock import DEFAULT_ZONE, Clock, RunningClock
 

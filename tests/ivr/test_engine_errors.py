@@ -98,7 +98,16 @@ async def _row(database: Database, uniqueid: str) -> CallRow | None:
 async def test_stopping_the_engine_ends_live_calls_as_interrupted_by_the_engine(
     database: Database, ivr_content: IvrContent, clock: ManualClock, tmp_path: Path
 ) -> None:
-    async with running_ivr(database, ivr_content, clock, tmp_path / "var") as ivr:
+    """A call stuck in a command past the drain and the hand-back period (Asterisk never
+    answers its GET DATA) is closed, and stored as interrupted by the engine."""
+    async with running_ivr(
+        database,
+        ivr_content,
+        clock,
+        tmp_path / "var",
+        drain_seconds=0.2,
+        hand_back_seconds=0.2,
+    ) as ivr:
         channel = EmulatedChannel(
             "127.0.0.1",
             ivr.port,
