@@ -86,11 +86,17 @@ class QueueLogImport:
 
     async def run_forever(self, poll_seconds: float) -> None:
         """Import every ``poll_seconds`` while leading; a failure is logged and retried."""
+        last_failure = ""
         try:
             while True:
-                with contextlib.suppress(Exception):
+                try:
                     if await self.leadership.try_to_lead():
                         await self.import_new()
+                    last_failure = ""
+                except Exception as error:  # the file or the database: logged once a kind
+                    if type(error).__name__ != last_failure:
+                        log.warning("reading %s failed (%s); retrying", self.path, error)
+                    last_failure = type(error).__name__
                 await asyncio.sleep(poll_seconds)
         finally:
             with contextlib.suppress(Exception):
