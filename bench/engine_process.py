@@ -6,6 +6,7 @@ closes the calls its killed predecessor left open before it accepts calls.
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import signal
@@ -113,3 +114,14 @@ class EngineProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser, example_database: str) -> None:
+    """``--database`` and ``--prompts``, as every benchmark that runs an engine takes them."""
+    parser.add_argument(
+        "--database",
+        default="",
+        help="an empty database to run on (default: SQLite in a scratch folder), e.g. "
+        f"postgresql+asyncpg://postgres@127.0.0.1/{example_database}",
+    )
+    parser.add_argument("--prompts", type=Path, help="prompts rendered already (saves ~6 s)")

@@ -20,7 +20,7 @@ import signal
 import tempfile
 from pathlib import Path
 
-from bench.engine_process import EngineSetup
+from bench.engine_process import EngineSetup, add_engine_arguments
 from bench.kill_rounds import WINDOW_SLACK, RoundPlan, kill_rounds, table
 from callgrid.database import Database
 from ivr.call_log_writer import WriterSettings
@@ -80,13 +80,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--think-ms", type=float, default=50.0, help="mean hold-back of a reply")
     parser.add_argument("--signal", choices=("KILL", "TERM"), default="KILL")
-    parser.add_argument(
-        "--database",
-        default="",
-        help="an empty database to run on (default: SQLite in a scratch folder), e.g. "
-        "postgresql+asyncpg://postgres@127.0.0.1/kill_test",
-    )
-    parser.add_argument("--prompts", type=Path, help="prompts rendered already (saves ~6 s)")
+    add_engine_arguments(parser, "kill_test")
     args = parser.parse_args()
     asyncio.run(
         run(

@@ -22,7 +22,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench.engine_process import EngineSetup
+from bench.engine_process import EngineSetup, add_engine_arguments
 from bench.soak_run import RSS_EVERY, SoakPlan, SoakResult, soak
 from callgrid.database import Database
 
@@ -125,13 +125,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="200 calls for 30 s")
     parser.add_argument("--readings", type=float, default=0.1, help="share keying readings")
     parser.add_argument("--callbacks", type=float, default=0.1, help="share leaving callbacks")
-    parser.add_argument(
-        "--database",
-        default="",
-        help="an empty database to run on (default: SQLite in a scratch folder), e.g. "
-        "postgresql+asyncpg://postgres@127.0.0.1/soak",
-    )
-    parser.add_argument("--prompts", type=Path, help="prompts rendered already (saves ~6 s)")
+    add_engine_arguments(parser, "soak")
     args = parser.parse_args()
     calls = args.calls or (QUICK_CALLS if args.quick else 2000)
     seconds = 60 * (args.minutes or (QUICK_MINUTES if args.quick else 10.0))

@@ -64,7 +64,7 @@ class IvrPlugin(Plugin):
         host.on_stop.append(call_log.close)
         reads_queue_log = host.runs("workers") and bool(settings.asterisk_queue_log)
         content = None
-        if host.runs("agi") or reads_queue_log or host.runs("ami"):
+        if host.runs("agi") or reads_queue_log:
             content = load_ivr_content(settings)
         if host.runs("agi"):
             assert content is not None
@@ -74,19 +74,23 @@ class IvrPlugin(Plugin):
             host.add_agi_route(AGI_SCRIPT, flow)
             host.on_start.append(call_log.start)
             host.on_shutdown.append(flow.shut_down)
-        if content is not None and (reads_queue_log or host.runs("ami")):
-            _complete_from_asterisk(host, settings, content, reads_queue_log)
+        if reads_queue_log or host.runs("ami"):
+            _complete_from_asterisk(host, settings, content if reads_queue_log else None)
         host.add_readiness("call_records", lambda: call_record_readiness(call_log))
 
 
 def _complete_from_asterisk(
-    host: PluginHost, settings: IvrSettings, content: IvrContent, reads_queue_log: bool
+    host: PluginHost, settings: IvrSettings, content: IvrContent | None
 ) -> None:
-    """Complete the call log from Asterisk's queue_log and its AMI queue events
+    """Complete the call log from Asterisk's queue_log (when this process reads it: then
+    ``content`` gives the menu trees that name a call's line) and its AMI queue events
     (``ivr.queue_log_import``)."""
+    line_of = None
+    if content is not None:
+        trees, default_tree = content.trees, content.default_tree
 
-    def line_of(number: str) -> str:
-        return content.trees.get(normalise_number(number), content.default_tree).line
+        def line_of(number: str) -> str:
+            return trees.get(normalise_number(number), default_tree).line
 
     importer = QueueLogImport(
         host.database,
@@ -97,7 +101,7 @@ def _complete_from_asterisk(
         line_of=line_of,
         messages_dir=Path(settings.messages_dir),
     )
-    if reads_queue_log:
+    if content is not None:
         host.add_worker(
             "queue-log-import", lambda: importer.run_forever(settings.queue_log_poll_seconds)
         )

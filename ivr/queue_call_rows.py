@@ -22,7 +22,7 @@ class QueueCallRow(Base):
     agent: Mapped[str | None] = mapped_column(String(128))
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     end_event: Mapped[str | None] = mapped_column(String(32))
-    no_engine_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    no_engine_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     """When the dialplan found no engine for this call (it then queued it itself)."""
     dialled_number: Mapped[str | None] = mapped_column(String(32))
     caller_id: Mapped[str | None] = mapped_column(String(32))

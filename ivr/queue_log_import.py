@@ -70,7 +70,7 @@ class QueueLogImport:
         clock: Clock,
         tasks: TaskBook,
         calendar: WorkingCalendar,
-        line_of: Callable[[str], str],
+        line_of: Callable[[str], str] | None,
         messages_dir: Path,
     ) -> None:
         self.database = database
@@ -149,19 +149,25 @@ class QueueLogImport:
                 except IntegrityError:  # another engine made the same summary meanwhile
                     if attempt == FOLD_ATTEMPTS - 1:
                         raise
-            await self._close_known_ends(figures)
+            await self._close_known_ends(figures, {entry.callid for entry in entries})
         return figures
 
-    async def _close_known_ends(self, figures: ImportFigures) -> None:
+    async def _close_known_ends(
+        self, figures: ImportFigures, callids: set[str] | None = None
+    ) -> None:
+        """Close the ``in_queue`` records whose end is known (of ``callids`` only, when
+        given: what AMI just reported), then register the calls served without an
+        engine (from the file's lines only: AMI never reports those)."""
         messages: list[tuple[str, QueueCall]] = []
         async with self.database.session() as session, session.begin():
-            waiting = (
-                await session.execute(
-                    select(CallRow, QueueCallRow)
-                    .join(QueueCallRow, QueueCallRow.callid == CallRow.uniqueid)
-                    .where(CallRow.status == CallStatus.IN_QUEUE.value)
-                )
-            ).all()
+            waiting_rows = (
+                select(CallRow, QueueCallRow)
+                .join(QueueCallRow, QueueCallRow.callid == CallRow.uniqueid)
+                .where(CallRow.status == CallStatus.IN_QUEUE.value)
+            )
+            if callids is not None:
+                waiting_rows = waiting_rows.where(CallRow.uniqueid.in_(callids))
+            waiting = (await session.execute(waiting_rows)).all()
             for row, summary in waiting:
                 call = _summary(summary)
                 ending = (
@@ -180,7 +186,8 @@ class QueueLogImport:
                 figures.calls_closed += 1
                 if not row.engine_id and ending.outcome is Outcome.ANSWERING_MACHINE:
                     messages.append((row.id, call))
-            messages += await self._register_calls_without_engine(session, figures)
+            if callids is None and self.line_of is not None:
+                messages += await self._register_calls_without_engine(session, figures)
         for row_id, call in messages:  # after the commit: the task store has its own
             await self._message_task(call, row_id)
             figures.messages += 1
@@ -209,7 +216,7 @@ class QueueLogImport:
                             "id": row_id,
                             "uniqueid": summary.callid,
                             "channel": "",
-                            "line": self.line_of(number),
+                            "line": self._line_of(number),
                             "dialled_number": number,
                             "caller_id": summary.caller_id or "",
                             "started_at": summary.no_engine_at,
@@ -237,6 +244,10 @@ class QueueLogImport:
                 messages.append((row_id, call))
         return messages
 
+    def _line_of(self, number: str) -> str:
+        assert self.line_of is not None, "registering calls needs the menu trees"
+        return self.line_of(number)
+
     def _message_file(self, call: QueueCall) -> Path | None:
         """The message's file in the engine's own messages folder: only the name is
         taken from the log."""
@@ -263,7 +274,7 @@ class QueueLogImport:
                 kind=TaskKind.ANSWERING_MACHINE,
                 call_id=row_id,
                 phone=summary.caller_id or "",
-                line=self.line_of(summary.dialled_number or ""),
+                line=self._line_of(summary.dialled_number or ""),
                 subject="Сообщение на автоответчике (движок был недоступен)",
                 created_at=now,
                 due_at=end_of_next_working_day(now, self.calendar),

@@ -9,12 +9,15 @@ stopped, and calls the dialplan served with no engine up.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 MAX_LINE = 8192
 """Longer lines are not Asterisk's (its buffer is 8 KB): skipped."""
+CALLID = re.compile(r"[0-9A-Za-z_.-]{1,64}")
+"""A channel's uniqueid (``1796160000.12``), or ``NONE``; anything else is not Asterisk's."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,9 @@ def parse_line(line: str) -> QueueLogEntry | None:
     if len(line) > MAX_LINE:
         return None
     fields = line.rstrip("\r\n").split("|")
-    if len(fields) < 5 or not fields[0].isdigit() or not fields[4]:
+    if len(fields) < 5 or not fields[0].isascii() or not fields[0].isdigit() or not fields[4]:
+        return None
+    if CALLID.fullmatch(fields[1]) is None:
         return None
     try:
         at = datetime.fromtimestamp(int(fields[0]), UTC)

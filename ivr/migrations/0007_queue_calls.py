@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("hung_up_at", UtcDateTime),
     )
     op.create_index("ix_queue_calls_ended_at", "queue_calls", ["ended_at"])
+    op.create_index("ix_queue_calls_no_engine_at", "queue_calls", ["no_engine_at"])
     op.create_table(
         "log_positions",
         sa.Column("path", sa.String(512), primary_key=True),
@@ -44,5 +45,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_calls_status", "calls")
     op.drop_table("log_positions")
+    op.drop_index("ix_queue_calls_no_engine_at", "queue_calls")
     op.drop_index("ix_queue_calls_ended_at", "queue_calls")
     op.drop_table("queue_calls")
