@@ -188,8 +188,11 @@ class EmulatedChannel:
         try:
             self._send(self.environment())
             while True:
-                raw = await reader.readline()
-                if not raw:
+                try:
+                    raw = await reader.readline()
+                except ConnectionResetError:  # an engine killed with unread replies: RST
+                    raw = b""
+                if not raw:  # Asterisk ends the AGI either way (AGISTATUS=SUCCESS)
                     self.closed_by_engine = True
                     break
                 if self.measure_turnaround:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,3 +235,24 @@ async def test_environment_block_matches(name: str, speech: Path) -> None:
     for key in FIXED_ENVIRONMENT:
         value = theirs[f"agi_{key}"]
         assert ours[f"agi_{key}"] == value
+
+
+async def test_an_engine_that_resets_the_connection_ends_the_agi_like_a_close() -> None:
+    """A killed engine with unread data makes the kernel send RST, not FIN: Asterisk
+    ends the AGI all the same, and so does the emulated channel."""
+
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\n\n")
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+    server = await asyncio.start_server(reset, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    channel = EmulatedChannel("127.0.0.1", port, ScriptedCaller(), SoundLibrary())
+    try:
+        await asyncio.wait_for(channel.run(), 5)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert channel.closed_by_engine and not channel.model.dead
