@@ -1,5 +1,5 @@
-"""The contact center: operator queues, the work people do after a call (tasks,
-callbacks among them) and the dispatchers' outage board."""
+"""The contact center: operator queues, the customer card, the work people do after a
+call (tasks, callbacks among them) and the dispatchers' outage board."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter import cli, http
+from callcenter import card, cli, http
 from callcenter.outages import OutageBoard
 from callcenter.settings import CallcenterSettings
 from callcenter.storage import SqlOutages, SqlTasks
 from callcenter.tasks import TaskBook
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
+from customers.plugin import CONSENT, CUSTOMERS
+from recordings.plugin import RECORDINGS
 from worktime.calendar import default_calendar
 from worktime.hours import ServiceHours
 
@@ -43,10 +45,20 @@ class CallcenterPlugin(Plugin):
         tasks = SqlTasks(host.database, calendar)
         host.provide(TASKS, tasks)
 
+        sources = card.CardSources(
+            customers=host.require(CUSTOMERS),
+            consent=host.require(CONSENT),
+            recordings=host.require(RECORDINGS),
+            tasks=tasks,
+            clock=host.clock,
+        )
+
         def routes(app: web.Application) -> None:
             http.add_routes(app, outages, host.clock)
+            card.add_routes(app, sources)
 
         host.add_web(routes)
+        host.add_templates(Path(__file__).with_name("templates"))
 
 
 plugin = CallcenterPlugin()

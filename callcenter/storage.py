@@ -110,6 +110,14 @@ class SqlTasks:
             query = query.where(TaskRow.kind == kind)
         return await self._tasks(query)
 
+    async def open_for_account(self, account_number: str) -> list[Task]:
+        """The account's open tasks, the soonest due first (its card shows them)."""
+        return await self._tasks(
+            select(TaskRow)
+            .where(TaskRow.account_number == account_number, TaskRow.status == OPEN)
+            .order_by(TaskRow.due_at, TaskRow.id)
+        )
+
     async def for_call(self, call_id: str) -> list[Task]:
         """The tasks a call left, in the order they were made."""
         return await self._tasks(

@@ -4,8 +4,8 @@ Adding a capability is a new folder with a ``plugin.py`` and a line here."""
 
 PLUGIN_MODULES = (
     "customers.plugin",
-    "callcenter.plugin",
     "recordings.plugin",
+    "callcenter.plugin",
     "autodialer.plugin",
     "ivr.plugin",
 )

@@ -84,6 +84,7 @@ class PluginHost:
     )
     ami_resyncs: list[Hook] = field(default_factory=list)
     web_setups: list[Callable[[web.Application], None]] = field(default_factory=list)
+    template_folders: list[Path] = field(default_factory=list)
     workers: dict[str, Worker] = field(default_factory=dict)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
@@ -131,6 +132,11 @@ class PluginHost:
 
     def add_web(self, setup: Callable[[web.Application], None]) -> None:
         self.web_setups.append(setup)
+
+    def add_templates(self, folder: Path) -> None:
+        """Let the web app find this capability's page templates (names must not clash:
+        prefix them with the capability's name)."""
+        self.template_folders.append(folder)
 
     def add_readiness(self, name: str, check: ReadinessCheck) -> None:
         """Make ``/readyz`` report ``name`` with ``check()``, and fail while it is not ok."""

@@ -10,7 +10,10 @@ as safe for the one process it serves. ``now`` comes from the injected clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,3 +91,31 @@ class Leadership:
             await self._connection.execute(unlock, {"key": self.key})
             await self._connection.close()  # back to the pool: the lock must be let go first
             self._connection = None
+
+
+async def repeat_while_leading(
+    database: Database,
+    name: str,
+    step: Callable[[], Awaitable[object]],
+    interval: float,
+    log: logging.Logger,
+) -> None:
+    """Run ``step`` every ``interval`` seconds while this process leads ``name`` (one
+    process among those sharing the database); a failure is logged once a kind of error
+    and retried at the next turn. Runs until cancelled, then lets the lead go."""
+    leadership = Leadership(database, name)
+    last_failure = ""
+    try:
+        while True:
+            try:
+                if await leadership.try_to_lead():
+                    await step()
+                last_failure = ""
+            except Exception as error:
+                if type(error).__name__ != last_failure:
+                    log.warning("%s failed (%s); retrying every %g s", name, error, interval)
+                last_failure = type(error).__name__
+            await asyncio.sleep(interval)
+    finally:
+        with contextlib.suppress(Exception):
+            await leadership.step_down()

@@ -1,4 +1,5 @@
-"""Customer tables: accounts, their meters, and the readings taken from them.
+"""Customer tables: accounts, their meters, the readings taken from them, and the
+history of the customers' consents.
 
 Phones are stored normalised (11 digits starting with 7) so a caller ID is found with
 one index lookup. A reading row is never changed in value: a same-day correction adds
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -84,3 +86,21 @@ class ReadingRow(Base):
     submission_key: Mapped[str] = mapped_column(String(64))
     replaced_by: Mapped[int | None] = mapped_column(ForeignKey("readings.id"))
     status: Mapped[str] = mapped_column(String(16), default=ACCEPTED)
+
+
+class ConsentChangeRow(Base):
+    """One time a customer gave or refused consent to a channel (PD-2): rows are only
+    ever added, so the history shows who entered what, when and from where."""
+
+    __tablename__ = "consent_changes"
+    __table_args__ = (
+        Index("ix_consent_changes_account_channel_at", "account_number", "channel", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_number: Mapped[str] = mapped_column(ForeignKey("accounts.number"))
+    channel: Mapped[str] = mapped_column(String(16))
+    given: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(64))
+    changed_by: Mapped[str] = mapped_column(String(64))

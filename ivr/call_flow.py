@@ -25,6 +25,8 @@ from ivr.caller_input import ChoiceReader, MenuChoiceReader
 from ivr.hand_back import hand_back, resume_of
 from ivr.menu import BACK_KEY, OPERATOR_KEY, MenuNode, MenuTree, normalise_number
 from ivr.navigator import Goodbye, Inform, Navigator, RunAction, ShowMenu, Step, ToOperator
+from recordings.model import CallFacts
+from recordings.recorder import CallRecorder, RecordedCall
 from telephony.agi import AgiCall, AgiError, AgiProtocolError, CallHandedBack, CallHungUp
 from telephony.dialplan import Resume
 
@@ -59,7 +61,9 @@ class IvrCallFlow:
         actions: Mapping[str, Action],
         reader: ChoiceReader | None = None,
         settings: FlowSettings | None = None,
+        recorder: CallRecorder | None = None,
     ) -> None:
+        """``recorder``: starts MixMonitor on every call (REC-1); None records nothing."""
         self.trees = trees
         self.default_tree = default_tree
         self.call_log = call_log
@@ -69,6 +73,7 @@ class IvrCallFlow:
         self.clock = services.clock
         self.reader = reader or MenuChoiceReader()
         self.settings = settings or FlowSettings()
+        self.recorder = recorder
         self.shutting_down = False
         """Set when the engine stops: a call then cut off was ended by the engine."""
 
@@ -101,9 +106,11 @@ class IvrCallFlow:
         navigator = Navigator(tree, self.settings.max_retries, self.settings.max_silent_rounds)
         end = CallEnd(answered_at=None, ended_at=started)
         context = CallContext(call, call_id, tree, self.services)
+        recording: int | None = None
         try:
             await call.answer()
             end.answered_at = self.clock()
+            recording = await self._start_recording(call, call_id, tree.line, resume)
             await self._serve(context, navigator, end, resume)
             await call.hangup()  # else the dialplan would offer the caller to an engine again
         except CallHandedBack:
@@ -128,6 +135,28 @@ class IvrCallFlow:
             end.inputs = " ".join(navigator.inputs)
             end.topic = navigator.call_topic if navigator.path else None
             await self.call_log.call_ended(call_id, end)
+            if self.recorder is not None:
+                await self.recorder.ended(recording, recorded_facts(context, end))
+
+    async def _start_recording(
+        self, call: AgiCall, call_id: str, line: str, resume: Resume | None
+    ) -> int | None:
+        """MixMonitor from the answer, before the notice; a call handed back by another
+        engine is recorded already, by the MixMonitor that engine started."""
+        if self.recorder is None:
+            return None
+        env = call.environment
+        if resume is not None:
+            return await self.recorder.resumed(env.uniqueid)
+        recorded = RecordedCall(
+            call_id=call_id,
+            uniqueid=env.uniqueid,
+            started_at=self.clock(),
+            line=line,
+            dialled_number=env.dialled_number,
+            caller_id=env.caller_id,
+        )
+        return await self.recorder.start(call, recorded)
 
     async def _serve(
         self, context: CallContext, navigator: Navigator, end: CallEnd, resume: Resume | None
@@ -273,6 +302,17 @@ class IvrCallFlow:
             )
         with contextlib.suppress(AgiError):
             await call.hangup()
+
+
+def recorded_facts(context: CallContext, end: CallEnd) -> CallFacts:
+    """What the recording's index row keeps of the call once it is over."""
+    return CallFacts(
+        ended_at=end.ended_at,
+        account_number=context.account.number if context.account is not None else None,
+        operator=end.operator,
+        topic=end.topic,
+        outcome=end.outcome.value,
+    )
 
 
 def _after_action(navigator: Navigator, result: ActionResult) -> Step:

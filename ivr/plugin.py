@@ -28,6 +28,7 @@ from ivr.storage import SqlCallLog
 from prompts.catalog import CatalogError
 from prompts.phrases import PhraseLibrary
 from prompts.render import RenderError
+from recordings.plugin import RECORDER
 from telephony.ami.queue_events import AgentComplete, AgentConnect, QueueCallerAbandon
 from worktime.calendar import default_calendar
 
@@ -170,6 +171,7 @@ def call_flow(
         actions=ACTIONS,
         reader=MenuChoiceReader(settings.keypad_timeout_ms),
         settings=FlowSettings(max_retries=settings.max_retries),
+        recorder=host.find(RECORDER),
     )
 
 

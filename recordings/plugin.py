@@ -1,14 +1,81 @@
-"""Call recordings: the index, 60-day retention and access (REC-1, REC-2, PD-1).
-
-Nothing is registered yet: recording every call is the next capability to land."""
+"""Call recordings: MixMonitor on every call, the index, 60-day retention with legal
+hold, and listening by role (REC-1, REC-2, CC-7, PD-1)."""
 
 from __future__ import annotations
 
-from callgrid.plugins import Plugin
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
+from callgrid.web.audit import AuditLog
+from callgrid.work import repeat_while_leading
+from recordings import cli, http
+from recordings.finisher import RecordingFinisher
+from recordings.purge import Purge
+from recordings.recorder import CallRecorder
+from recordings.settings import RecordingSettings
+from recordings.storage import SqlRecordings
+
+log = logging.getLogger(__name__)
+RECORDINGS: ServiceKey[SqlRecordings] = ServiceKey("recordings.index")
+"""The recordings index: a customer's recorded calls, a call's recording."""
+RECORDER: ServiceKey[CallRecorder] = ServiceKey("recordings.recorder")
+"""Starts MixMonitor on a call; not provided when recording is switched off."""
+RETENTION_WORKER = "retention"
+"""The leader's name: a purge runs in one process of those sharing the database."""
 
 
 class RecordingsPlugin(Plugin):
     name = "recordings"
+    settings = RecordingSettings
+    migrations = Path(__file__).with_name("migrations")
+
+    def add_commands(self, commands: Commands) -> None:
+        cli.add_commands(commands)
+
+    def setup(self, host: PluginHost) -> None:
+        settings = host.settings.of(RecordingSettings)
+        directory = Path(settings.directory)
+        index = SqlRecordings(host.database, AuditLog(host.database, host.clock))
+        host.provide(RECORDINGS, index)
+        if settings.enabled:
+            host.provide(RECORDER, CallRecorder(index, settings, host.settings.zone))
+        host.add_templates(Path(__file__).with_name("templates"))
+
+        def web_routes(app: web.Application) -> None:
+            http.add_routes(app, index, settings, host.clock, host.database)
+
+        host.add_web(web_routes)
+        if not host.runs("workers"):
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        finisher = RecordingFinisher(
+            index,
+            directory,
+            host.clock,
+            settle_seconds=settings.settle_seconds,
+            stale_minutes=settings.stale_minutes,
+        )
+        purge = Purge(host.database, directory, host.clock, settings.purge_batch)
+
+        async def complete_index() -> None:
+            await repeat_while_leading(
+                host.database, "rec-index", finisher.finish_due, settings.index_poll_seconds, log
+            )
+
+        async def purge_expired() -> None:
+            await repeat_while_leading(
+                host.database,
+                RETENTION_WORKER,
+                lambda: purge.run(by="retention worker"),
+                settings.purge_interval_seconds,
+                log,
+            )
+
+        host.add_worker("recordings-index", complete_index)
+        host.add_worker("recordings-retention", purge_expired)
 
 
 plugin = RecordingsPlugin()

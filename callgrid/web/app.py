@@ -56,7 +56,7 @@ def build_web_app(engine: Engine) -> web.Application:
     app[sign_in.USERS_KEY] = Users(engine.database, engine.clock, engine.host.find(PASSWORD_HASHER))
     aiohttp_jinja2.setup(
         app,
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader([TEMPLATES, *engine.host.template_folders]),
         autoescape=jinja2.select_autoescape(default=True),
         undefined=jinja2.StrictUndefined,
     )

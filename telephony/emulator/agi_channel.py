@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from telephony.emulator.agi_channel_state import CONTEXT, PRIORITY, AmiEventSink
 from telephony.emulator.agi_commands import COMMANDS, ChannelModel, Heard, QueueBehaviour
 from telephony.emulator.agi_syntax import DEAD, INVALID, split_arguments
 from telephony.emulator.caller import ScriptedCaller
@@ -90,8 +91,10 @@ class EmulatedChannel:
         think_time: Callable[[], float] | None = None,
         real_time: bool = False,
         wall_clock: Callable[[], float] = time.time,
+        ami_events: AmiEventSink | None = None,
     ) -> None:
-        """``wall_clock`` gives the epoch seconds the uniqueid starts with."""
+        """``wall_clock`` gives the epoch seconds the uniqueid starts with; ``ami_events``
+        (such as ``AmiEmulator.emit_event``) receives the channel's MixMonitor events."""
         self.host = host
         self.on_virtual_time = on_virtual_time
         self.think_time = think_time
@@ -99,7 +102,7 @@ class EmulatedChannel:
         self._held: list[str] | None = None
         self.port = port
         self.settings = settings or ChannelSettings()
-        self.model = ChannelModel(caller, sounds, self.settings.queue)
+        self.model = ChannelModel(caller, sounds, self.settings.queue, ami_events=ami_events)
         number = next(_sequence)
         self.channel = f"Local/s@caller-remote-{number:08x};1"
         self.uniqueid = emulated_uniqueid(wall_clock(), os.getpid(), number)
@@ -147,9 +150,9 @@ class EmulatedChannel:
             "agi_callingtns: 0",
             "agi_dnid: unknown",
             "agi_rdnis: unknown",
-            "agi_context: ivr",
+            f"agi_context: {CONTEXT}",
             f"agi_extension: {s.dialled}",
-            "agi_priority: 2",
+            f"agi_priority: {PRIORITY}",
             "agi_enhanced: 0.0",
             "agi_accountcode: ",
             "agi_threadid: 140145556424384",

@@ -1,14 +1,22 @@
 """The state of an emulated Asterisk channel: variables, answered or dead, virtual time,
-and what the caller heard."""
+what the caller heard, and the MixMonitors recording it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from telephony.emulator.caller import ScriptedCaller
+from telephony.emulator.recording import RATE, SAMPLE_BYTES, MixMonitors
 from telephony.emulator.sounds import SoundLibrary
 
-RATE = 8000
+AmiEventSink = Callable[[str, Mapping[str, str]], None]
+"""Where channel events go: ``(event name, headers in wire order)``."""
+CONTEXT = "ivr"
+PRIORITY = 2
+"""Where the channel is in the dialplan while the engine runs it (``AGI()``)."""
+UNKNOWN = "<unknown>"
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,9 @@ class QueueBehaviour:
 
     answer_after: float | None = 8.0
     talk_seconds: float = 45.0
+    operator_audio: Path | None = None
+    """What the operator says (an 8 kHz 16-bit mono WAV, repeated over the talk);
+    None: a tone, so that the operator's leg is audible in a recording."""
 
 
 class UsageError(Exception):
@@ -33,8 +44,17 @@ class UsageError(Exception):
 
 
 class ChannelState:
-    def __init__(self, caller: ScriptedCaller, sounds: SoundLibrary, queue: QueueBehaviour) -> None:
+    def __init__(
+        self,
+        caller: ScriptedCaller,
+        sounds: SoundLibrary,
+        queue: QueueBehaviour,
+        *,
+        ami_events: AmiEventSink | None = None,
+    ) -> None:
         self.caller = caller
+        self.ami_events = ami_events
+        self.mixmonitors = MixMonitors()
         self.sounds = sounds
         self.queue = queue
         self.now = 0.0
@@ -54,6 +74,59 @@ class ChannelState:
         self.variables["HANGUPCAUSE"] = "16" if by_caller else "0"
         if by_caller:
             self.note("hung up")
+        self.close_recordings()
+
+    def close_recordings(self) -> None:
+        """The channel ends now: its MixMonitor files are finished (no MixMonitorStop).
+        Hanging up does it; call it when a channel still up after its AGI ends."""
+        self.mixmonitors.close_all(self.now)
+
+    def hear(self, frames: bytes, after: float = 0.0) -> None:
+        """Audio on the call from ``after`` seconds past now, for the MixMonitors."""
+        self.mixmonitors.hear(self.now + after, frames)
+
+    def hear_sounds(self, names: Sequence[str], seconds: float) -> None:
+        """The sounds ``names`` played one after another from now, cut at ``seconds``."""
+        if not self.mixmonitors.listening:
+            return
+        offset = 0.0
+        for name in names:
+            duration = self.sounds.duration(name)
+            if duration is None:
+                continue
+            frames = self.sounds.frames(name)
+            playing = min(duration, seconds - offset)
+            if playing <= 0:
+                return
+            if frames is not None:
+                self.hear(frames[: round(playing * RATE) * SAMPLE_BYTES], offset)
+            offset += duration
+
+    def channel_event(self, name: str) -> None:
+        """Send the AMI event ``name`` with the channel's headers, as Asterisk 22 does."""
+        if self.ami_events is None:
+            return
+        number = self.variables.get("CALLERID(num)") or UNKNOWN
+        caller_name = self.variables.get("CALLERID(name)") or UNKNOWN
+        uniqueid = self.variables.get("UNIQUEID", "")
+        headers = {
+            "Privilege": "call,all",
+            "Channel": self.variables.get("CHANNEL", ""),
+            "ChannelState": "6" if self.answered else "4",
+            "ChannelStateDesc": "Up" if self.answered else "Ring",
+            "CallerIDNum": number,
+            "CallerIDName": caller_name,
+            "ConnectedLineNum": number,
+            "ConnectedLineName": caller_name,
+            "Language": self.variables.get("CHANNEL(language)", "en"),
+            "AccountCode": "",
+            "Context": CONTEXT,
+            "Exten": self.variables.get("EXTEN", ""),
+            "Priority": str(PRIORITY),
+            "Uniqueid": uniqueid,
+            "Linkedid": uniqueid,
+        }
+        self.ami_events(name, headers)
 
     def lookup(self, name: str) -> str | None:
         """A channel variable or function, as Asterisk would evaluate it."""

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
-from telephony.emulator.agi_channel_state import Heard, QueueBehaviour, UsageError
-from telephony.emulator.agi_media import MediaCommands
+from telephony.emulator.agi_channel_state import AmiEventSink, Heard, QueueBehaviour, UsageError
+from telephony.emulator.agi_media import GET_DATA_DEFAULT_TIMEOUT_MS, MediaCommands
 from telephony.emulator.agi_syntax import success as ok
 from telephony.emulator.agi_syntax import usage_reply
 from telephony.emulator.caller import HangUp, Press, ScriptedCaller, Speak
-from telephony.emulator.sounds import SoundLibrary
+from telephony.emulator.recording import (
+    CallRecording,
+    fit_to,
+    mixmonitor_options,
+    samples_in,
+    voice_band_tone,
+)
+from telephony.emulator.sounds import SoundLibrary, pcm_frames
 
 CHANNEL_UP = 6
 CHANNEL_RING = 4
@@ -53,8 +61,16 @@ COMMANDS = {
 
 
 class ChannelModel(MediaCommands):
-    def __init__(self, caller: ScriptedCaller, sounds: SoundLibrary, queue: QueueBehaviour) -> None:
-        super().__init__(caller, sounds, queue)
+    def __init__(
+        self,
+        caller: ScriptedCaller,
+        sounds: SoundLibrary,
+        queue: QueueBehaviour,
+        *,
+        ami_events: AmiEventSink | None = None,
+    ) -> None:
+        """``ami_events`` receives MixMonitorStart and MixMonitorStop."""
+        super().__init__(caller, sounds, queue, ami_events=ami_events)
         self.handlers: dict[str, Handler] = {
             command: getattr(self, method) for command, method in COMMANDS.items()
         }
@@ -84,8 +100,10 @@ class ChannelModel(MediaCommands):
         if application == "queue":
             return [ok(self._queue(app_args))]
         if application == "mixmonitor":
-            self.variables["MIXMONITOR_FILENAME"] = app_args[0]
-            self.note("recording", app_args[0])
+            return [ok(self._mixmonitor(app_args))]
+        if application == "stopmixmonitor":
+            if self.mixmonitors.stop(self.now, app_args[0].strip()):
+                self.channel_event("MixMonitorStop")
             return [ok(0)]
         if application == "set" and "=" in app_args[0]:
             name, _, value = args[1].partition("=")
@@ -97,27 +115,69 @@ class ChannelModel(MediaCommands):
         if application == "hangup":
             self.die(by_caller=False)
             return [ok(-1)]
-        if application in {"noop", "answer", "stopmixmonitor", "progress", "ringing"}:
+        if application in {"noop", "answer", "progress", "ringing"}:
             return [ok(0)]
         return [ok(-2)]
 
+    def _mixmonitor(self, app_args: list[str]) -> int:
+        """``MixMonitor(file[,options])``: record the call into ``file`` (only ``.wav`` is
+        written); ``i(VAR)`` puts the MixMonitor's id into VAR."""
+        name = app_args[0].strip()
+        if not name:
+            self.note("recording failed", "no file name")
+            return -1
+        self.variables["MIXMONITOR_FILENAME"] = name
+        recording = None
+        if not name.startswith("/"):
+            self.note("not recorded", f"{name} (no monitor directory)")
+        elif not name.lower().endswith(".wav"):
+            self.note("not recorded", f"{name} (only .wav is written)")
+        else:
+            try:
+                recording = CallRecording(Path(name), self.now)
+            except OSError as error:
+                self.note("not recorded", f"{name} ({error.strerror})")
+        mixmonitor_id = self.mixmonitors.start(recording)
+        if recording is not None:
+            self.note("recording", name)
+        id_variable = mixmonitor_options(app_args[1] if len(app_args) > 1 else "").get("i")
+        if id_variable:
+            self.variables[id_variable] = mixmonitor_id
+        self.channel_event("MixMonitorStart")
+        return 0
+
     def _read(self, app_args: list[str]) -> int:
-        """``Read(variable,prompt,maxdigits,...)``: digits up to ``#`` into the variable."""
+        """``Read(variable,prompts,maxdigits,options,attempts,timeout)``: digits up to
+        ``#`` into the variable; a key stops the prompts, as GET DATA's does."""
         variable = app_args[0]
-        prompt = app_args[1] if len(app_args) > 1 else ""
-        max_digits = int(app_args[2]) if len(app_args) > 2 and app_args[2].isdigit() else 255
-        if prompt:
-            self.note("played", prompt)
+        prompts = [name for name in (app_args[1] if len(app_args) > 1 else "").split("&") if name]
+        max_digits = int(app_args[2]) if len(app_args) > 2 and app_args[2].isdigit() else 0
+        max_digits = max_digits or 255  # 0: up to '#'
+        timeout_text = app_args[5].strip() if len(app_args) > 5 else ""
+        timeout = float(timeout_text) if re.fullmatch(r"\d+(\.\d*)?", timeout_text) else 0.0
+        timeout = timeout or GET_DATA_DEFAULT_TIMEOUT_MS / 1000
+        prompt_seconds = sum(self.sounds.duration(name) or 0.0 for name in prompts)
+        for name in prompts:
+            self.note("played", name)
         action = self.caller.next_input()
         if isinstance(action, HangUp):
+            self.hear_sounds(prompts, action.after)
+            self.now += min(action.after, prompt_seconds)
             self.die()
             return -1
         digits = ""
         if isinstance(action, Press):
             self.note("pressed", action.keys)
             digits = action.keys.split("#", 1)[0][:max_digits]
-        elif isinstance(action, Speak):
-            self.caller.put_back(action)
+            self.hear_sounds(prompts, action.heard_at)
+            ended = "#" in action.keys or len(digits) >= max_digits
+            self.now += min(action.heard_at, prompt_seconds) + 0.5 * len(action.keys)
+            self.now += 0 if ended else timeout
+        else:
+            if isinstance(action, Speak):
+                self.caller.put_back(action)
+            self.hear_sounds(prompts, prompt_seconds)
+            self.now += prompt_seconds + timeout
         self.variables[variable] = digits
         self.variables["READSTATUS"] = "OK" if digits else "TIMEOUT"
         return 0
@@ -137,6 +197,7 @@ class ChannelModel(MediaCommands):
             self.now += answer_after
             self.variables["MEMBERINTERFACE"] = f"Local/operator@{name}"
             self.note("operator answered", name)
+            self.hear(self._operator_voice())
             self.now += self.queue.talk_seconds
             self.note("operator hung up", name)
             return -1  # the caller's channel stays up for AGI, with no HANGUP line
@@ -144,6 +205,20 @@ class ChannelModel(MediaCommands):
         self.variables["QUEUESTATUS"] = "TIMEOUT"
         self.note("queue timeout", name)
         return 0
+
+    def _operator_voice(self) -> bytes:
+        """The operator's leg of the talk, for the MixMonitors."""
+        talk = self.queue.talk_seconds
+        if not self.mixmonitors.listening:
+            return b""
+        audio = self.queue.operator_audio
+        if audio is None:
+            return voice_band_tone(talk)
+        frames = pcm_frames(audio)
+        if frames is None:
+            self.note("operator not heard", f"{audio} (not an 8 kHz 16-bit mono WAV)")
+            return b""
+        return fit_to(frames, samples_in(talk))
 
     # -- variables and the rest --------------------------------------------------------------
     def get_variable(self, args: list[str]) -> list[str]:

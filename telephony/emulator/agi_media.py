@@ -6,12 +6,12 @@ Each input window consults the scripted caller; time passes only on the virtual 
 from __future__ import annotations
 
 import re
-import wave
 from pathlib import Path
 
-from telephony.emulator.agi_channel_state import RATE, ChannelState, UsageError
+from telephony.emulator.agi_channel_state import ChannelState, UsageError
 from telephony.emulator.agi_syntax import success as ok
 from telephony.emulator.caller import DTMF_TONE_SECONDS, HangUp, Press, Speak, StaySilent
+from telephony.emulator.recording import RATE, read_frames, write_wav
 
 GET_DATA_DEFAULT_TIMEOUT_MS = 6000
 RECORD_FORMATS = {"wav", "gsm", "sln", "ulaw", "alaw"}
@@ -36,15 +36,18 @@ class MediaCommands(ChannelState):
                 at = min(action.heard_at, duration)
                 if action.keys[0] in escape and action.heard_at < duration:
                     self.note("played", f"{name} (interrupted)")
+                    self.hear_sounds([name], at)
                     self.now += at
                     return self._first_key(action), int(at * RATE)
                 self.note("pressed", f"{action.keys} (ignored)")
         if hangup is not None and hangup.after < duration:
             self.note("played", f"{name} (cut off)")
+            self.hear_sounds([name], hangup.after)
             self.now += hangup.after
             self.die()
             return "-1", int(hangup.after * RATE)
         self.note("played", name)
+        self.hear_sounds([name], duration)
         self.now += duration
         return "0", int(duration * RATE)
 
@@ -98,17 +101,20 @@ class MediaCommands(ChannelState):
             action = StaySilent()
         if isinstance(action, HangUp):
             self.note("played", f"{args[0]} (cut off)")
+            self.hear_sounds([args[0]], action.after)
             self.now += min(action.after, duration)
             self.die()
             return [ok(-1)]
         if isinstance(action, StaySilent):
             self.note("played", args[0])
             self.note("silent")
+            self.hear_sounds([args[0]], duration)
             self.now += duration + timeout
             return [ok("", "timeout")]
         assert isinstance(action, Press)
         interrupted = action.heard_at < duration
         self.note("played", args[0] + (" (interrupted)" if interrupted else ""))
+        self.hear_sounds([args[0]], action.heard_at)
         self.now += min(action.heard_at, duration)
         digits, ended = "", False
         for key in action.keys:
@@ -156,6 +162,7 @@ class MediaCommands(ChannelState):
         self.note("said", text)
         hangup = self.caller.hangs_up_now()
         if hangup is not None and hangup.after < duration:
+            self.hear_sounds(sounds, hangup.after)
             self.now += hangup.after
             self.die()
             return [ok(-1)]
@@ -164,8 +171,10 @@ class MediaCommands(ChannelState):
             if not isinstance(action, Press):
                 self.caller.put_back(action)
             elif action.keys[0] in escape and action.heard_at < duration:
+                self.hear_sounds(sounds, action.heard_at)
                 self.now += action.heard_at
                 return [ok(int(self._first_key(action)))]
+        self.hear_sounds(sounds, duration)
         self.now += duration
         return [ok(0)]
 
@@ -203,6 +212,7 @@ class MediaCommands(ChannelState):
                 self.note("missing sound", "beep")
                 return [ok(-1, "randomerror", offset or 0)]
             self.note("played", "beep")
+            self.hear_sounds(["beep"], beep)
             self.now += beep
         if file_format not in RECORD_FORMATS:
             return [ok(-1, "writefile")]
@@ -210,14 +220,15 @@ class MediaCommands(ChannelState):
         action = self.caller.next_input()
         if isinstance(action, HangUp):
             self.now += action.after
-            _write_wav(target, b"")
+            write_wav(target, b"")
             self.die()
             return [ok(-1, "hangup", 0)]
         if isinstance(action, Speak):
-            frames = _read_frames(action.wav)
-            _write_wav(target, frames)
+            frames = read_frames(action.wav)
+            write_wav(target, frames)
             seconds = len(frames) / 2 / RATE
             self.note("spoke", action.wav.name)
+            self.hear(frames)
             self.now += seconds
             samples = len(frames) // 2
             if action.then_key and action.then_key in escape:
@@ -229,11 +240,11 @@ class MediaCommands(ChannelState):
             return [ok(0, "timeout", samples)]
         if isinstance(action, Press) and action.keys[0] in escape:
             samples = int(action.heard_at * RATE)
-            _write_wav(target, b"\x00\x00" * samples)
+            write_wav(target, b"\x00\x00" * samples)
             self.now += action.heard_at
             self.note("pressed", action.keys[0])
             return [ok(ord(action.keys[0]), "dtmf", samples)]
-        _write_wav(target, b"")
+        write_wav(target, b"")
         self.note("silent")
         if silence is not None:
             self.now += silence
@@ -265,17 +276,3 @@ def _asks_for_beep(args: list[str], offset: int | None) -> bool:
     argument that is not ``x=…``, asks for the beep ("can take any value")."""
     fifth = len(args) > 4 and offset is None and "=" not in args[4]
     return fifth or (len(args) > 5 and "=" not in args[5])
-
-
-def _read_frames(path: Path) -> bytes:
-    with wave.open(str(path), "rb") as audio:
-        return audio.readframes(audio.getnframes())
-
-
-def _write_wav(path: Path, frames: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as audio:
-        audio.setnchannels(1)
-        audio.setsampwidth(2)
-        audio.setframerate(RATE)
-        audio.writeframes(frames)

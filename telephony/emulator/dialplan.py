@@ -80,25 +80,32 @@ class EmulatedDialplan:
 
     async def run(self, channel: EmulatedChannel) -> DialplanCall:
         """Run one inbound call to the end, as [callgrid-inbound] does."""
-        model = channel.model
+        call = DialplanCall(channel)
+        try:
+            await self._serve(call)
+        finally:
+            channel.model.close_recordings()  # the call ends here, the channel up or not
+        return call
+
+    async def _serve(self, call: DialplanCall) -> None:
+        channel, model = call.channel, call.channel.model
         dialled = channel.settings.dialled
         request = f"line={dialled}"
-        call = DialplanCall(channel)
         offers = 0
         while True:
             model.variables.pop(HANDBACK_VARIABLE, None)
             port = await self._offer(channel, request)
             if port is None:
                 await self._without_engine(call)
-                return call
+                return
             call.offers.append(f"ivr?{request}")
             call.engines.append(port)
             if model.dead or model.variables.get("MEMBERINTERFACE"):
-                return call
+                return
             offers += 1
             if offers > MAX_OFFERS:
                 await self._without_engine(call)
-                return call
+                return
             resume = model.variables.get(HANDBACK_VARIABLE) or Resume.OPERATOR.value
             request = f"line={dialled}&resume={resume}"
 

@@ -1,4 +1,4 @@
-"""Where the emulated Asterisk finds sound files, and how long they play."""
+"""Where the emulated Asterisk finds sound files, how long they play, what they sound like."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
+from telephony.emulator.recording import RATE, SAMPLE_BYTES
+
 SOUND_EXTENSIONS = (".wav", ".gsm", ".sln")
 
 
@@ -14,6 +16,28 @@ SOUND_EXTENSIONS = (".wav", ".gsm", ".sln")
 def wav_seconds(path: Path) -> float:
     with wave.open(str(path), "rb") as audio:
         return audio.getnframes() / audio.getframerate()
+
+
+def pcm_frames(path: Path) -> bytes | None:
+    """The samples of an 8 kHz 16-bit mono WAV (what a recording takes as it is), or
+    None for any other file."""
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _pcm_frames(path, modified)
+
+
+@lru_cache(maxsize=256)
+def _pcm_frames(path: Path, modified: int) -> bytes | None:
+    try:
+        with wave.open(str(path), "rb") as audio:
+            shape = (audio.getframerate(), audio.getsampwidth(), audio.getnchannels())
+            return (
+                audio.readframes(audio.getnframes()) if shape == (RATE, SAMPLE_BYTES, 1) else None
+            )
+    except (OSError, EOFError, wave.Error):
+        return None
 
 
 class SoundLibrary:
@@ -48,12 +72,26 @@ class SoundLibrary:
     def duration(self, name: str) -> float | None:
         if name in self.known:
             return self.known[name]
+        path = self._file(name)
+        if path is None:
+            return None
+        if path.suffix == ".wav":
+            return wav_seconds(path)
+        return path.stat().st_size / 1650.0
+
+    def frames(self, name: str) -> bytes | None:
+        """What the sound sounds like: its samples when its file is an 8 kHz 16-bit mono
+        WAV; None (silence as long as :meth:`duration`) for anything else."""
+        if name in self.known:
+            return None
+        path = self._file(name)
+        return None if path is None or path.suffix != ".wav" else pcm_frames(path)
+
+    def _file(self, name: str) -> Path | None:
         candidates = [Path(name)] if name.startswith("/") else [d / name for d in self.directories]
         for base in candidates:
             for extension in SOUND_EXTENSIONS:
                 path = base.with_name(base.name + extension)
-                if path.exists() and extension == ".wav":
-                    return wav_seconds(path)
                 if path.exists():
-                    return path.stat().st_size / 1650.0
+                    return path
         return None

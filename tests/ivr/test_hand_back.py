@@ -93,6 +93,7 @@ async def test_a_caller_in_the_queue_when_the_engine_is_cancelled_stays_queued(
 ) -> None:
     calls = RecordedCalls()
     ivr.flow.call_log = calls
+    ivr.flow.recorder = None  # every EXEC stays unanswered here, MixMonitor too
     flows: list[asyncio.Task[None]] = []
 
     async def route(call: AgiCall) -> None:
@@ -131,6 +132,7 @@ async def test_a_caller_in_the_queue_when_the_engine_stops_stays_queued(
     settings = {"drain_seconds": 0, "hand_back_seconds": 0}
     async with running_ivr(database, ivr_content, clock, tmp_path / "var", **settings) as ivr:
         ivr.flow.call_log = calls
+        ivr.flow.recorder = None  # every EXEC stays unanswered here, MixMonitor too
         channel = EmulatedChannel(
             "127.0.0.1",
             ivr.port,
@@ -155,6 +157,7 @@ async def test_a_call_stopped_outside_the_queue_is_interrupted(
     settings = {"drain_seconds": 0, "hand_back_seconds": 0}
     async with running_ivr(database, ivr_content, clock, tmp_path / "var", **settings) as ivr:
         ivr.flow.call_log = calls
+        ivr.flow.recorder = None  # every EXEC stays unanswered here, MixMonitor too
         channel = EmulatedChannel(
             "127.0.0.1",
             ivr.port,

@@ -117,4 +117,4 @@ async def test_events_reach_another_process_through_postgresql(postgres_url: str
 def test_the_engine_loads_every_installed_capability(tmp_path: Path) -> None:
     engine = Engine(replace(Settings(var_dir=tmp_path)), system_clock, parts=("web",))
     names = [plugin.name for plugin in engine.plugins]
-    assert names == ["customers", "callcenter", "recordings", "autodialer", "ivr"]
+    assert names == ["customers", "recordings", "callcenter", "autodialer", "ivr"]

@@ -1,0 +1,79 @@
+"""A recording in a real browser: the player loads it, seeks by range requests, and an
+operator of another call is refused the page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, Page, Response, expect
+
+from callgrid.database import Database
+from tests.recordings.conftest import RecordedCalls
+from tests.web.conftest import RunningWeb, running_web
+from tests.web.test_browser import browser, page, sign_in
+from worktime.clock import ManualClock
+
+__all__ = ["browser", "page"]
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+SECONDS = 6.0
+SEEKED_TO_MIDDLE = """() => new Promise((resolve) => {
+  const audio = document.querySelector("audio");
+  audio.addEventListener("seeked", () => resolve(audio.currentTime), { once: true });
+  audio.currentTime = audio.duration / 2;
+})"""
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def site(tmp_path: Path) -> AsyncIterator[RunningWeb]:
+    """The web part on SQLite (the browser's loop is the module's; the HTTP tests
+    cover PostgreSQL)."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'callgrid.db'}")
+    await database.upgrade()
+    await database.close()
+    clock = ManualClock(datetime(2026, 11, 27, 4, 0, tzinfo=UTC))
+    async with running_web(database.url, clock, tmp_path / "var") as running:
+        yield running
+
+
+async def test_a_supervisor_plays_a_recording_and_seeks(
+    site: RunningWeb, page: Page, browser: Browser
+) -> None:
+    calls = RecordedCalls(site)
+    recording = await calls.add(seconds=SECONDS, operator="PJSIP/olga")
+    await site.add_user("sofia", "supervisor")
+    await site.add_user("petr", "operator")
+    audio_answers: list[Response] = []
+
+    def keep_audio(response: Response) -> None:
+        if response.url.endswith("/audio"):
+            audio_answers.append(response)
+
+    page.on("response", keep_audio)
+    await sign_in(page, site, "sofia")
+    await expect(page.get_by_role("heading", name="Engine")).to_be_visible()
+    await page.get_by_role("link", name="Recordings").click()
+    await page.get_by_role("link", name="2026-11-27 10:00:00").click()
+    await expect(page.get_by_role("heading", name=f"Recording #{recording.id}")).to_be_visible()
+
+    await page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    duration = await page.evaluate("document.querySelector('audio').duration")
+    assert duration == pytest.approx(SECONDS, abs=0.05)
+    position = await page.evaluate(SEEKED_TO_MIDDLE)
+    assert position == pytest.approx(SECONDS / 2, abs=0.05)
+    ranged = [a for a in audio_answers if "range" in a.request.headers and a.status == 206]
+    assert ranged, [(a.status, a.request.headers.get("range")) for a in audio_answers]
+    assert all(a.headers["content-type"] == "audio/wav" for a in ranged)
+    listens = [e for e in (await site.audit_log.page(1, 100))[0] if e.action == "recording.listen"]
+    assert listens and {e.actor for e in listens} == {"sofia"}
+
+    other = await (await browser.new_context()).new_page()
+    await sign_in(other, site, "petr")
+    await expect(other.get_by_role("heading", name="Petr")).to_be_visible()
+    refused = await other.goto(f"{site.url}/recordings/{recording.id}")
+    assert refused is not None and refused.status == 403
+    await expect(other.get_by_text("Your role does not allow this recording")).to_be_visible()
+    await other.context.close()
