@@ -220,7 +220,7 @@ async def main(args: argparse.Namespace) -> None:
             rows=rows,
             expired_share=args.expired_share,
             held_share=args.held_share,
-            retention_days=RecordingSettings().retention_days,
+            retention_days=RecordingSettings().recording_retention_days,
             now=NOW,
             zone=ZoneInfo(args.zone),
         )
@@ -239,7 +239,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--databases", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"]
     )
-    parser.add_argument("--batch", type=int, default=RecordingSettings().purge_batch)
+    parser.add_argument("--batch", type=int, default=RecordingSettings().recording_purge_batch)
     parser.add_argument(
         "--scratch",
         type=Path,

@@ -19,11 +19,18 @@ from ivr.actions import ACTIONS
 from ivr.demo import DEMO_DAY, demo_settings, scenarios, seed, summary
 from ivr.menu_loader import load_trees
 from ivr.settings import IvrSettings
-from ivr.simulation import SimulatedCall, describe_heard, describe_record, place_call
+from ivr.simulation import (
+    SimulatedCall,
+    describe_heard,
+    describe_record,
+    describe_recording,
+    place_call,
+)
 from ivr.storage import CallRow, SqlCallLog
 from prompts.asterisk_sounds import write_asterisk_sounds
 from prompts.catalog import load_catalog
 from prompts.render import render_catalog
+from recordings.plugin import FINISHER, RECORDINGS
 from telephony.emulator.caller import parse_keys
 from worktime.clock import ManualClock, local_zone, system_clock
 
@@ -158,6 +165,9 @@ async def _simulate(
             row = await _stored_call(call_log, channel.uniqueid)
             for line in describe_record(row):
                 print(line)
+            if engine is not None and row is not None:
+                for line in await _recording_of(engine, row.id):
+                    print(line)
             if row is None:
                 print(f"  (not in {settings.database_url}: does the engine use this database?)")
     finally:
@@ -165,6 +175,15 @@ async def _simulate(
         if engine is not None:
             await engine.stop()
     return 0
+
+
+async def _recording_of(engine: Engine, call_id: str) -> list[str]:
+    """The call's recording, its index completed now (a served engine's worker would)."""
+    index, finisher = engine.host.find(RECORDINGS), engine.host.find(FINISHER)
+    if index is None or finisher is None:
+        return []
+    await finisher.finish_due()
+    return describe_recording(await index.of_call(call_id), finisher.directory)
 
 
 async def _stored_call(call_log: SqlCallLog, uniqueid: str) -> CallRow | None:

@@ -15,10 +15,12 @@ from pathlib import Path
 from ivr.storage import CallRow
 from prompts.catalog import PromptCatalog
 from prompts.phrases import phrase_text
+from recordings.model import Recording
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_commands import Heard, QueueBehaviour
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
+from worktime.clock import local_zone
 
 WRAP = 96
 INDENT = " " * 12
@@ -59,6 +61,7 @@ async def place_call(
         real_time=real_time,
     )
     await channel.run()
+    channel.model.close_recordings()  # the operator, or the dialplan, ends the call there
     return channel
 
 
@@ -95,6 +98,19 @@ def describe_heard(event: Heard, catalog: PromptCatalog) -> list[str]:
     }
     label = labels.get(event.kind, event.kind)
     return [f"{stamp}{label} {event.detail}".rstrip()]
+
+
+def describe_recording(recording: Recording | None, directory: Path) -> list[str]:
+    if recording is None:
+        return ["  recording     — (none indexed)"]
+    if not recording.playable:
+        return [f"  recording     #{recording.id} {recording.state}: nothing to play"]
+    kept = recording.delete_after.astimezone(local_zone()).strftime("%d.%m.%Y %H:%M")
+    return [
+        f"  recording     #{recording.id} {directory / recording.path}",
+        f"                {recording.duration_seconds:.1f} s, {recording.size_bytes:,} bytes, "
+        f"sha256 {(recording.sha256 or '')[:16]}…, kept until {kept}",
+    ]
 
 
 def describe_record(row: CallRow | None) -> list[str]:

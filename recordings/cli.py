@@ -144,7 +144,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
     if recording is None:
         print(f"callgrid: no recording #{args.id}", file=sys.stderr)
         return 1
-    directory = Path(settings.of(RecordingSettings).directory)
+    directory = Path(settings.of(RecordingSettings).recordings_dir)
     for name, value in recording.__dict__.items():
         print(f"{name:<17} {value if value is not None else '—'}")
     print(f"{'file':<17} {directory / recording.path}")
@@ -179,7 +179,9 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     section = settings.of(RecordingSettings)
 
     async def work(database: Database) -> PurgeFigures:
-        purge = Purge(database, Path(section.directory), system_clock, section.purge_batch)
+        purge = Purge(
+            database, Path(section.recordings_dir), system_clock, section.recording_purge_batch
+        )
         if args.dry_run:
             return await purge.preview()
         return await purge.run(by=f"{_actor().login} ({COMMAND_LINE})")
@@ -195,7 +197,7 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    directory = Path(settings.of(RecordingSettings).directory)
+    directory = Path(settings.of(RecordingSettings).recordings_dir)
 
     async def work(database: Database) -> CheckReport:
         return await check_recordings(database, directory, verify_checksums=not args.no_checksums)

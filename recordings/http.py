@@ -183,7 +183,7 @@ def audio_file(request: web.Request, recording: Recording) -> Path:
     """The recording's file, only if it is playable and inside the recordings directory."""
     if not recording.playable:
         raise not_found(request, recording.id, UNPLAYABLE[recording.state])
-    directory = Path(request.app[SETTINGS_KEY].directory).resolve()
+    directory = Path(request.app[SETTINGS_KEY].recordings_dir).resolve()
     path = (directory / recording.path).resolve()
     if not path.is_relative_to(directory):
         log.error("recording #%d: its path leads outside %s", recording.id, directory)
@@ -295,7 +295,7 @@ async def _change_hold(request: web.Request, reason: str | None) -> web.Response
 async def retention_page(request: web.Request) -> web.Response:
     settings, clock = request.app[SETTINGS_KEY], request.app[CLOCK_KEY]
     status = await retention_status(
-        request.app[DATABASE_KEY], clock(), local_zone(), settings.retention_days
+        request.app[DATABASE_KEY], clock(), local_zone(), settings.recording_retention_days
     )
     return render_page(
         request, "recordings_retention.html", {"status": status, "local": local_time}

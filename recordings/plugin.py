@@ -23,6 +23,8 @@ RECORDINGS: ServiceKey[SqlRecordings] = ServiceKey("recordings.index")
 """The recordings index: a customer's recorded calls, a call's recording."""
 RECORDER: ServiceKey[CallRecorder] = ServiceKey("recordings.recorder")
 """Starts MixMonitor on a call; not provided when recording is switched off."""
+FINISHER: ServiceKey[RecordingFinisher] = ServiceKey("recordings.finisher")
+"""Completes the index of finished recordings now (a simulated call shows its own)."""
 RETENTION_WORKER = "retention"
 """The leader's name: a purge runs in one process of those sharing the database."""
 
@@ -37,10 +39,10 @@ class RecordingsPlugin(Plugin):
 
     def setup(self, host: PluginHost) -> None:
         settings = host.settings.of(RecordingSettings)
-        directory = Path(settings.directory)
+        directory = Path(settings.recordings_dir)
         index = SqlRecordings(host.database, AuditLog(host.database, host.clock))
         host.provide(RECORDINGS, index)
-        if settings.enabled:
+        if settings.record_calls:
             host.provide(RECORDER, CallRecorder(index, settings, host.settings.zone))
         host.add_templates(Path(__file__).with_name("templates"))
 
@@ -48,21 +50,26 @@ class RecordingsPlugin(Plugin):
             http.add_routes(app, index, settings, host.clock, host.database)
 
         host.add_web(web_routes)
-        if not host.runs("workers"):
-            return
-        directory.mkdir(parents=True, exist_ok=True)
         finisher = RecordingFinisher(
             index,
             directory,
             host.clock,
-            settle_seconds=settings.settle_seconds,
-            stale_minutes=settings.stale_minutes,
+            settle_seconds=settings.recording_settle_seconds,
+            stale_minutes=settings.recording_stale_minutes,
         )
-        purge = Purge(host.database, directory, host.clock, settings.purge_batch)
+        host.provide(FINISHER, finisher)
+        if not host.runs("workers"):
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        purge = Purge(host.database, directory, host.clock, settings.recording_purge_batch)
 
         async def complete_index() -> None:
             await repeat_while_leading(
-                host.database, "rec-index", finisher.finish_due, settings.index_poll_seconds, log
+                host.database,
+                "rec-index",
+                finisher.finish_due,
+                settings.recording_index_poll_seconds,
+                log,
             )
 
         async def purge_expired() -> None:
@@ -70,7 +77,7 @@ class RecordingsPlugin(Plugin):
                 host.database,
                 RETENTION_WORKER,
                 lambda: purge.run(by="retention worker"),
-                settings.purge_interval_seconds,
+                settings.recording_purge_interval_seconds,
                 log,
             )
 

@@ -71,7 +71,7 @@ class CallRecorder:
                     file_format=FILE_FORMAT,
                     started_at=recorded.started_at,
                     delete_after=delete_after(
-                        recorded.started_at, self.settings.retention_days, self.zone
+                        recorded.started_at, self.settings.recording_retention_days, self.zone
                     ),
                     line=recorded.line,
                     dialled_number=recorded.dialled_number,
@@ -80,7 +80,7 @@ class CallRecorder:
             )
         except Exception as error:
             log.error("call %s: its recording could not be indexed (%s)", recorded.call_id, error)
-        target = str(PurePosixPath(self.settings.asterisk_directory) / path)
+        target = str(PurePosixPath(self.settings.asterisk_recordings_dir) / path)
         try:
             await call.exec("MixMonitor", target, f"i({MIXMONITOR_ID_VARIABLE})")
         except AgiCommandError:

@@ -26,7 +26,7 @@ def delete_after(started_at: datetime, days: int, zone: tzinfo) -> datetime:
 
 
 def due_by_end_of_day(now: datetime, zone: tzinfo) -> datetime:
-    """The next local midnight: recordings due before it are "due today"."""
+    """The next local midnight: recordings due by then (overdue ones too) go today."""
     tomorrow = local_date(now, zone) + timedelta(days=1)
     return datetime.combine(tomorrow, time(0), zone).astimezone(UTC)
 

@@ -75,7 +75,7 @@ async def retention_status(
             if oldest_free is None
             else age_in_days(oldest_free, now, zone),
             due_today=await count(
-                finished, RecordingRow.delete_after < due_by_end_of_day(now, zone), not_held
+                finished, RecordingRow.delete_after <= due_by_end_of_day(now, zone), not_held
             ),
             on_hold=await count(held),
             held_past_term=await count(held, RecordingRow.delete_after <= now),

@@ -2,54 +2,63 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 
 from callgrid.settings import Section, Settings
+
+UNSAFE_IN_PATH = re.compile(r"[,()|\"'\\\s]")
 
 
 @dataclass(frozen=True)
 class RecordingSettings(Section):
     name: ClassVar[str] = "recordings"
     ranges: ClassVar[dict[str, tuple[float, float]]] = {
-        "retention_days": (1, 3650),
-        "purge_batch": (1, 100_000),
-        "purge_interval_seconds": (1, 86_400),
-        "index_poll_seconds": (0.05, 3600),
-        "settle_seconds": (0, 3600),
-        "stale_minutes": (1, 7 * 24 * 60),
+        "recording_retention_days": (1, 3650),
+        "recording_purge_batch": (1, 100_000),
+        "recording_purge_interval_seconds": (1, 86_400),
+        "recording_index_poll_seconds": (0.05, 3600),
+        "recording_settle_seconds": (0, 3600),
+        "recording_stale_minutes": (1, 7 * 24 * 60),
     }
 
-    enabled: bool = True
+    record_calls: bool = True
     """Record every call (REC-1); off only for an engine whose Asterisk records itself."""
-    directory: str = ""
+    recordings_dir: str = ""
     """Where the engine reads the recordings (default ``var/recordings``)."""
-    asterisk_directory: str = ""
-    """The same folder as Asterisk sees it, for MixMonitor (default: ``directory``)."""
-    retention_days: int = 60
+    asterisk_recordings_dir: str = ""
+    """The same folder as Asterisk sees it, for MixMonitor (default: ``recordings_dir``)."""
+    recording_retention_days: int = 60
     """Calendar days a recording is kept after the call began (REC-2, CC-7)."""
-    purge_batch: int = 500
+    recording_purge_batch: int = 500
     """Recordings deleted per transaction by a purge."""
-    purge_interval_seconds: float = 600.0
+    recording_purge_interval_seconds: float = 600.0
     """How often the retention worker looks for expired recordings."""
-    index_poll_seconds: float = 2.0
+    recording_index_poll_seconds: float = 2.0
     """How often the index looks for finished recordings to measure and checksum."""
-    settle_seconds: float = 2.0
+    recording_settle_seconds: float = 2.0
     """After a call ends, how long Asterisk may take to close its recording."""
-    stale_minutes: float = 10.0
+    recording_stale_minutes: float = 10.0
     """An unfinished recording whose call end never came (the engine was killed) is
     closed in the index once its file has not changed for this long."""
 
     def resolved(self, engine: Settings) -> RecordingSettings:
-        directory = self.directory or str(engine.var_dir / "recordings")
+        directory = self.recordings_dir or str(engine.var_dir / "recordings")
         return replace(
             self,
-            directory=directory,
-            asterisk_directory=self.asterisk_directory or str(_absolute(directory)),
+            recordings_dir=directory,
+            asterisk_recordings_dir=self.asterisk_recordings_dir or str(Path(directory).resolve()),
         )
 
-
-def _absolute(directory: str) -> str:
-    from pathlib import Path
-
-    return str(Path(directory).resolve())
+    def check(self) -> Iterable[tuple[str, str]]:
+        """MixMonitor takes the path as one argument of a comma-separated list."""
+        for name in ("recordings_dir", "asterisk_recordings_dir"):
+            value = getattr(self, name)
+            if value and UNSAFE_IN_PATH.search(value):
+                yield (
+                    name,
+                    "a path with , ( ) | quotes, backslash or spaces cannot be given to MixMonitor",
+                )

@@ -1,8 +1,8 @@
 """What a recording's file holds: finished or still being written, its length, checksum.
 
 Asterisk writes a WAV header with zero sizes when MixMonitor opens the file and the
-real sizes only when it closes it (``formats/format_wav.c``), so a header whose data
-size matches the file tells a finished recording from one still being written.
+real sizes (RIFF: 36 + data) only when it closes it (``formats/format_wav.c``), so the
+header tells a finished recording, an empty one included, from one being written.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ CHUNK = 1 << 20
 class FileFacts:
     size_bytes: int
     finished: bool
-    """The header's sizes were written: Asterisk closed the file. A file of the header
-    alone reads as unfinished either way: only the call's end tells it is empty."""
+    """The header's sizes were written: Asterisk closed the file."""
     duration_seconds: float
     sha256: str
 
@@ -40,21 +39,26 @@ def read_facts(path: Path) -> FileFacts:
         while block := file.read(CHUNK):
             digest.update(block)
         size = file.tell()
-    data_bytes, bytes_per_second = _header(header)
-    finished = data_bytes > 0 and data_bytes in (size - HEADER_BYTES, size - HEADER_BYTES - 1)
+    riff_bytes, data_bytes, bytes_per_second = _header(header)
+    finished = riff_bytes == 36 + data_bytes and data_bytes in (
+        size - HEADER_BYTES,
+        size - HEADER_BYTES - 1,  # padded to an even length
+    )
     audio = data_bytes if finished else size - HEADER_BYTES
     return FileFacts(size, finished, audio / bytes_per_second, digest.hexdigest())
 
 
-def _header(header: bytes) -> tuple[int, int]:
-    """The data size and bytes per second a 44-byte PCM WAV header gives."""
+def _header(header: bytes) -> tuple[int, int, int]:
+    """The RIFF size, data size and bytes per second a 44-byte PCM WAV header gives:
+    an open file says 0 and 0, a closed one 36 + data and data."""
     if len(header) < HEADER_BYTES or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
         raise NotARecording("no RIFF/WAVE header")
     audio_format, _channels, _rate, bytes_per_second = struct.unpack("<HHII", header[20:32])
     if header[36:40] != b"data" or audio_format != 1 or bytes_per_second == 0:
         raise NotARecording("not a PCM WAV with its data chunk after the format")
+    (riff_bytes,) = struct.unpack("<I", header[4:8])
     (data_bytes,) = struct.unpack("<I", header[40:44])
-    return data_bytes, bytes_per_second
+    return riff_bytes, data_bytes, bytes_per_second
 
 
 def checksum(path: Path) -> str:

@@ -38,6 +38,7 @@ async def place(
         watched = watch
         channel.on_virtual_time = lambda _now: watched(channel)
     await channel.run()
+    channel.model.close_recordings()  # the operator, or the dialplan, ends the call there
     await ivr.server.drained(timeout=10)
     await ivr.call_log.flush()
     row = await ivr.call_log.find_by_uniqueid(channel.uniqueid)

@@ -40,7 +40,7 @@ class RecordedCalls:
 
     @property
     def directory(self) -> Path:
-        return Path(self.settings.directory)
+        return Path(self.settings.recordings_dir)
 
     def file_of(self, recording: Recording) -> Path:
         return self.directory / recording.path
@@ -71,7 +71,9 @@ class RecordedCalls:
                 path=relative,
                 file_format="wav",
                 started_at=started,
-                delete_after=delete_after(started, self.settings.retention_days, local_zone()),
+                delete_after=delete_after(
+                    started, self.settings.recording_retention_days, local_zone()
+                ),
                 line="billing",
                 dialled_number=dialled_number,
                 caller_id=caller_id,

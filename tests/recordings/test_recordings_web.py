@@ -12,11 +12,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import update
 
 from callgrid.web.audit import AuditEntry
 from recordings.model import RecordingState
 from recordings.purge import Purge
 from recordings.storage import Actor
+from recordings.tables import RecordingRow
 from tests.recordings.conftest import RecordedCalls
 from tests.web.conftest import RunningWeb
 
@@ -82,6 +84,21 @@ async def test_a_supervisor_finds_recordings_by_each_filter(
     search = (await audited(web, "recording.search"))[-2]
     assert (search.actor, search.source) == ("sofia", "127.0.0.1")
     assert search.details == {"filters": {"account": "100200"}, "page": 1, "own_calls_only": False}
+
+
+async def test_the_pages_of_a_search_keep_its_filters(
+    web: RunningWeb, calls: RecordedCalls
+) -> None:
+    billing = [
+        await calls.add(ago=timedelta(minutes=minutes), state=RecordingState.MISSING)
+        for minutes in range(1, 52)
+    ]
+    await calls.add(topic="outage", state=RecordingState.MISSING)
+    async with signed_in(web, "sofia", "supervisor") as client:
+        assert await listed(client, topic="billing") == [r.id for r in billing[:50]]
+        async with client.get("/recordings", params={"topic": "billing"}) as first:
+            assert 'href="?topic=billing&amp;page=2">Older' in await first.text()
+        assert await listed(client, topic="billing", page="2") == [billing[50].id]
 
 
 @pytest.mark.parametrize(
@@ -247,6 +264,24 @@ async def test_a_file_outside_the_recordings_directory_is_never_served(
         async with client.get(f"/recordings/{gone.id}/download") as answer:
             assert answer.status == 404
             assert "is not on the disk" in await answer.text()
+
+
+async def test_a_recording_being_deleted_is_gone_from_the_pages(
+    web: RunningWeb, calls: RecordedCalls
+) -> None:
+    recording = await calls.add()
+    async with web.engine.database.engine.begin() as connection:
+        await connection.execute(
+            update(RecordingRow)
+            .where(RecordingRow.id == recording.id)
+            .values(state=RecordingState.PURGING.value)
+        )
+    async with signed_in(web, "sofia", "supervisor") as client:
+        assert await listed(client) == []
+        for end in ("", "/audio", "/download"):
+            async with client.get(f"/recordings/{recording.id}{end}") as answer:
+                assert answer.status == 404
+                assert "The recording is being deleted" in await answer.text()
 
 
 @pytest.mark.parametrize("path", ["abc", "0", "007", "-1", "1.5", "99999999999", "12345"])
