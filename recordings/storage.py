@@ -243,10 +243,11 @@ class SqlRecordings:
 
 def operator_login(operator: str | None) -> str:
     """The login an operator's queue interface names — ``PJSIP/petrova``,
-    ``Local/petrova@operators`` → ``petrova`` — which the index keeps as the operator."""
+    ``Local/petrova@operators/n`` → ``petrova`` — which the index keeps as the operator."""
     if not operator:
         return ""
-    return operator.rsplit("/", 1)[-1].split("@", 1)[0].lower()
+    resource = operator.split("/", 1)[1] if "/" in operator else operator
+    return resource.split("@", 1)[0].split("/", 1)[0].lower()
 
 
 def _filtered(statement: Select[Any], query: RecordingQuery) -> Select[Any]:

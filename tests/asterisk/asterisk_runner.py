@@ -26,6 +26,8 @@ OBSERVER_USER = "callgrid-test-observer"
 OBSERVER_SECRET = "observer-only-in-tests"
 OPERATOR_ANSWERS = "Local/op-answer@operators/n"
 OPERATOR_TALK_SECONDS = 3
+OPERATOR_SPEAKS = "Local/op-speaks@operators/n"
+"""A member who answers and says something first (its words are in the recording)."""
 
 NOLOAD = [
     "chan_pjsip.so",
@@ -83,6 +85,13 @@ exten => op-answer,1,NoOp(test operator answers)
  same => n,Ringing()
  same => n,Wait(1)
  same => n,Answer()
+ same => n,Wait({OPERATOR_TALK_SECONDS})
+ same => n,Hangup()
+exten => op-speaks,1,NoOp(test operator answers and speaks)
+ same => n,Ringing()
+ same => n,Wait(1)
+ same => n,Answer()
+ same => n,Playback(${{CALLGRID_SOUNDS}}/callgrid-engine-down)
  same => n,Wait({OPERATOR_TALK_SECONDS})
  same => n,Hangup()
 """

@@ -12,7 +12,9 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, Response, expect
 
 from callgrid.database import Database
+from ivr.content import IvrContent
 from tests.recordings.conftest import RecordedCalls
+from tests.recordings.recorded_call import record_a_call
 from tests.web.conftest import RunningWeb, running_web
 from tests.web.test_browser import browser, page, sign_in
 from worktime.clock import ManualClock
@@ -77,3 +79,30 @@ async def test_a_supervisor_plays_a_recording_and_seeks(
     assert refused is not None and refused.status == 403
     await expect(other.get_by_text("Your role does not allow this recording")).to_be_visible()
     await other.context.close()
+
+
+async def test_a_call_recorded_through_the_ivr_plays_and_seeks_for_a_supervisor_only(
+    site: RunningWeb, page: Page, browser: Browser, ivr_content: IvrContent
+) -> None:
+    """The emulator's recording of a whole call (notice, menu, queue, operator), as the
+    engine indexed it; the operator of another call is refused, and that is audited."""
+    var_dir = Path(site.engine.settings.var_dir)
+    call = await record_a_call(site.engine.database, ivr_content, site.clock, var_dir)
+    await site.add_user("sveta", "supervisor")
+    await site.add_user("oleg", "operator")
+    await sign_in(page, site, "sveta")
+    await page.goto(f"{site.url}/recordings/{call.recording.id}")
+    await page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    duration = await page.evaluate("document.querySelector('audio').duration")
+    assert duration == pytest.approx(call.recording.duration_seconds, abs=0.05)
+    position = await page.evaluate(SEEKED_TO_MIDDLE)
+    assert position == pytest.approx(duration / 2, abs=0.05)
+
+    other = await (await browser.new_context()).new_page()
+    await sign_in(other, site, "oleg")
+    refused = await other.request.get(f"{site.url}/recordings/{call.recording.id}/audio")
+    assert refused.status == 403
+    await other.context.close()
+    entries, _ = await site.audit_log.page(1, 100)
+    tried = [(e.actor, e.action) for e in entries if e.subject_id == str(call.recording.id)]
+    assert ("oleg", "recording.refused") in tried and ("sveta", "recording.listen") in tried
