@@ -52,7 +52,7 @@ class SqlConsent:
             if found.first() is None:
                 raise ConsentError(f"no account {shortened(stored.account_number)!r}")
             before = await self._latest(session, stored.account_number, stored.channel)
-            await session.execute(insert(ConsentChangeRow), _values(stored))
+            await session.execute(insert(ConsentChangeRow), change_values(stored))
             after = await self._latest(session, stored.account_number, stored.channel)
             await audit_log.record(
                 CONSENT_CHANGED,
@@ -139,7 +139,7 @@ def _trimmed(change: ConsentChange) -> ConsentChange:
     )
 
 
-def _values(change: ConsentChange) -> dict[str, Any]:
+def change_values(change: ConsentChange) -> dict[str, Any]:
     return {
         "account_number": change.account_number,
         "channel": change.channel.value,

@@ -9,7 +9,7 @@ the meter's row (PostgreSQL; SQLite takes one writer at a time anyway).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -19,9 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from callgrid.database import Database
 from customers.account_import import NewAccount
+from customers.consent import imported_consents
+from customers.consent_store import change_values
 from customers.identifiers import normalise_phone
 from customers.model import Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
-from customers.tables import ACCEPTED, REPLACED, AccountRow, MeterRow, ReadingRow
+from customers.tables import (
+    ACCEPTED,
+    REPLACED,
+    AccountRow,
+    ConsentChangeRow,
+    MeterRow,
+    ReadingRow,
+)
 from worktime.clock import local_zone
 
 CHUNK = 5000
@@ -146,18 +155,25 @@ class SqlCustomers:
             return False  # the same key, stored meanwhile by a concurrent retry
 
     async def add_accounts(
-        self, records: Iterable[NewAccount], progress: Callable[[int], None] | None = None
+        self,
+        records: Iterable[NewAccount],
+        progress: Callable[[int], None] | None = None,
+        *,
+        at: datetime | None = None,
     ) -> int:
         """Store many new accounts with their meters and last readings, in one transaction.
 
         Rows go in with executemany in chunks; the ids the database gives are read back
         by account number (unique), so this works alike on SQLite and PostgreSQL.
-        ``progress`` gets the number of accounts stored so far after each chunk.
+        ``progress`` gets the number of accounts stored so far after each chunk. The
+        consents the records carry go into the consent history as given ``at`` (default:
+        now), from the source "import" (PD-2).
         """
+        at = at or datetime.now(UTC)
         stored = 0
         async with self.database.engine.begin() as connection:
             for chunk in _chunks(records, CHUNK):
-                await _add_chunk(connection, chunk)
+                await _add_chunk(connection, chunk, at)
                 stored += len(chunk)
                 if progress is not None:
                     progress(stored)
@@ -230,8 +246,15 @@ async def _store(
     return True
 
 
-async def _add_chunk(connection: AsyncConnection, chunk: list[NewAccount]) -> None:
-    await connection.execute(insert(AccountRow), [_account_values(r.account) for r in chunk])
+async def _add_chunk(connection: AsyncConnection, chunk: list[NewAccount], at: datetime) -> None:
+    await connection.execute(insert(AccountRow), [account_values(r.account) for r in chunk])
+    consents = [
+        change_values(change)
+        for record in chunk
+        for change in imported_consents(record.account.number, record.account.consent, at)
+    ]
+    if consents:
+        await connection.execute(insert(ConsentChangeRow), consents)
     numbers = [record.account.number for record in chunk]
     stored_accounts = await connection.execute(
         select(AccountRow.number, AccountRow.id).where(AccountRow.number.in_(numbers))
@@ -277,7 +300,7 @@ def _local_day(moment: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _account_values(account: Account) -> dict[str, Any]:
+def account_values(account: Account) -> dict[str, Any]:
     try:
         phone = normalise_phone(account.phone) if account.phone else ""
     except ValueError:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, insert, select
 
 from callgrid.database import MIGRATIONS, SHELL_MIGRATIONS, Database
 from callgrid.plugins import load_plugins, migration_folders
@@ -27,12 +27,15 @@ from customers.consent import (
 )
 from customers.consent_store import SqlConsent
 from customers.model import Account, Consent, CustomerKind
-from customers.storage import SqlCustomers
-from customers.tables import ConsentChangeRow
+from customers.storage import SqlCustomers, account_values
+from customers.tables import AccountRow, ConsentChangeRow
 from worktime.clock import ManualClock
 
 MONDAY = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 _numbers = itertools.count(uuid.uuid4().int % 9000 * 10**6)
+
+
+NOTHING_ASKED = Consent(phone_info=False, sms=False, email=False, cabinet=False)
 
 
 @pytest.fixture
@@ -45,6 +48,7 @@ async def account_number(database: Database) -> str:
         name="Петров Иван Сергеевич",
         area="Кировский район",
         address="г. Томск, пр. Кирова, д. 12, кв. 3",
+        consent=NOTHING_ASKED,
     )
     await SqlCustomers(database).add_accounts([NewAccount(account)])
     return number
@@ -218,7 +222,8 @@ async def test_consents_imported_before_the_history_become_its_first_changes(
         address="г. Томск, ул. Советская, д. 1, кв. 1",
         consent=Consent(phone_info=True, sms=False, email=True, cabinet=False),
     )
-    await SqlCustomers(database).add_accounts([NewAccount(account)])
+    async with database.engine.begin() as connection:  # as an import before 0009 stored it
+        await connection.execute(insert(AccountRow), [account_values(account)])
 
     await database.upgrade()
 
@@ -228,3 +233,27 @@ async def test_consents_imported_before_the_history_become_its_first_changes(
     phone = current[ConsentChannel.PHONE_INFO]
     assert phone is not None and phone.given and phone.source == "import"
     assert current[ConsentChannel.SMS] is None, "a no in the file may mean never asked"
+
+
+async def test_an_imported_account_brings_its_consents_into_the_history(
+    database: Database,
+) -> None:
+    number = f"{next(_numbers):010d}"
+    account = Account(
+        id=0,
+        number=number,
+        kind=CustomerKind.HOUSEHOLD,
+        name="Орлова Мария Петровна",
+        area="Кировский район",
+        address="г. Томск, пр. Кирова, д. 5, кв. 8",
+        consent=Consent(phone_info=False, sms=True, email=False, cabinet=True),
+    )
+    imported_at = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    await SqlCustomers(database).add_accounts([NewAccount(account)], at=imported_at)
+    consent = SqlConsent(database)
+    current = await consent.current(number)
+    given = {channel for channel, change in current.items() if change is not None}
+    assert given == {ConsentChannel.SMS, ConsentChannel.CABINET}
+    assert await consent.allows(number, ConsentChannel.SMS, imported_at)
+    assert not await consent.allows(number, ConsentChannel.SMS, imported_at - timedelta(seconds=1))
+    assert not await consent.allows(number, ConsentChannel.EMAIL, imported_at)

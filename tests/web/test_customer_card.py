@@ -18,7 +18,7 @@ from callcenter.tasks import NewTask, TaskKind
 from callgrid.database import Database
 from customers.account_import import NewAccount
 from customers.consent import ConsentChannel
-from customers.model import ZONE_SETS, Account, Channel, CustomerKind, Meter, Reading
+from customers.model import ZONE_SETS, Account, Channel, Consent, CustomerKind, Meter, Reading
 from customers.plugin import CONSENT, CUSTOMERS
 from recordings.model import CallFacts, RecordingState
 from recordings.plugin import RECORDINGS
@@ -47,6 +47,7 @@ async def stored_customer(web: RunningWeb) -> str:
         address="г. Томск, ул. Лебедева, д. 7, кв. 40",
         debt=Decimal("2345.60"),
         due_date=date(2026, 12, 10),
+        consent=Consent(cabinet=False),  # nothing asked yet
     )
     meter = Meter(0, 0, "0123456789", ZONE_SETS[2], 5, date(2036, 1, 1), date(2020, 1, 1))
     taken = NOW - timedelta(days=30)
