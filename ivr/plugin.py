@@ -101,6 +101,7 @@ def _complete_from_asterisk(
         calendar=default_calendar(),
         line_of=line_of,
         messages_dir=Path(settings.messages_dir),
+        recorder=host.find(RECORDER),
     )
     if content is not None:
         host.add_worker(

@@ -31,8 +31,10 @@ from ivr.answering_machine import SHORTEST_MESSAGE_S
 from ivr.call_record import Outcome
 from ivr.call_rows import CallRow, CallStatus, fitted
 from ivr.queue_call_rows import LogPositionRow, QueueCallRow
-from ivr.queue_outcomes import QueueCall, engine_call_ending, no_engine_ending
+from ivr.queue_outcomes import Ending, QueueCall, engine_call_ending, no_engine_ending
+from ivr.queue_recordings import tell_recordings
 from prompts.render import wav_seconds
+from recordings.recorder import CallRecorder, RecordedCall
 from telephony.queue_log import FilePosition, QueueLogEntry, read_new_entries
 from worktime.calendar import WorkingCalendar, end_of_next_working_day
 from worktime.clock import Clock
@@ -72,8 +74,12 @@ class QueueLogImport:
         calendar: WorkingCalendar,
         line_of: Callable[[str], str] | None,
         messages_dir: Path,
+        recorder: CallRecorder | None = None,
     ) -> None:
+        """``recorder``: the recordings index, told how calls ended and of the calls
+        the dialplan recorded while no engine ran."""
         self.database = database
+        self.recorder = recorder
         self.path = path
         self.clock = clock
         self.tasks = tasks
@@ -159,6 +165,8 @@ class QueueLogImport:
         given: what AMI just reported), then register the calls served without an
         engine (from the file's lines only: AMI never reports those)."""
         messages: list[tuple[str, QueueCall]] = []
+        closed: list[tuple[str, Ending]] = []
+        without_engine: list[tuple[RecordedCall, Ending | None]] = []
         async with self.database.session() as session, session.begin():
             waiting_rows = (
                 select(CallRow, QueueCallRow)
@@ -184,18 +192,27 @@ class QueueLogImport:
                     CallStatus.ENDED.value if row.engine_id else CallStatus.WITHOUT_ENGINE.value
                 )
                 figures.calls_closed += 1
+                closed.append((row.id, ending))
                 if not row.engine_id and ending.outcome is Outcome.ANSWERING_MACHINE:
                     messages.append((row.id, call))
             if callids is None and self.line_of is not None:
-                messages += await self._register_calls_without_engine(session, figures)
+                messages += await self._register_calls_without_engine(
+                    session, figures, without_engine
+                )
         for row_id, call in messages:  # after the commit: the task store has its own
             await self._message_task(call, row_id)
             figures.messages += 1
+        if self.recorder is not None:
+            await tell_recordings(self.recorder, closed, without_engine)
 
     async def _register_calls_without_engine(
-        self, session: AsyncSession, figures: ImportFigures
+        self,
+        session: AsyncSession,
+        figures: ImportFigures,
+        registered_calls: list[tuple[RecordedCall, Ending | None]],
     ) -> list[tuple[str, QueueCall]]:
-        """Rows for the calls no engine took, once each; those with a message returned."""
+        """Rows for the calls no engine took, once each (added to ``registered_calls``);
+        those with a message returned."""
         registered = exists().where(
             CallRow.uniqueid == QueueCallRow.callid, CallRow.engine_id.is_(None)
         )
@@ -240,6 +257,15 @@ class QueueLogImport:
                 )
             )
             figures.calls_without_engine += 1
+            recorded = RecordedCall(
+                call_id=row_id,
+                uniqueid=summary.callid,
+                started_at=summary.no_engine_at,
+                line=self._line_of(number),
+                dialled_number=number,
+                caller_id=summary.caller_id or "",
+            )
+            registered_calls.append((recorded, ending))
             if ending is not None and ending.outcome is Outcome.ANSWERING_MACHINE:
                 messages.append((row_id, call))
         return messages

@@ -33,6 +33,9 @@ class NoEnginePath:
 
     sounds: str = "/var/lib/asterisk/sounds/callgrid"
     messages: str = "/var/lib/callgrid/messages"
+    recordings: str | None = None
+    """CALLGRID_RECORDINGS, where MixMonitor records a call no engine took; None leaves
+    the recording out (a test that does not look at it writes nothing)."""
     queue: str = "operators"
     wait_seconds: int = 60
     operators_logged_in: bool = True
@@ -131,6 +134,8 @@ class EmulatedDialplan:
         )
         try:
             model.answered = True
+            if path.recordings and not model.variables.get("MIXMONITOR_FILENAME"):
+                model.exec(["MixMonitor", f"{path.recordings}/no-engine/{uniqueid}.wav"])
             model.exec(["Playback", f"{path.sounds}/callgrid-engine-down"])
             if model.dead:
                 return

@@ -151,6 +151,10 @@ class AsteriskRunner:
         return self.root / "messages"
 
     @property
+    def recordings_dir(self) -> Path:
+        return self.root / "recordings"
+
+    @property
     def console_log(self) -> Path:
         return self.root / "console.out"
 
@@ -224,6 +228,12 @@ class AsteriskRunner:
             r"^(\s*CALLGRID_MESSAGES\s*=>?)[^\n;]*",
             rf"\g<1> {self.messages_dir}",
             "extensions.conf [globals] CALLGRID_MESSAGES",
+        )
+        text = _substitute(
+            text,
+            r"^(\s*CALLGRID_RECORDINGS\s*=>?)[^\n;]*",
+            rf"\g<1> {self.recordings_dir}",
+            "extensions.conf [globals] CALLGRID_RECORDINGS",
         )
         return text + TEST_CONTEXTS
 

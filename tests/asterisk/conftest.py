@@ -30,6 +30,7 @@ from ivr.content import IvrContent
 from ivr.plugin import CALL_FLOW, CALL_LOG
 from ivr.settings import IvrSettings
 from ivr.storage import CallRow, SqlCallLog
+from recordings.settings import RecordingSettings
 from telephony.agi import FastAgiServer
 from telephony.ami import AmiActionError, AmiClient, AmiEvent, actions
 from tests.asterisk.asterisk_runner import (
@@ -182,7 +183,8 @@ def engine_settings(
             messages_dir=str(runner.messages_dir),
             queue_log_poll_seconds=0.5,
             **(ivr or {}),
-        )
+        ),
+        RecordingSettings(recordings_dir=str(runner.recordings_dir)),
     )
 
 

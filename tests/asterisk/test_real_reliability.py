@@ -23,6 +23,8 @@ from callcenter.tasks import TaskKind
 from ivr.call_record import Outcome
 from ivr.content import IvrContent
 from ivr.storage import CallRow, CallStatus
+from recordings.model import Recording, RecordingState
+from recordings.plugin import RECORDINGS
 from telephony.ami import AmiActionError, AmiClient, actions
 from tests.asterisk.asterisk_runner import OPERATOR_ANSWERS, AsteriskRunner
 from tests.asterisk.conftest import (
@@ -215,6 +217,17 @@ async def test_with_no_engine_asterisk_serves_the_caller_and_the_engine_register
         (talked,) = await _rows(engine, answered)
         (left,) = await _rows(engine, message)
         tasks = await engine.engine.host.require(TASKS).for_call(left.id)
+        index = engine.engine.host.require(RECORDINGS)
+
+        async def recorded_calls() -> list[Recording]:
+            found = [await index.of_call(row.id) for row in (talked, left)]
+            return [r for r in found if r is not None and r.state is RecordingState.STORED]
+
+        async def both_recorded() -> bool:
+            return len(await recorded_calls()) == 2
+
+        await eventually(both_recorded, 20)
+        recordings = await recorded_calls()
 
     assert (talked.outcome, talked.operator, talked.line) == (
         Outcome.OPERATOR,
@@ -226,6 +239,14 @@ async def test_with_no_engine_asterisk_serves_the_caller_and_the_engine_register
     assert talked.ended_at - talked.started_at >= timedelta(seconds=3)
     assert left.outcome == Outcome.ANSWERING_MACHINE
     assert [(t.kind, t.recording) for t in tasks] == [(TaskKind.ANSWERING_MACHINE, str(recorded))]
+    # Asterisk recorded both calls itself (REC-1); the engine indexed them once back
+    assert len(recordings) == 2, recordings
+    for call, recording in zip((talked, left), recordings, strict=True):
+        assert call.ended_at is not None and recording.duration_seconds is not None
+        assert recording.duration_seconds == pytest.approx(
+            (call.ended_at - call.started_at).total_seconds(), abs=2.5
+        )
+    assert not list((real_asterisk.recordings_dir / "no-engine").glob("*.wav"))
 
 
 async def test_sigkill_of_one_of_two_engines_drops_no_caller(
