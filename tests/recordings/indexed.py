@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import wave
 from datetime import datetime
 from pathlib import Path
 
@@ -12,16 +11,13 @@ from recordings.recorder import recording_path
 from recordings.retention import delete_after
 from recordings.storage import NewRecording, SqlRecordings
 from recordings.wav_file import read_facts
+from tests.audio import tone_wav
 from worktime.clock import local_zone
 
 
 def write_wav(path: Path, seconds: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as audio:
-        audio.setnchannels(1)
-        audio.setsampwidth(2)
-        audio.setframerate(8000)
-        audio.writeframes(b"\x10\x00" * int(seconds * 8000))
+    tone_wav(path, seconds)
 
 
 async def indexed(

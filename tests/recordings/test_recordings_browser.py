@@ -3,23 +3,18 @@ operator of another call is refused the page."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from playwright.async_api import Browser, Page, Response, expect
 
-from callgrid.database import Database
 from ivr.content import IvrContent
 from tests.recordings.conftest import RecordedCalls
 from tests.recordings.recorded_call import record_a_call
-from tests.web.conftest import RunningWeb, running_web
-from tests.web.test_browser import browser, page, sign_in
-from worktime.clock import ManualClock
+from tests.web.conftest import RunningWeb
+from tests.web.test_browser import browser, page, sign_in, site
 
-__all__ = ["browser", "page"]
+__all__ = ["browser", "page", "site"]
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 SECONDS = 6.0
 SEEKED_TO_MIDDLE = """() => new Promise((resolve) => {
@@ -27,18 +22,6 @@ SEEKED_TO_MIDDLE = """() => new Promise((resolve) => {
   audio.addEventListener("seeked", () => resolve(audio.currentTime), { once: true });
   audio.currentTime = audio.duration / 2;
 })"""
-
-
-@pytest_asyncio.fixture(loop_scope="module")
-async def site(tmp_path: Path) -> AsyncIterator[RunningWeb]:
-    """The web part on SQLite (the browser's loop is the module's; the HTTP tests
-    cover PostgreSQL)."""
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'callgrid.db'}")
-    await database.upgrade()
-    await database.close()
-    clock = ManualClock(datetime(2026, 11, 27, 4, 0, tzinfo=UTC))
-    async with running_web(database.url, clock, tmp_path / "var") as running:
-        yield running
 
 
 async def test_a_supervisor_plays_a_recording_and_seeks(
