@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 import wave
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -29,7 +28,8 @@ from callgrid.database import Database
 from callgrid.work import Leadership
 from ivr.answering_machine import SHORTEST_MESSAGE_S
 from ivr.call_record import Outcome
-from ivr.call_rows import CallRow, CallStatus, fitted
+from ivr.call_rows import CallRow, CallStatus
+from ivr.calls_without_engine import call_row, recorded_call
 from ivr.queue_call_rows import LogPositionRow, QueueCallRow
 from ivr.queue_outcomes import Ending, QueueCall, engine_call_ending, no_engine_ending
 from ivr.queue_recordings import tell_recordings
@@ -41,7 +41,6 @@ from worktime.clock import Clock
 
 log = logging.getLogger(__name__)
 FOLD_ATTEMPTS = 3
-ROW_NAMESPACE = uuid.UUID("6f1c9a52-3f0e-4c55-9d3e-0b8a4f1f2c11")
 SUMMARY_FIELDS = tuple(field for field in QueueCall.__dataclass_fields__ if field != "callid")
 SUMMARY_LENGTHS = {
     column.name: column.type.length
@@ -56,11 +55,6 @@ class ImportFigures:
     calls_closed: int = 0
     calls_without_engine: int = 0
     messages: int = 0
-
-
-def row_id_without_engine(callid: str) -> str:
-    """The same id whichever engine makes the row, so it is made once."""
-    return uuid.uuid5(ROW_NAMESPACE, callid).hex
 
 
 class QueueLogImport:
@@ -221,53 +215,14 @@ class QueueLogImport:
         )
         messages = []
         for summary in found.scalars():
-            row_id = row_id_without_engine(summary.callid)
             call = _summary(summary)
             ending = no_engine_ending(call, self._message_kept(call))
-            number = summary.dialled_number or ""
-            assert summary.no_engine_at is not None
-            session.add(
-                CallRow(
-                    **fitted(
-                        {
-                            "id": row_id,
-                            "uniqueid": summary.callid,
-                            "channel": "",
-                            "line": self._line_of(number),
-                            "dialled_number": number,
-                            "caller_id": summary.caller_id or "",
-                            "started_at": summary.no_engine_at,
-                            "answered_at": summary.no_engine_at,
-                            "ended_at": ending.ended_at if ending else None,
-                            "last_seen_at": ending.ended_at if ending else summary.no_engine_at,
-                            "path": ["no_engine"],
-                            "inputs": "",
-                            "topic": None,
-                            "outcome": ending.outcome.value if ending else None,
-                            "ended_by": ending.ended_by if ending else None,
-                            "operator": ending.operator if ending else None,
-                            "status": (
-                                CallStatus.WITHOUT_ENGINE.value
-                                if ending
-                                else CallStatus.IN_QUEUE.value
-                            ),
-                            "engine_id": None,
-                        }
-                    )
-                )
-            )
+            row = call_row(call, self._line_of(call.dialled_number or ""), ending)
+            session.add(row)
             figures.calls_without_engine += 1
-            recorded = RecordedCall(
-                call_id=row_id,
-                uniqueid=summary.callid,
-                started_at=summary.no_engine_at,
-                line=self._line_of(number),
-                dialled_number=number,
-                caller_id=summary.caller_id or "",
-            )
-            registered_calls.append((recorded, ending))
+            registered_calls.append((recorded_call(row), ending))
             if ending is not None and ending.outcome is Outcome.ANSWERING_MACHINE:
-                messages.append((row_id, call))
+                messages.append((row.id, call))
         return messages
 
     def _line_of(self, number: str) -> str:

@@ -179,12 +179,12 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     section = settings.of(RecordingSettings)
 
     async def work(database: Database) -> PurgeFigures:
-        purge = Purge(
-            database, Path(section.recordings_dir), system_clock, section.recording_purge_batch
-        )
+        directory = Path(section.recordings_dir)
+        audit = AuditLog(database, system_clock)
+        purge = Purge(database, directory, system_clock, section.recording_purge_batch, audit)
         if args.dry_run:
             return await purge.preview()
-        return await purge.run(by=f"{_actor().login} ({COMMAND_LINE})")
+        return await purge.run(by=_actor().login)
 
     figures = _with_database(settings, work)
     verb = "would delete" if args.dry_run else "deleted"

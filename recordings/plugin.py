@@ -40,7 +40,8 @@ class RecordingsPlugin(Plugin):
     def setup(self, host: PluginHost) -> None:
         settings = host.settings.of(RecordingSettings)
         directory = Path(settings.recordings_dir)
-        index = SqlRecordings(host.database, AuditLog(host.database, host.clock))
+        audit = AuditLog(host.database, host.clock)
+        index = SqlRecordings(host.database, audit)
         host.provide(RECORDINGS, index)
         if settings.record_calls:
             host.provide(RECORDER, CallRecorder(index, settings, host.settings.zone))
@@ -61,7 +62,7 @@ class RecordingsPlugin(Plugin):
         if not host.runs("workers"):
             return
         directory.mkdir(parents=True, exist_ok=True)
-        purge = Purge(host.database, directory, host.clock, settings.recording_purge_batch)
+        purge = Purge(host.database, directory, host.clock, settings.recording_purge_batch, audit)
 
         async def complete_index() -> None:
             await repeat_while_leading(

@@ -18,11 +18,13 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 
 from callgrid.database import Database
+from callgrid.web.audit import AuditLog
 from recordings.model import RecordingState
 from recordings.tables import PurgeRunRow, RecordingRow
 from worktime.clock import Clock
 
 log = logging.getLogger(__name__)
+PURGE_SOURCE = "retention purge"
 FINISHED = (RecordingState.STORED, RecordingState.EMPTY, RecordingState.MISSING)
 
 
@@ -39,18 +41,24 @@ class PurgeFigures:
 
 
 class Purge:
-    def __init__(self, database: Database, directory: Path, clock: Clock, batch: int) -> None:
+    def __init__(
+        self, database: Database, directory: Path, clock: Clock, batch: int, audit: AuditLog
+    ) -> None:
+        """Each batch deleted is one entry of ``audit`` (``recording.delete``, with the
+        ids), written with the rows' deletion."""
         self.database = database
         self.directory = directory
         self.clock = clock
         self.batch = batch
+        self.audit = audit
 
     async def run(self, by: str) -> PurgeFigures:
-        """Delete every expired recording not on hold, in batches; store the figures."""
+        """Delete every expired recording not on hold, in batches; store the figures.
+        ``by``: who runs it, as the audit log names them."""
         now = self.clock()
         figures = PurgeFigures(started_at=now)
-        await self._finish_marked(figures)
-        while await self._purge_batch(now, figures):
+        await self._finish_marked(figures, by)
+        while await self._purge_batch(now, figures, by):
             pass
         figures.held = await self._count_due(now, held=True)
         figures.finished_at = self.clock()
@@ -90,7 +98,7 @@ class Purge:
             finished_at=now,
         )
 
-    async def _purge_batch(self, now: datetime, figures: PurgeFigures) -> bool:
+    async def _purge_batch(self, now: datetime, figures: PurgeFigures, by: str) -> bool:
         candidates = select(RecordingRow.id).where(_due(now, held=False)).limit(self.batch)
         async with self.database.engine.begin() as connection:
             marked = (
@@ -104,10 +112,10 @@ class Purge:
             ).all()
         if not marked:
             return False
-        await self._delete([(row.id, row.path, row.size_bytes) for row in marked], figures)
+        await self._delete([(row.id, row.path, row.size_bytes) for row in marked], figures, by)
         return True
 
-    async def _finish_marked(self, figures: PurgeFigures) -> None:
+    async def _finish_marked(self, figures: PurgeFigures, by: str) -> None:
         """Rows a purge marked and did not finish (it was killed): finished now."""
         while True:
             query = (
@@ -119,17 +127,25 @@ class Purge:
                 marked = (await session.execute(query)).all()
             if not marked:
                 return
-            await self._delete([(row.id, row.path, row.size_bytes) for row in marked], figures)
+            await self._delete([(row.id, row.path, row.size_bytes) for row in marked], figures, by)
 
     async def _delete(
-        self, marked: list[tuple[int, str, int | None]], figures: PurgeFigures
+        self, marked: list[tuple[int, str, int | None]], figures: PurgeFigures, by: str
     ) -> None:
         freed, missing = await asyncio.to_thread(self._unlink, marked)
         figures.freed_bytes += freed
         figures.files_missing += missing
-        async with self.database.engine.begin() as connection:
-            await connection.execute(
-                delete(RecordingRow).where(RecordingRow.id.in_([row[0] for row in marked]))
+        ids = [row[0] for row in marked]
+        async with self.database.session() as session, session.begin():
+            await session.execute(delete(RecordingRow).where(RecordingRow.id.in_(ids)))
+            await self.audit.record(
+                "recording.delete",
+                actor=by,
+                source=PURGE_SOURCE,
+                subject_kind="recording",
+                subject_id=f"{min(ids)}…{max(ids)}" if len(ids) > 1 else ids[0],
+                details={"ids": ids, "reason": "the retention term is over (REC-2)"},
+                session=session,
             )
         figures.deleted += len(marked)
 

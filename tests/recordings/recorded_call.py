@@ -15,12 +15,12 @@ from ivr.storage import CallRow
 from recordings.model import Recording
 from recordings.plugin import FINISHER, RECORDINGS
 from telephony.emulator.agi_channel import EmulatedChannel
-from telephony.emulator.caller import Press
+from telephony.emulator.caller import CallerAction, Press
 from tests.conftest import running_ivr
 from tests.ivr.calls import place
 from worktime.clock import ManualClock
 
-TO_THE_OPERATOR = [Press("0")]
+TO_THE_OPERATOR: list[CallerAction] = [Press("0")]
 """Notice, main menu, 0: the operator queue, where the emulated operator answers after
 8 s and talks 45 s, then hangs up."""
 

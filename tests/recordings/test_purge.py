@@ -42,7 +42,7 @@ async def test_the_60_day_boundary_in_local_time_across_midnight(
     index = SqlRecordings(database, AuditLog(database, clock))
     late_evening = await indexed(index, tmp_path, local("2026-10-01T23:50"))
     after_midnight = await indexed(index, tmp_path, local("2026-10-02T00:10"))
-    purge = Purge(database, tmp_path, clock, batch=10)
+    purge = Purge(database, tmp_path, clock, 10, AuditLog(database, clock))
 
     assert (await purge.run(by="test")).deleted == 0, "a minute before its term: kept"
     clock.now = local("2026-12-01T00:00")
@@ -67,7 +67,7 @@ async def test_a_held_recording_stays_until_released_and_both_are_audited(
     await index.hold(
         disputed, "complaint 17/2026: the debt notice is disputed", SUPERVISOR, clock()
     )
-    purge = Purge(database, tmp_path, clock, batch=10)
+    purge = Purge(database, tmp_path, clock, 10, AuditLog(database, clock))
 
     figures = await purge.run(by="test")
     assert (figures.deleted, figures.held) == (1, 1)
@@ -80,9 +80,16 @@ async def test_a_held_recording_stays_until_released_and_both_are_audited(
     assert (await purge.run(by="test")).deleted == 1
     assert files(tmp_path) == set()
     entries, _ = await audit.page(1, 10)
-    assert [e.action for e in entries] == ["recording.release", "recording.hold"]
-    assert entries[1].details["reason"].startswith("complaint 17/2026")
-    assert {e.subject_id for e in entries} == {str(disputed)}
+    assert [e.action for e in entries] == [
+        "recording.delete",
+        "recording.release",
+        "recording.delete",
+        "recording.hold",
+    ]
+    assert entries[3].details["reason"].startswith("complaint 17/2026")
+    assert entries[1].subject_id == entries[3].subject_id == str(disputed)
+    assert [e.details["ids"] for e in entries[::2]] == [[disputed], [other]]
+    assert {e.actor for e in entries[::2]} == {"test"}
 
 
 async def test_a_dry_run_counts_and_deletes_nothing(database: Database, tmp_path: Path) -> None:
@@ -91,7 +98,7 @@ async def test_a_dry_run_counts_and_deletes_nothing(database: Database, tmp_path
     for hour in range(3):
         await indexed(index, tmp_path, local(f"2026-09-01T1{hour}:00"), seconds=1.0)
     await indexed(index, tmp_path, local("2026-11-01T10:00"))
-    preview = await Purge(database, tmp_path, clock, batch=2).preview()
+    preview = await Purge(database, tmp_path, clock, 2, AuditLog(database, clock)).preview()
     assert preview.deleted == 3
     assert preview.freed_bytes == 3 * (44 + 16000)
     assert len(files(tmp_path)) == 4
@@ -116,7 +123,7 @@ async def test_a_purge_cut_short_is_finished_by_the_next(
             .values(state=RecordingState.PURGING.value)
         )
     assert await kept(index) == set(), "a row being purged is never listed"
-    figures = await Purge(database, tmp_path, clock, batch=10).run(by="test")
+    figures = await Purge(database, tmp_path, clock, 10, AuditLog(database, clock)).run(by="test")
     assert (figures.deleted, figures.files_missing) == (2, 1)
     assert files(tmp_path) == set()
     assert await index.count() == 0
@@ -129,7 +136,7 @@ async def test_purges_at_once_delete_each_recording_once(
     index = SqlRecordings(database, AuditLog(database, clock))
     for minute in range(40):
         await indexed(index, tmp_path, local(f"2026-09-01T10:{minute:02}"), seconds=0.1)
-    purges = [Purge(database, tmp_path, clock, batch=3) for _ in range(3)]
+    purges = [Purge(database, tmp_path, clock, 3, AuditLog(database, clock)) for _ in range(3)]
     results = await asyncio.gather(*(purge.run(by="test") for purge in purges))
     assert sum(figures.deleted for figures in results) == 40
     assert sum(figures.files_missing for figures in results) == 0
@@ -152,7 +159,7 @@ async def test_the_retention_page_figures(database: Database, tmp_path: Path) ->
     assert not status.within_limit, "an expired recording not purged is over the limit"
     assert status.last_purge is None
 
-    await Purge(database, tmp_path, clock, batch=10).run(by="retention worker")
+    await Purge(database, tmp_path, clock, 10, AuditLog(database, clock)).run(by="retention worker")
     status = await retention_status(database, clock(), local_zone(), 60)
     assert status.within_limit and status.due_today == 1
     assert status.last_purge is not None and status.last_purge.deleted == 1

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from sqlalchemy import update
 
-from callgrid.web.audit import AuditEntry
+from callgrid.web.audit import AuditEntry, AuditLog
 from recordings.model import RecordingState
 from recordings.purge import Purge
 from recordings.storage import Actor
@@ -365,7 +365,13 @@ async def test_the_retention_page_shows_the_index_against_the_limit(
     held = await calls.add(ago=timedelta(days=70, hours=1))
     await calls.index.hold(held.id, "court case", Actor("sofia", "127.0.0.1"), web.clock())
     await calls.add(state=RecordingState.EMPTY)
-    purge = Purge(web.engine.database, calls.directory, web.clock, batch=500)
+    purge = Purge(
+        web.engine.database,
+        calls.directory,
+        web.clock,
+        500,
+        AuditLog(web.engine.database, web.clock),
+    )
     await purge.run(by="retention worker")
     async with signed_in(web, "sofia", "supervisor") as client:
         async with client.get("/recordings/retention") as page:
