@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.retention_data import Expected, IndexShape, fill, mismatches
 from callgrid.database import Database
+from callgrid.web.audit import AuditLog
 from recordings.purge import Purge, PurgeFigures
 from recordings.settings import RecordingSettings
 from worktime.clock import DEFAULT_ZONE, ManualClock
@@ -142,7 +143,8 @@ async def one_run(
             "files/s)",
             flush=True,
         )
-        purge = Purge(database, directory, ManualClock(shape.now), batch)
+        clock = ManualClock(shape.now)
+        purge = Purge(database, directory, clock, batch, AuditLog(database, clock))
         figures, seconds, memory = await timed_purge(purge, traced)
         problems = await mismatches(database, directory, shape, expected)
         if figures.deleted != expected.deleted:

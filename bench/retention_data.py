@@ -1,11 +1,12 @@
 """A recordings index of N rows and its files, as months of calls leave them, and the
 check of what a purge left of them.
 
-Calls began evenly over the span that makes ``expired_share`` of them past their term
-(60 days over 86 days for 0.3); each row's path and ``delete_after`` are the ones the
-recorder and the retention rule give. Most recordings are stored, some empty (a header
-alone), a few missing (no file came); ``held_share`` of all are on hold. Every file is a
-44-byte WAV header: the purge's cost is a file to unlink, whatever its size.
+Calls began one after the other, evenly over the span that makes ``expired_share`` of
+them past their term (60 days over 86 days for 0.3); each row's path and ``delete_after``
+are the ones the recorder and the retention rule give. Most recordings are stored, some
+empty (a header alone), a few missing (no file came); ``held_share`` of all are on hold.
+Every file is a 44-byte WAV header: the purge's cost is a file to unlink, whatever its
+size.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from callgrid.database import Database
+from callgrid.web.tables import AuditRow
 from recordings.model import RecordingState
 from recordings.purge import FINISHED
 from recordings.recorder import recording_path
@@ -77,11 +79,14 @@ def made_rows(
     shape: IndexShape, first: int, count: int, rng: random.Random
 ) -> list[dict[str, Any]]:
     """Index rows ``first`` .. ``first + count - 1``, with the columns the recorder and the
-    finisher fill in."""
+    finisher fill in, in the order the calls began (as the recorder inserts them: the
+    oldest rows have the lowest ids)."""
     rows = []
-    span_seconds = shape.span.total_seconds()
+    span_seconds = shape.span.total_seconds() - 60
+    oldest = shape.now - shape.span
     for number in range(first, first + count):
-        started_at = shape.now - timedelta(seconds=rng.uniform(60, span_seconds))
+        offset = (number + rng.random()) / shape.rows * span_seconds
+        started_at = oldest + timedelta(seconds=offset)
         state = rng.choices(STATES, STATE_WEIGHTS)[0]
         seconds = rng.uniform(20, 600) if state is RecordingState.STORED else 0.0
         call_id = f"{rng.getrandbits(128):032x}"
@@ -180,9 +185,14 @@ async def mismatches(
     database: Database, directory: Path, shape: IndexShape, expected: Expected
 ) -> list[str]:
     """What the purge left that it should not have, or took that it should have kept:
-    row counts, expired rows not on hold still there, and the files against the rows."""
+    row counts, expired rows not on hold still there, the files against the rows, and
+    the ids its audit entries name."""
     found = []
     async with database.session() as session:
+        entries = await session.execute(
+            select(AuditRow.details).where(AuditRow.action == "recording.delete")
+        )
+        audited = sum(len(details["ids"]) for details in entries.scalars())
         rows = int(
             (await session.execute(select(func.count()).select_from(RecordingRow))).scalar_one()
         )
@@ -196,6 +206,8 @@ async def mismatches(
             select(RecordingRow.path).where(RecordingRow.state != RecordingState.MISSING.value)
         )
         row_paths = set(kept.scalars())
+    if audited != expected.deleted:
+        found.append(f"the audit log names {audited} deleted ids, expected {expected.deleted}")
     if rows != expected.rows - expected.deleted:
         found.append(f"{rows} rows left, expected {expected.rows - expected.deleted}")
     if expired_unheld:

@@ -7,6 +7,7 @@ heard and did and the call as stored.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -22,6 +23,7 @@ from customers.storage import SqlCustomers
 from ivr.settings import IvrSettings
 from ivr.simulation import SimulatedCall
 from prompts.render import speak_to_wav
+from recordings.settings import RecordingSettings
 from worktime.calendar import default_calendar
 from worktime.clock import DEFAULT_ZONE
 
@@ -61,6 +63,7 @@ def demo_settings(settings: Settings) -> Settings:
     """The user's settings, with a database and files of the demo's own (made afresh)."""
     folder = settings.var_dir / "demo"
     (folder / "callgrid-demo.db").unlink(missing_ok=True)
+    shutil.rmtree(folder / "recordings", ignore_errors=True)  # they were the old database's
     ivr = replace(
         settings.of(IvrSettings),
         messages_dir=str(folder / "messages"),
@@ -73,7 +76,7 @@ def demo_settings(settings: Settings) -> Settings:
         agi_host="127.0.0.1",
         agi_port=0,
     )
-    return demo.with_sections(ivr)
+    return demo.with_sections(ivr, RecordingSettings(recordings_dir=str(folder / "recordings")))
 
 
 async def seed(settings: Settings, now: datetime) -> None:

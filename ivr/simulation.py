@@ -95,6 +95,7 @@ def describe_heard(event: Heard, catalog: PromptCatalog) -> list[str]:
         "queue timeout": "nobody answered in time, queue",
         "spoke": "caller speaks",
         "said nothing": "Asterisk says nothing (it has no such sound files)",
+        "recording": "Asterisk records the call (MixMonitor) to",
     }
     label = labels.get(event.kind, event.kind)
     return [f"{stamp}{label} {event.detail}".rstrip()]
