@@ -1,5 +1,5 @@
-"""The recordings search form read into a query, and the times and lengths its pages
-show: pure, so every field's refusal is tested without a server."""
+"""The recordings search form read into a query (or refused with the field and the
+reason), and the times and lengths its pages show; no I/O."""
 
 from __future__ import annotations
 
