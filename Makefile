@@ -9,7 +9,7 @@ CALLGRID_TEST_ASTERISK ?= $(firstword $(shell command -v asterisk 2>/dev/null) \
                                       $(wildcard /opt/asterisk/sbin/asterisk))
 export CALLGRID_TEST_ASTERISK
 
-.PHONY: run test lint typecheck unit system-packages bench soak kill-rounds demo clean
+.PHONY: run test lint typecheck unit system-packages bench soak kill-rounds bench-retention demo clean
 
 run: $(STAMP)
 	$(BIN)/callgrid prompts build
@@ -48,6 +48,10 @@ soak: $(STAMP)
 
 kill-rounds: $(STAMP)
 	$(BIN)/python -m bench.kill_under_load --calls 50 --rounds 5
+
+# A purge of 100,000 and 1,000,000 indexed recordings, on SQLite and PostgreSQL (~20 min).
+bench-retention: $(STAMP)
+	$(BIN)/python -m bench.retention --rows 100000 1000000
 
 # Debian packages the engine needs: espeak-ng renders the prompts, sox converts them.
 system-packages:
