@@ -55,10 +55,7 @@ class RecordingSettings(Section):
 
     def check(self) -> Iterable[tuple[str, str]]:
         """MixMonitor takes the path as one argument of a comma-separated list."""
-        for name in ("recordings_dir", "asterisk_recordings_dir"):
-            value = getattr(self, name)
-            if value and UNSAFE_IN_PATH.search(value):
-                yield (
-                    name,
-                    "a path with , ( ) | quotes, backslash or spaces cannot be given to MixMonitor",
-                )
+        if UNSAFE_IN_PATH.search(self.asterisk_recordings_dir):
+            yield "asterisk_recordings_dir", (
+                "a path with , ( ) | quotes, backslash or spaces cannot be given to MixMonitor"
+            )
