@@ -8,6 +8,7 @@ import pytest
 
 from callgrid.settings import Settings, SettingsError
 from ivr.settings import IvrSettings
+from recordings.settings import RecordingSettings
 
 
 def test_defaults_put_everything_under_var(tmp_path: Path) -> None:
@@ -89,3 +90,17 @@ def test_a_missing_settings_file_is_an_error(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.toml"
     with pytest.raises(SettingsError, match="CALLGRID_SETTINGS_FILE"):
         Settings.from_environment({"CALLGRID_SETTINGS_FILE": str(missing)}, [IvrSettings])
+
+
+def test_recordings_live_under_var_and_asterisk_gets_their_absolute_path(tmp_path: Path) -> None:
+    settings = Settings.from_environment({"CALLGRID_VAR_DIR": str(tmp_path)}, [RecordingSettings])
+    recordings = settings.of(RecordingSettings)
+    assert recordings.recordings_dir == str(tmp_path / "recordings")
+    assert recordings.asterisk_recordings_dir == str((tmp_path / "recordings").resolve())
+    assert recordings.recording_retention_days == 60
+
+
+@pytest.mark.parametrize("path", ["/srv/rec,i(X)", "/srv/my recordings", "/srv/a|b", "/srv/'x'"])
+def test_a_recordings_folder_mixmonitor_would_misread_is_refused(path: str) -> None:
+    with pytest.raises(SettingsError, match="CALLGRID_ASTERISK_RECORDINGS_DIR=.*MixMonitor"):
+        Settings.from_environment({"CALLGRID_ASTERISK_RECORDINGS_DIR": path}, [RecordingSettings])
