@@ -22,6 +22,7 @@ from callgrid.web.audit import COMMAND_LINE, AuditLog
 from recordings.check import MAX_LISTED, CheckReport, check_recordings
 from recordings.model import Recording
 from recordings.purge import Purge, PurgeFigures
+from recordings.purge_lock import PurgeBusy
 from recordings.settings import RecordingSettings
 from recordings.storage import Actor, RecordingError, RecordingQuery, SqlRecordings
 from worktime.clock import system_clock
@@ -186,7 +187,11 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
             return await purge.preview()
         return await purge.run(by=_actor().login)
 
-    figures = _with_database(settings, work)
+    try:
+        figures = _with_database(settings, work)
+    except PurgeBusy as error:
+        print(f"callgrid: {error}; try again once it is over", file=sys.stderr)
+        return 1
     verb = "would delete" if args.dry_run else "deleted"
     print(
         f"{verb} {figures.deleted} expired recording(s), {figures.freed_bytes} bytes; "

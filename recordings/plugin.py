@@ -14,6 +14,7 @@ from callgrid.work import repeat_while_leading
 from recordings import cli, http
 from recordings.finisher import RecordingFinisher
 from recordings.purge import Purge
+from recordings.purge_lock import PurgeBusy
 from recordings.recorder import CallRecorder
 from recordings.settings import RecordingSettings
 from recordings.storage import SqlRecordings
@@ -73,11 +74,17 @@ class RecordingsPlugin(Plugin):
                 log,
             )
 
+        async def purge_once() -> None:
+            try:
+                await purge.run(by="retention worker")
+            except PurgeBusy:
+                log.info("recordings purge skipped: a purge (callgrid recordings purge) runs")
+
         async def purge_expired() -> None:
             await repeat_while_leading(
                 host.database,
                 RETENTION_WORKER,
-                lambda: purge.run(by="retention worker"),
+                purge_once,
                 settings.recording_purge_interval_seconds,
                 log,
             )

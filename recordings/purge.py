@@ -4,7 +4,7 @@ Each batch is first marked ``purging`` in one transaction; then its files are de
 then its rows. A purge killed anywhere leaves no file without a row (the row is still
 there, marked) and no row without its file that the index would offer (a ``purging``
 row is never shown nor played); the next purge finishes the marked rows first. Held
-recordings are never marked. Several purges at once each delete only what they marked.
+recordings are never marked. One purge runs at a time (:mod:`recordings.purge_lock`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from callgrid.database import Database
 from callgrid.web.audit import AuditLog
 from recordings.model import RecordingState
+from recordings.purge_lock import only_purge
 from recordings.tables import PurgeRunRow, RecordingRow
 from worktime.clock import Clock
 
@@ -54,7 +55,12 @@ class Purge:
 
     async def run(self, by: str) -> PurgeFigures:
         """Delete every expired recording not on hold, in batches; store the figures.
-        ``by``: who runs it, as the audit log names them."""
+        ``by``: who runs it, as the audit log names them. :class:`PurgeBusy` when another
+        purge runs."""
+        async with only_purge(self.database, self.directory):
+            return await self._run(by)
+
+    async def _run(self, by: str) -> PurgeFigures:
         now = self.clock()
         figures = PurgeFigures(started_at=now)
         await self._finish_marked(figures, by)

