@@ -102,5 +102,5 @@ def test_recordings_live_under_var_and_asterisk_gets_their_absolute_path(tmp_pat
 
 @pytest.mark.parametrize("path", ["/srv/rec,i(X)", "/srv/my recordings", "/srv/a|b", "/srv/'x'"])
 def test_a_recordings_folder_mixmonitor_would_misread_is_refused(path: str) -> None:
-    with pytest.raises(SettingsError, match="CALLGRID_ASTERISK_RECORDINGS_DIR=.*MixMonitor"):
+    with pytest.raises(SettingsError, match=r"CALLGRID_ASTERISK_RECORDINGS_DIR=.*MixMonitor"):
         Settings.from_environment({"CALLGRID_ASTERISK_RECORDINGS_DIR": path}, [RecordingSettings])
