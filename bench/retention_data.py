@@ -225,8 +225,10 @@ async def mismatches(
 
 
 def files_under(directory: Path) -> Iterator[str]:
-    """Every file's path relative to ``directory``, as the index names them."""
+    """Every recording's path relative to ``directory``, as the index names them; hidden
+    files (the purge's lock) are no recordings."""
     for day_directory, _folders, names in os.walk(directory):
         relative = os.path.relpath(day_directory, directory)
         for name in names:
-            yield f"{relative}/{name}"
+            if not name.startswith("."):
+                yield f"{relative}/{name}"

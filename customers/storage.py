@@ -22,7 +22,15 @@ from customers.account_import import NewAccount
 from customers.consent import imported_consents
 from customers.consent_store import change_values
 from customers.identifiers import normalise_phone
-from customers.model import Account, Channel, Consent, CustomerKind, Meter, Reading, Zone
+from customers.model import Account, CustomerKind, Meter, Reading, Zone
+from customers.row_mapping import (
+    account_of,
+    account_values,
+    meter_of,
+    meter_values,
+    reading_of,
+    reading_values,
+)
 from customers.tables import (
     ACCEPTED,
     REPLACED,
@@ -35,11 +43,6 @@ from worktime.clock import local_zone
 
 CHUNK = 5000
 T = TypeVar("T")
-_SAME_NAMES = (
-    "number", "name", "area", "address", "email", "inn", "ogrn", "contract_number", "debt",
-    "due_date", "last_payment_amount", "last_payment_date", "vip",
-)  # fmt: skip
-"""Fields an account and its row share name and type for."""
 
 
 class SqlCustomers:
@@ -84,7 +87,7 @@ class SqlCustomers:
             result = await session.execute(
                 select(MeterRow).where(MeterRow.account_id == account_id).order_by(MeterRow.id)
             )
-            return [_meter(row) for row in result.scalars()]
+            return [meter_of(row) for row in result.scalars()]
 
     async def last_accepted(self, meter_id: int) -> dict[Zone, Reading]:
         """The latest accepted reading of each zone of the meter."""
@@ -184,7 +187,7 @@ class SqlCustomers:
             result = await session.execute(
                 select(AccountRow).where(condition).order_by(AccountRow.id)
             )
-            return [_account(row) for row in result.scalars()]
+            return [account_of(row) for row in result.scalars()]
 
     async def _business(self, condition: Any) -> Account | None:
         accounts = await self._accounts(condition & (AccountRow.kind == CustomerKind.BUSINESS))
@@ -193,7 +196,7 @@ class SqlCustomers:
     async def _readings(self, query: Any) -> list[Reading]:
         async with self.database.session() as session:
             result = await session.execute(query)
-            return [_reading(row) for row in result.scalars()]
+            return [reading_of(row) for row in result.scalars()]
 
 
 async def _store(
@@ -233,7 +236,7 @@ async def _store(
             earlier = list(result.scalars())
         added = await connection.execute(
             insert(ReadingRow)
-            .values(_reading_values(reading, submission_key))
+            .values(reading_values(reading, submission_key))
             .returning(ReadingRow.id)
         )
         new_id = added.scalar_one()
@@ -265,7 +268,7 @@ async def _add_chunk(connection: AsyncConnection, chunk: list[NewAccount], at: d
         return
     await connection.execute(
         insert(MeterRow),
-        [_meter_values(r.meter, account_ids[r.account.number]) for r in with_meter if r.meter],
+        [meter_values(r.meter, account_ids[r.account.number]) for r in with_meter if r.meter],
     )
     stored_meters = await connection.execute(
         select(MeterRow.account_id, MeterRow.id).where(
@@ -274,7 +277,7 @@ async def _add_chunk(connection: AsyncConnection, chunk: list[NewAccount], at: d
     )
     meter_ids: dict[int, int] = {account: id_ for account, id_ in stored_meters}
     readings = [
-        _reading_values(
+        reading_values(
             reading,
             f"import:{record.account.number}",
             meter_id=meter_ids[account_ids[record.account.number]],
@@ -298,67 +301,3 @@ def _local_day(moment: datetime) -> tuple[datetime, datetime]:
         raise ValueError("naive datetime; times must carry a zone")
     start = datetime.combine(moment.astimezone(local_zone()).date(), time(), local_zone())
     return start, start + timedelta(days=1)
-
-
-def account_values(account: Account) -> dict[str, Any]:
-    try:
-        phone = normalise_phone(account.phone) if account.phone else ""
-    except ValueError:
-        phone = account.phone
-    consent = {f"consent_{name}": value for name, value in vars(account.consent).items()}
-    same = {name: getattr(account, name) for name in _SAME_NAMES}
-    return same | consent | {"kind": account.kind.value, "phone": phone}
-
-
-def _meter_values(meter: Meter, account_id: int) -> dict[str, Any]:
-    return {
-        "account_id": account_id,
-        "serial": meter.serial,
-        "zones": ",".join(meter.zones),
-        "digits": meter.digits,
-        "verification_due": meter.verification_due,
-        "installed_on": meter.installed_on,
-    }
-
-
-def _reading_values(
-    reading: Reading, submission_key: str, meter_id: int | None = None
-) -> dict[str, Any]:
-    return {
-        "meter_id": reading.meter_id if meter_id is None else meter_id,
-        "zone": reading.zone.value,
-        "value": reading.value,
-        "taken_at": reading.taken_at,
-        "channel": reading.channel.value,
-        "call_id": reading.call_id,
-        "submission_key": submission_key,
-        "replaced_by": None,
-        "status": ACCEPTED,
-    }
-
-
-def _account(row: AccountRow) -> Account:
-    consent = Consent(
-        row.consent_phone_info, row.consent_sms, row.consent_email, row.consent_cabinet
-    )
-    same = {name: getattr(row, name) for name in _SAME_NAMES}
-    return Account(id=row.id, kind=CustomerKind(row.kind), phone=row.phone, consent=consent, **same)
-
-
-def _meter(row: MeterRow) -> Meter:
-    zones = tuple(Zone(zone) for zone in row.zones.split(","))
-    return Meter(
-        row.id,
-        row.account_id,
-        row.serial,
-        zones,
-        row.digits,
-        row.verification_due,
-        row.installed_on,
-    )
-
-
-def _reading(row: ReadingRow) -> Reading:
-    return Reading(
-        row.meter_id, Zone(row.zone), row.value, row.taken_at, Channel(row.channel), row.call_id
-    )

@@ -160,6 +160,7 @@ async def test_a_database_refusal_shows_no_personal_data(
     finally:
         async with engine.begin() as connection:
             await connection.execute(text("DELETE FROM readings"))
+            await connection.execute(text("DELETE FROM consent_changes"))
             await connection.execute(text("DELETE FROM meters"))
             await connection.execute(text("DELETE FROM accounts"))
             await connection.execute(

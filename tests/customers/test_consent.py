@@ -27,7 +27,8 @@ from customers.consent import (
 )
 from customers.consent_store import SqlConsent
 from customers.model import Account, Consent, CustomerKind
-from customers.storage import SqlCustomers, account_values
+from customers.row_mapping import account_values
+from customers.storage import SqlCustomers
 from customers.tables import AccountRow, ConsentChangeRow
 from worktime.clock import ManualClock
 
