@@ -3,9 +3,8 @@ counts as one listening: pure decisions, no I/O.
 
 A supervisor reaches every recording; an operator only those of their own calls (the
 index keeps a call's operator as a login, ``recordings.storage.operator_login``, which
-is the operator's web login). An admin reads the audit log, not the recordings;
-dispatch reaches none. A grant to hear another operator's call would be one more
-clause of :func:`may_listen`.
+is the operator's web login), and those a supervisor granted them. An admin reads the
+audit log, not the recordings; dispatch reaches none.
 """
 
 from __future__ import annotations
@@ -33,12 +32,15 @@ def may_listen(user: User, recording: Recording) -> bool:
     """Whether the user may see, hear and download this recording."""
     if sees_every_recording(user):
         return True
+    if Role.OPERATOR not in user.roles:
+        return False
     own = recording.operator
-    return Role.OPERATOR in user.roles and bool(own) and own == user.login
+    return (bool(own) and own == user.login) or user.login in recording.granted_to
 
 
 def may_hold(user: User) -> bool:
-    """Holding a recording past its term (and releasing it) is a supervisor's call."""
+    """Holding a recording past its term (and releasing it), or letting an operator hear
+    it, is a supervisor's call."""
     return Role.SUPERVISOR in user.roles
 
 

@@ -1,4 +1,4 @@
-"""``callgrid recordings list|show|hold|release|purge|check``.
+"""``callgrid recordings list|show|hold|release|grant|purge|check``.
 
 What a command shows or changes is written to the audit log as the web's accesses are,
 by the system user who ran it, from the ``command line``.
@@ -20,6 +20,7 @@ from callgrid.plugins import Commands
 from callgrid.settings import Settings
 from callgrid.web.audit import COMMAND_LINE, AuditLog
 from recordings.check import MAX_LISTED, CheckReport, check_recordings
+from recordings.grants import RecordingGrants
 from recordings.model import Recording
 from recordings.purge import Purge, PurgeFigures
 from recordings.purge_lock import PurgeBusy
@@ -53,6 +54,11 @@ def add_commands(commands: Commands) -> None:
     release = sub.add_parser("release", help="lift a legal hold")
     release.add_argument("id", type=int)
     release.set_defaults(run=_release)
+    grant = sub.add_parser("grant", help="let an operator hear a recording of another's call")
+    grant.add_argument("id", type=int)
+    grant.add_argument("login", help="the operator's login")
+    grant.add_argument("--reason", required=True)
+    grant.set_defaults(run=_grant)
     purge = sub.add_parser("purge", help="delete expired recordings, file and row together")
     purge.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge.set_defaults(run=_purge)
@@ -174,6 +180,20 @@ def _hold(args: argparse.Namespace, settings: Settings) -> int:
 
 def _release(args: argparse.Namespace, settings: Settings) -> int:
     return _change_hold(args, settings, hold=False)
+
+
+def _grant(args: argparse.Namespace, settings: Settings) -> int:
+    async def work(database: Database) -> None:
+        grants = RecordingGrants(database, AuditLog(database, system_clock))
+        await grants.grant(args.id, args.login, args.reason, _actor(), system_clock())
+
+    try:
+        _with_database(settings, work)
+    except RecordingError as error:
+        print(f"callgrid: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.login} may hear recording #{args.id}")
+    return 0
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +23,7 @@ from aiohttp import hdrs, web
 
 from callgrid.database import Database
 from callgrid.web.access import EVERY_ROLE, SESSION_KEY, add_protected, form_field, signed_in
-from callgrid.web.audit import audit
+from callgrid.web.audit import AuditLog, audit
 from callgrid.web.pages import page_number, render_page
 from callgrid.web.users import Role
 from recordings.access import (
@@ -33,6 +33,7 @@ from recordings.access import (
     sees_every_recording,
     starts_playback,
 )
+from recordings.grants import RecordingGrants
 from recordings.model import Recording, RecordingState
 from recordings.retention_status import retention_status
 from recordings.search_form import (
@@ -62,6 +63,7 @@ INDEX_KEY: web.AppKey[SqlRecordings] = web.AppKey("recordings_index")
 SETTINGS_KEY: web.AppKey[RecordingSettings] = web.AppKey("recordings_settings")
 CLOCK_KEY: web.AppKey[Clock] = web.AppKey("recordings_clock")
 DATABASE_KEY: web.AppKey[Database] = web.AppKey("recordings_database")
+GRANTS_KEY: web.AppKey[RecordingGrants] = web.AppKey("recordings_grants")
 
 
 def page_answer(
@@ -214,19 +216,42 @@ async def release(request: web.Request) -> web.Response:
     return await _change_hold(request, None)
 
 
+async def grant(request: web.Request) -> web.Response:
+    """Let an operator hear this recording of a call not theirs (``login``, ``reason``)."""
+    login, reason = await form_field(request, "login"), await form_field(request, "reason")
+
+    async def change(recording: Recording, actor: Actor) -> None:
+        now = request.app[CLOCK_KEY]()
+        await request.app[GRANTS_KEY].grant(recording.id, login, reason, actor, now)
+
+    return await _supervisors_change(request, "grant", change)
+
+
 async def _change_hold(request: web.Request, reason: str | None) -> web.Response:
-    """Hold (with ``reason``) or release; the storage audits the change. 303 back to the
-    recording's page, or that page with the reason of a refusal (400)."""
-    tried = "hold" if reason is not None else "release"
-    recording = await reached(request, tried)
-    if not may_hold(signed_in(request)):
-        raise await refused(request, tried, recording.id)
-    index, actor = request.app[INDEX_KEY], Actor(signed_in(request).login, request.remote or "")
-    try:
+    """Hold (with ``reason``) or release; the storage audits the change."""
+    index = request.app[INDEX_KEY]
+
+    async def change(recording: Recording, actor: Actor) -> None:
         if reason is None:
             await index.release(recording.id, actor)
         else:
             await index.hold(recording.id, reason, actor, request.app[CLOCK_KEY]())
+
+    return await _supervisors_change(request, "hold" if reason is not None else "release", change)
+
+
+async def _supervisors_change(
+    request: web.Request,
+    tried: str,
+    change: Callable[[Recording, Actor], Awaitable[None]],
+) -> web.Response:
+    """A supervisor's change to a recording: 303 back to its page, or that page with the
+    reason of a refusal (400); anyone else is refused (403, audited)."""
+    recording = await reached(request, tried)
+    if not may_hold(signed_in(request)):
+        raise await refused(request, tried, recording.id)
+    try:
+        await change(recording, Actor(signed_in(request).login, request.remote or ""))
     except RecordingError as error:
         await audited(request, "recording.viewed", recording.id)
         context = _shown(request, recording, str(error))
@@ -256,6 +281,7 @@ def add_routes(
     who gets what. The retention page shows no one's data: the shell refuses it."""
     app[INDEX_KEY], app[SETTINGS_KEY], app[CLOCK_KEY] = index, settings, clock
     app[DATABASE_KEY] = database
+    app[GRANTS_KEY] = RecordingGrants(database, AuditLog(database, clock))
     add_protected(app, "GET", "/recordings", list_page, roles=EVERY_ROLE)
     add_protected(app, "GET", "/recordings/retention", retention_page, roles={Role.SUPERVISOR})
     add_protected(app, "GET", "/recordings/{id}", show_page, roles=EVERY_ROLE)
@@ -263,3 +289,4 @@ def add_routes(
     add_protected(app, "GET", "/recordings/{id}/download", download, roles=EVERY_ROLE)
     add_protected(app, "POST", "/recordings/{id}/hold", hold, roles=EVERY_ROLE)
     add_protected(app, "POST", "/recordings/{id}/release", release, roles=EVERY_ROLE)
+    add_protected(app, "POST", "/recordings/{id}/grant", grant, roles=EVERY_ROLE)

@@ -62,6 +62,8 @@ class Recording:
     hold_reason: str | None = None
     held_by: str | None = None
     held_at: datetime | None = None
+    granted_to: frozenset[str] = frozenset()
+    """Logins of operators a supervisor let hear this recording of a call not theirs."""
 
     @property
     def playable(self) -> bool:

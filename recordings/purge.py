@@ -21,7 +21,7 @@ from callgrid.database import Database
 from callgrid.web.audit import AuditLog
 from recordings.model import RecordingState
 from recordings.purge_lock import only_purge
-from recordings.tables import PurgeRunRow, RecordingRow
+from recordings.tables import PurgeRunRow, RecordingGrantRow, RecordingRow
 from worktime.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ class Purge:
         figures.files_missing += missing
         ids = [row[0] for row in marked]
         async with self.database.session() as session, session.begin():
+            grants = RecordingGrantRow.recording_id.in_(ids)
+            await session.execute(delete(RecordingGrantRow).where(grants))
             await session.execute(delete(RecordingRow).where(RecordingRow.id.in_(ids)))
             await self.audit.record(
                 "recording.delete",

@@ -3,17 +3,17 @@ the file is, found by what a supervisor searches for, held and released."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, func, insert, select, update
+from sqlalchemy import Select, String, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callgrid.database import Database
 from callgrid.web.audit import AuditLog
 from recordings.model import CallFacts, Recording, RecordingState
-from recordings.tables import RecordingRow
+from recordings.tables import RecordingGrantRow, RecordingRow
 
 MAX_HOLD_REASON = 512
 
@@ -130,9 +130,17 @@ class SqlRecordings:
         return await self._list(query)
 
     async def find(self, recording_id: int) -> Recording | None:
+        """The recording, with the operators granted to hear it."""
         async with self.database.session() as session:
             row = await session.get(RecordingRow, recording_id)
-        return None if row is None else recording_of(row)
+            if row is None:
+                return None
+            granted = await session.scalars(
+                select(RecordingGrantRow.login).where(
+                    RecordingGrantRow.recording_id == recording_id
+                )
+            )
+            return replace(recording_of(row), granted_to=frozenset(granted))
 
     async def of_call(self, call_id: str) -> Recording | None:
         found = await self._list(select(RecordingRow).where(RecordingRow.call_id == call_id))
@@ -160,10 +168,14 @@ class SqlRecordings:
         self, query: RecordingQuery, *, page: int = 1, size: int = 50, only_operator: str = ""
     ) -> tuple[list[Recording], bool]:
         """Page ``page`` (from 1) of the matches, newest first, and whether more follow;
-        with ``only_operator`` (a login), only that operator's calls."""
+        with ``only_operator`` (a login), only that operator's calls and those granted."""
         statement = _filtered(select(RecordingRow), query)
         if only_operator:
-            statement = statement.where(RecordingRow.operator == only_operator.lower())
+            login = only_operator.lower()
+            granted = select(RecordingGrantRow.recording_id).where(RecordingGrantRow.login == login)
+            statement = statement.where(
+                or_(RecordingRow.operator == login, RecordingRow.id.in_(granted))
+            )
         statement = (
             statement.order_by(RecordingRow.started_at.desc(), RecordingRow.id.desc())
             .offset((page - 1) * size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callgrid.database import Base, UtcDateTime
@@ -39,6 +39,20 @@ class RecordingRow(Base):
     hold_reason: Mapped[str | None] = mapped_column(String(512))
     held_by: Mapped[str | None] = mapped_column(String(64))
     held_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RecordingGrantRow(Base):
+    """An operator let hear a recording of a call not theirs (PD-1), by a supervisor."""
+
+    __tablename__ = "recording_grants"
+    __table_args__ = (UniqueConstraint("recording_id", "login"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(512))
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class PurgeRunRow(Base):

@@ -1,4 +1,4 @@
-"""The recordings index (REC-1) and the purge runs (REC-2).
+"""The recordings index (REC-1), the grants to hear one (PD-1) and the purge runs (REC-2).
 
 Revision ID: 0008
 Revises: 0007
@@ -44,6 +44,21 @@ def upgrade() -> None:
     )
     op.create_index("ix_recordings_due", "recordings", ["state", "delete_after"])
     op.create_table(
+        "recording_grants",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "recording_id",
+            sa.Integer,
+            sa.ForeignKey("recordings.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("login", sa.String(64), nullable=False, index=True),
+        sa.Column("reason", sa.String(512), nullable=False),
+        sa.Column("granted_by", sa.String(64), nullable=False),
+        sa.Column("granted_at", UtcDateTime, nullable=False),
+        sa.UniqueConstraint("recording_id", "login"),
+    )
+    op.create_table(
         "recording_purges",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("started_at", UtcDateTime, nullable=False, index=True),
@@ -57,5 +72,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("recording_purges")
+    op.drop_table("recording_grants")
     op.drop_index("ix_recordings_due", "recordings")
     op.drop_table("recordings")

@@ -129,3 +129,17 @@ def test_check_reports_orphans_missing_files_and_changed_ones(tmp_path: Path) ->
     assert "1 orphan files" in report.stdout and orphan.name in report.stdout
     assert "1 rows without their file" in report.stdout and gone_path in report.stdout
     assert "1 checksum mismatches" in report.stdout and changed_path in report.stdout
+
+
+def test_grant_lets_one_operator_hear_a_call_and_is_audited(tmp_path: Path) -> None:
+    (recording,) = _recordings(tmp_path, [1])
+    granted = run_callgrid(
+        tmp_path, "recordings", "grant", str(recording), "petr", "--reason", "жалоба"
+    )
+    assert granted.returncode == 0 and "petr may hear" in granted.stdout, granted.stderr
+    again = run_callgrid(tmp_path, "recordings", "grant", str(recording), "petr", "--reason", "x")
+    assert again.returncode == 1 and "already" in again.stderr
+    missing = run_callgrid(tmp_path, "recordings", "grant", "999", "petr", "--reason", "x")
+    assert missing.returncode == 1 and "no recording #999" in missing.stderr
+    (entry,) = [e for e in _audit(tmp_path) if e.action == "recording.grant"]
+    assert entry.details == {"to": "petr", "reason": "жалоба"} and entry.source == "command line"
