@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -111,7 +112,13 @@ class Purge:
                 await connection.execute(
                     update(RecordingRow)
                     .where(RecordingRow.id.in_(candidates.scalar_subquery()))
-                    .where(_due(now, held=False))
+                    # checked again on each row (another purge, a hold just set) but not
+                    # with _due, whose index SQLite would walk again for every batch
+                    .where(
+                        RecordingRow.state != RecordingState.PURGING.value,
+                        RecordingRow.hold_reason.is_(None),
+                        RecordingRow.delete_after <= now,
+                    )
                     .values(state=RecordingState.PURGING.value)
                     .returning(RecordingRow.id, RecordingRow.path, RecordingRow.size_bytes)
                 )
@@ -163,7 +170,7 @@ class Purge:
         freed = missing = 0
         for _id, path, size in marked:
             try:
-                (self.directory / path).unlink()
+                os.unlink(os.path.join(self.directory, path))  # no Path a file: 1M of them
                 freed += size or 0
             except FileNotFoundError:
                 missing += 1
