@@ -49,7 +49,7 @@ soak: $(STAMP)
 kill-rounds: $(STAMP)
 	$(BIN)/python -m bench.kill_under_load --calls 50 --rounds 5
 
-# A purge of 100,000 and 1,000,000 indexed recordings, on SQLite and PostgreSQL (~20 min).
+# A purge of 100,000 and 1,000,000 indexed recordings, on SQLite and PostgreSQL (~25 min).
 bench-retention: $(STAMP)
 	$(BIN)/python -m bench.retention --rows 100000 1000000
 
