@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, DateTime, TypeDecorator, event, text
+from sqlalchemy import Connection, DateTime, String, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -48,6 +48,24 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     pass
+
+
+def text_lengths(table: type[Base]) -> dict[str, int]:
+    """The size of each sized text column of a table."""
+    return {
+        column.name: column.type.length
+        for column in table.__table__.columns
+        if isinstance(column.type, String) and column.type.length is not None
+    }
+
+
+def cut_to_columns(lengths: dict[str, int], values: dict[str, Any]) -> dict[str, Any]:
+    """Text cut to its column's size, so one overlong value (a caller ID, a channel…)
+    costs its tail, not the row."""
+    return {
+        name: value[: lengths[name]] if isinstance(value, str) and name in lengths else value
+        for name, value in values.items()
+    }
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

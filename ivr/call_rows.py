@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from callgrid.database import Base, UtcDateTime
+from callgrid.database import Base, UtcDateTime, cut_to_columns, text_lengths
 
 
 class CallStatus(StrEnum):
@@ -54,19 +54,10 @@ class CallRow(Base):
     """When the engine last knew the call to be in progress (its heartbeat)."""
 
 
-COLUMN_LENGTHS = {
-    column.name: column.type.length
-    for column in CallRow.__table__.columns
-    if isinstance(column.type, String) and column.type.length is not None
-}
+COLUMN_LENGTHS = text_lengths(CallRow)
 
 
 def fitted(values: dict[str, Any]) -> dict[str, Any]:
     """Text cut to its column's size, so one overlong caller ID (or channel, topic,
     operator…) cannot make the database refuse the record."""
-    return {
-        name: value[: COLUMN_LENGTHS[name]]
-        if isinstance(value, str) and name in COLUMN_LENGTHS
-        else value
-        for name, value in values.items()
-    }
+    return cut_to_columns(COLUMN_LENGTHS, values)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callgrid.database import Database
+from callgrid.database import Database, cut_to_columns, text_lengths
 from callgrid.web.audit import AuditLog
 from recordings.model import CallFacts, Recording, RecordingState
 from recordings.tables import RecordingGrantRow, RecordingRow
@@ -57,21 +57,12 @@ class RecordingError(ValueError):
     """A hold or release that cannot be done; the message says why."""
 
 
-COLUMN_LENGTHS = {
-    column.name: column.type.length
-    for column in RecordingRow.__table__.columns
-    if isinstance(column.type, String) and column.type.length is not None
-}
+COLUMN_LENGTHS = text_lengths(RecordingRow)
 
 
 def fitted(values: dict[str, Any]) -> dict[str, Any]:
     """Text cut to its column's size: an overlong caller ID costs its tail, not the row."""
-    return {
-        name: value[: COLUMN_LENGTHS[name]]
-        if isinstance(value, str) and name in COLUMN_LENGTHS
-        else value
-        for name, value in values.items()
-    }
+    return cut_to_columns(COLUMN_LENGTHS, values)
 
 
 class SqlRecordings:
