@@ -96,6 +96,7 @@ class Engine:
             await self.agi.start()
         if "ami" in self.parts and self.settings.ami_enabled:
             self.ami = self._ami_client()
+            self.host.ami = self.ami
             self._ami_login = asyncio.create_task(self._log_in_to_ami(self.ami))
         if "web" in self.parts:
             self._web_runner = web.AppRunner(build_web_app(self))

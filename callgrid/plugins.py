@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from callgrid.database import Database
     from callgrid.events import EventHub
     from telephony.agi import AgiCall
-    from telephony.ami import AmiEvent
+    from telephony.ami import AmiClient, AmiEvent
     from worktime.clock import Clock
 
 T = TypeVar("T")
@@ -91,6 +91,9 @@ class PluginHost:
     on_shutdown: list[Hook] = field(default_factory=list)
     """Run first when the engine stops, before the calls in progress are closed."""
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+    ami: AmiClient | None = None
+    """The engine's AMI link once it runs (the "ami" part), for workers that send
+    actions (a campaign's Originate); None in a process without it."""
     _services: dict[str, Any] = field(default_factory=dict)
 
     def runs(self, part: str) -> bool:

@@ -259,7 +259,8 @@ def _build(
 
 def _shown(name: str, value: Any) -> str:
     """A value as an error message may show it: never a secret or a URL with a password."""
-    return "'***'" if name in SECRET_KEYS else repr(value)
+    secret = name in SECRET_KEYS or name.endswith(("_secret", "_password"))
+    return "'***'" if secret else repr(value)
 
 
 def _range_problems(settings: Any) -> list[tuple[str, str]]:

@@ -4,11 +4,12 @@ one answer the autoinformer asks at dial time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from callgrid.database import Database
 from callgrid.web.audit import AuditLog
@@ -17,6 +18,7 @@ from customers.consent import (
     ConsentChange,
     ConsentChannel,
     ConsentError,
+    ConsentStatus,
     change_problem,
     latest_per_channel,
     status_of,
@@ -159,3 +161,26 @@ def _change(row: ConsentChangeRow) -> ConsentChange:
         source=row.source,
         changed_by=row.changed_by,
     )
+
+
+async def consent_statuses(
+    connection: AsyncConnection, account_numbers: Iterable[str], at: datetime
+) -> dict[str, dict[ConsentChannel, ConsentStatus]]:
+    """Each account's state of every channel at ``at`` (its latest change by then; "not
+    asked" when none), read on the caller's connection, for many accounts at once."""
+    wanted = sorted({number.strip() for number in account_numbers})
+    statuses = {number: dict.fromkeys(ConsentChannel, ConsentStatus.NOT_ASKED) for number in wanted}
+    changes = ConsentChangeRow
+    for start in range(0, len(wanted), 500):
+        rows = await connection.execute(
+            select(changes.account_number, changes.channel, changes.given)
+            .where(
+                ConsentChangeRow.account_number.in_(wanted[start : start + 500]),
+                ConsentChangeRow.at <= at,
+            )
+            .order_by(ConsentChangeRow.at, ConsentChangeRow.id)
+        )
+        for number, channel, given in rows:
+            state = ConsentStatus.GIVEN if given else ConsentStatus.REFUSED
+            statuses[number][ConsentChannel(channel)] = state
+    return statuses

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from callgrid.database import Database
 from customers.account_import import NewAccount
@@ -301,3 +301,17 @@ def _local_day(moment: datetime) -> tuple[datetime, datetime]:
         raise ValueError("naive datetime; times must carry a zone")
     start = datetime.combine(moment.astimezone(local_zone()).date(), time(), local_zone())
     return start, start + timedelta(days=1)
+
+
+async def accounts_by_numbers(
+    connection: AsyncConnection, numbers: Iterable[str]
+) -> dict[str, Account]:
+    """The accounts of ``numbers`` found, read on the caller's connection (inside its
+    transaction: a campaign's dialer decides with them under its lock)."""
+    wanted = sorted({number.strip() for number in numbers})
+    found: dict[str, Account] = {}
+    async with AsyncSession(bind=connection) as session:
+        for chunk in _chunks(wanted, 500):
+            result = await session.execute(select(AccountRow).where(AccountRow.number.in_(chunk)))
+            found.update((row.number, account_of(row)) for row in result.scalars())
+    return found

@@ -8,7 +8,9 @@ The hours that apply to a day, in this order:
   shortened pre-holiday day;
 - an ordinary Saturday or Sunday: the ``saturday`` / ``sunday`` hours.
 
-``None`` is closed all day. The hours themselves are settings of the contact center
+``None`` is closed all day. A moment is judged in the region's zone unless a ``zone`` is
+given: the autoinformer judges a customer's calling window in the customer's own zone
+with the region's calendar. The hours themselves are settings of the contact center
 (:class:`callcenter.settings.CallcenterSettings` holds the standard's); nothing here
 reads the clock.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from worktime.calendar import (
     ONE_DAY,
@@ -25,7 +27,6 @@ from worktime.calendar import (
     WorkingCalendar,
     local_moment,
 )
-from worktime.clock import local_zone
 
 SETTING_KEYS = frozenset({"working_day", "saturday", "sunday", "holiday", "shortened_by_minutes"})
 LONGEST_CLOSURE_DAYS = 366
@@ -99,36 +100,42 @@ class ServiceHours:
             return Window(window.opens, closes.time())
         return self.saturday if day.weekday() == 5 else self.sunday
 
-    def is_open(self, moment: datetime) -> bool:
-        local = local_moment(moment)
+    def is_open(self, moment: datetime, zone: tzinfo | None = None) -> bool:
+        local = _in_zone(moment, zone)
         window = self.hours_on(local.date())
         return window is not None and window.opens <= local.time() < window.closes
 
-    def closing_time(self, moment: datetime) -> datetime | None:
+    def closing_time(self, moment: datetime, zone: tzinfo | None = None) -> datetime | None:
         """When the line closes, if it is open at ``moment``; else ``None``."""
-        local = local_moment(moment)
+        local = _in_zone(moment, zone)
         window = self.hours_on(local.date())
         if window is None or not window.opens <= local.time() < window.closes:
             return None
-        return datetime.combine(local.date(), window.closes, tzinfo=local_zone())
+        return datetime.combine(local.date(), window.closes, tzinfo=local.tzinfo)
 
-    def next_opening(self, moment: datetime) -> datetime:
-        """The first moment at or after ``moment`` when the line is open (``moment`` if open).
+    def next_opening(self, moment: datetime, zone: tzinfo | None = None) -> datetime:
+        """The first moment at or after ``moment`` when the line is open (``moment`` if open),
+        in ``zone`` (the region's by default).
 
         Raises ``CalendarError`` when the search runs past the years the calendar covers.
         """
-        local = local_moment(moment)
-        if self.is_open(local):
+        local = _in_zone(moment, zone)
+        if self.is_open(local, local.tzinfo):
             return local
         day = local.date()
         for _ in range(LONGEST_CLOSURE_DAYS):
             window = self.hours_on(day)
             if window is not None:
-                opening = datetime.combine(day, window.opens, tzinfo=local_zone())
+                opening = datetime.combine(day, window.opens, tzinfo=local.tzinfo)
                 if opening >= local:
                     return opening
             day += ONE_DAY
         raise ServiceHoursError(f"closed for more than {LONGEST_CLOSURE_DAYS} days after {local}")
+
+
+def _in_zone(moment: datetime, zone: tzinfo | None) -> datetime:
+    local = local_moment(moment)
+    return local if zone is None else local.astimezone(zone)
 
 
 def _window(line: str, key: str, raw: object) -> Window | None:

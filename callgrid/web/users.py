@@ -27,6 +27,8 @@ MAX_PASSWORD = 1024
 class Role(StrEnum):
     OPERATOR = "operator"
     SUPERVISOR = "supervisor"
+    MANAGER = "manager"
+    """Approves what supervisors prepare: campaigns (AD-3)."""
     ADMIN = "admin"
     DISPATCH = "dispatch"
 

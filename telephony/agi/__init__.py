@@ -1,7 +1,7 @@
 """FastAGI: the server Asterisk connects to, and the typed call it hands over."""
 
 from telephony.agi.arguments import argument, quote
-from telephony.agi.call import AgiCall, DigitInput, Recording
+from telephony.agi.call import AgiCall, DigitInput, Playback, Recording
 from telephony.agi.environment import AgiEnvironment, parse_environment
 from telephony.agi.errors import (
     AgiCommandError,
@@ -28,6 +28,7 @@ __all__ = [
     "CallHungUp",
     "DigitInput",
     "FastAgiServer",
+    "Playback",
     "PromptMissing",
     "Recording",
     "argument",

@@ -67,6 +67,15 @@ class Recording:
         return self.samples / SAMPLE_RATE
 
 
+@dataclass(frozen=True, slots=True)
+class Playback:
+    """How far one prompt played: the key that stopped it, or the caller hanging up."""
+
+    digit: str | None
+    seconds: float
+    hung_up: bool
+
+
 class AgiCall:
     """A call handed to the engine by ``AGI(agi://…)``."""
 
@@ -225,6 +234,20 @@ class AgiCall:
             if digit is not None:
                 return digit
         return None
+
+    async def stream(self, prompt: str, escape: str = "") -> Playback:
+        """STREAM FILE one prompt and say how far it got (``endpos`` in samples); a
+        hangup part way is reported, not raised, so the seconds heard are kept."""
+        line = f"STREAM FILE {argument(prompt)} {quote(escape)}"
+        reply = await self._exchange(line, True, self.media_timeout)
+        seconds = (reply.endpos or 0) / SAMPLE_RATE
+        if reply.result == "-1":
+            try:
+                await self._raise_if_hung_up()
+            except CallHungUp:
+                return Playback(None, seconds, hung_up=True)
+            raise PromptMissing(f"Asterisk has no sound file {prompt!r}")
+        return Playback(digit_from_code(reply.number), seconds, hung_up=False)
 
     async def read_digits(self, prompt: str, timeout_ms: int, max_digits: int) -> DigitInput:
         """GET DATA: play ``prompt`` (any key interrupts it), then collect digits.

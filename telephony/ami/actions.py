@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 Headers = list[tuple[str, str]]
+MAX_CHANNEL_ID = 149
+"""The longest ``ChannelId``/``OtherChannelId`` Asterisk accepts (AST_MAX_PUBLIC_UNIQUEID)."""
 
 
 class AmiAction(Protocol):
@@ -86,6 +88,12 @@ class Originate:
     With ``is_async`` (the default here; Asterisk's own default is synchronous)
     Asterisk answers at once and reports the outcome later in an ``OriginateResponse``
     event that carries this action's ActionID.
+
+    ``channel_id`` becomes the Uniqueid of the channel placed (``;1`` of a Local pair),
+    ``other_channel_id`` that of a Local pair's ``;2`` (Asterisk's default: the first
+    with ``;2`` appended), so every later event of the call names it, and a failed
+    call's OriginateResponse too. Longer than 149 characters raises ValueError; an id
+    still in use makes the call fail (Reason 0).
     """
 
     name: ClassVar[str] = "Originate"
@@ -99,6 +107,17 @@ class Originate:
     timeout_ms: int | None = None
     variables: Mapping[str, str] = field(default_factory=dict)
     is_async: bool = True
+    channel_id: str | None = None
+    other_channel_id: str | None = None
+
+    def __post_init__(self) -> None:
+        ids = (("channel_id", self.channel_id), ("other_channel_id", self.other_channel_id))
+        for name, value in ids:
+            if value is not None and len(value) > MAX_CHANNEL_ID:
+                raise ValueError(
+                    f"Originate {name} is {len(value)} characters; "
+                    f"Asterisk takes at most {MAX_CHANNEL_ID}"
+                )
 
     def headers(self) -> Headers:
         out = _optional(
@@ -115,6 +134,7 @@ class Originate:
         )
         out += [("Variable", f"{key}={value}") for key, value in self.variables.items()]
         out.append(("Async", _flag(self.is_async)))
+        out += _optional([("ChannelId", self.channel_id), ("OtherChannelId", self.other_channel_id)])
         return out
 
 

@@ -1,0 +1,526 @@
+"""Attempts in the database: a turn of a campaign's dialer, and each attempt's end.
+
+A turn runs in one transaction. On PostgreSQL it first locks the campaign's row, so
+the processes dialling one campaign take turns and the line limit and the rate cap are
+counted over all of them; due deliveries are then claimed with ``FOR UPDATE SKIP
+LOCKED`` and a lease (:func:`callgrid.work.claim`). Every claimed customer is judged
+with the data of that moment (consent, debt, their past attempts on every campaign)
+and either gets an attempt, begun in the same transaction, or a later turn. An attempt
+whose process died is closed as interrupted once its lease runs out, and its line is
+counted busy until then: a restart never calls a customer whose call may still be up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from autodialer.model import Cause, MessageChannel, Outcome, Purpose
+from autodialer.pacing import rate_window_seconds
+from autodialer.retry_policy import PastAttempt
+from autodialer.storage import ACTIVE, DELIVERED, ENDED, PENDING, STOPPED
+from autodialer.tables import (
+    AttemptEventRow,
+    AttemptRow,
+    CampaignRow,
+    DeliveryRow,
+    SmsPartRow,
+    TargetRow,
+)
+from callgrid.database import Database
+from callgrid.work import claim
+from customers.consent import ConsentChannel, ConsentStatus
+from customers.consent_store import consent_statuses
+from customers.model import Account
+from customers.storage import accounts_by_numbers
+from customers.tables import AccountRow, MeterRow
+
+DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]
+HISTORY_DAYS = 8
+"""How far back a customer's attempts are read: the longest retry gap (7 days) + 1."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A claimed customer and what is known of them now, for the decision."""
+
+    delivery_id: int
+    account_number: str
+    channel: MessageChannel
+    account: Account | None
+    consent: dict[ConsentChannel, ConsentStatus]
+    history: list[PastAttempt]
+    last_survey_at: datetime | None
+    list_phone: str
+    list_email: str
+    restriction_date: date | None
+    verification_due: date | None
+
+
+@dataclass(frozen=True)
+class Begin:
+    """Start an attempt to ``address`` saying ``said``."""
+
+    address: str
+    said: str
+
+
+@dataclass(frozen=True)
+class Later:
+    """No attempt now: next at ``at`` (None: never in this campaign) for ``reason``."""
+
+    at: datetime | None
+    reason: str = ""
+    final: bool = False
+    """Stop this delivery (paid, refused…); else it stays pending."""
+
+
+Decision = Begin | Later
+Decide = Callable[[Contact], Decision]
+
+
+@dataclass(frozen=True)
+class StartedAttempt:
+    id: int
+    campaign_id: int
+    delivery_id: int
+    account_number: str
+    channel: MessageChannel
+    address: str
+    said: str
+    channel_id: str
+    started_at: datetime
+
+
+@dataclass
+class TurnFigures:
+    claimed: int = 0
+    started: int = 0
+    postponed: int = 0
+    stopped: int = 0
+    interrupted: int = 0
+    skips: dict[str, int] = field(default_factory=dict)
+
+
+class AttemptStore:
+    def __init__(self, database: Database, owner: str, lease: timedelta) -> None:
+        self.database = database
+        self.owner = owner
+        self.lease = lease
+
+    async def take_turn(
+        self,
+        campaign_id: int,
+        purpose: Purpose,
+        channel: MessageChannel,
+        now: datetime,
+        budget: Callable[[int, int], int],
+        decide: Decide,
+    ) -> tuple[list[StartedAttempt], TurnFigures]:
+        """One turn: ``budget(lines_busy, started_in_window)`` says how many may start."""
+        figures = TurnFigures()
+        started: list[StartedAttempt] = []
+        async with self.database.engine.begin() as connection:
+            if not await _lock_running(connection, campaign_id):
+                return started, figures
+            figures.interrupted = await close_expired(connection, now, campaign_id)
+            busy, recent = await _load_counts(connection, campaign_id, channel, now)
+            room = budget(busy, recent)
+            rounds = 0
+            while room > 0 and rounds < 4:
+                rounds += 1
+                ids = await claim(
+                    connection,
+                    DELIVERIES,
+                    and_(
+                        DeliveryRow.campaign_id == campaign_id,
+                        DeliveryRow.channel == channel.value,
+                        DeliveryRow.state == PENDING,
+                        DeliveryRow.next_at <= now,
+                    ),
+                    owner=self.owner,
+                    now=now,
+                    lease=self.lease,
+                    limit=room,
+                    order_by=(DeliveryRow.next_at, DeliveryRow.id),
+                )
+                if not ids:
+                    break
+                figures.claimed += len(ids)
+                for contact in await _contacts(connection, ids, channel, purpose, now):
+                    decision = decide(contact)
+                    if isinstance(decision, Begin):
+                        attempt = await _begin(
+                            connection, campaign_id, purpose, contact, decision, now, self
+                        )
+                        started.append(attempt)
+                        room -= 1
+                    else:
+                        await _postpone(connection, contact.delivery_id, decision)
+                        key = decision.reason or "window"
+                        figures.skips[key] = figures.skips.get(key, 0) + 1
+                        if decision.final:
+                            figures.stopped += 1
+                        else:
+                            figures.postponed += 1
+            figures.started = len(started)
+        return started, figures
+
+    async def finish(
+        self,
+        attempt_id: int,
+        cause: Cause,
+        now: datetime,
+        facts: dict[str, Any] | None = None,
+        events: Sequence[tuple[datetime, str, str]] = (),
+    ) -> bool:
+        """End an attempt with its cause; False if it had ended already (the first end
+        stands: a late AMI event never turns a result around)."""
+        async with self.database.engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    select(AttemptRow.delivery_id, AttemptRow.ended_at).where(
+                        AttemptRow.id == attempt_id
+                    )
+                )
+            ).first()
+            if row is None or row.ended_at is not None:
+                return False
+            values = dict(facts or {})
+            values.update(ended_at=now, cause=cause.value, lease_until=None)
+            await connection.execute(
+                update(AttemptRow).where(AttemptRow.id == attempt_id).values(**values)
+            )
+            await _add_events(connection, attempt_id, [*events, (now, "end", cause.value)])
+            await _settle_delivery(connection, row.delivery_id, cause, now)
+        return True
+
+    async def note(
+        self,
+        attempt_id: int,
+        events: Sequence[tuple[datetime, str, str]],
+        facts: dict[str, Any] | None = None,
+        lease_until: datetime | None = None,
+    ) -> None:
+        """Add evidence to an attempt under way (and extend its lease)."""
+        async with self.database.engine.begin() as connection:
+            values = dict(facts or {})
+            if lease_until is not None:
+                values["lease_until"] = lease_until
+            if values:
+                await connection.execute(
+                    update(AttemptRow).where(AttemptRow.id == attempt_id).values(**values)
+                )
+            await _add_events(connection, attempt_id, events)
+
+    async def note_hangup(self, channel_id: str, cause: int, at: datetime, text: str) -> None:
+        """A Hangup event of an attempt's channel: its cause is evidence."""
+        async with self.database.engine.begin() as connection:
+            attempt_id = (
+                await connection.execute(
+                    select(AttemptRow.id).where(AttemptRow.channel_id == channel_id)
+                )
+            ).scalar_one_or_none()
+            if attempt_id is None:
+                return
+            await connection.execute(
+                update(AttemptRow)
+                .where(AttemptRow.id == attempt_id, AttemptRow.hangup_cause.is_(None))
+                .values(hangup_cause=cause)
+            )
+            await _add_events(connection, attempt_id, [(at, "hangup", f"cause {cause} {text}")])
+
+    async def open_attempt(self, attempt_id: int) -> AttemptRow | None:
+        async with self.database.session() as session:
+            row = await session.get(AttemptRow, attempt_id)
+            return row if row is not None and row.ended_at is None else None
+
+    async def add_sms_parts(self, attempt_id: int, message_ids: Sequence[str]) -> None:
+        async with self.database.engine.begin() as connection:
+            await connection.execute(
+                insert(SmsPartRow),
+                [{"message_id": mid, "attempt_id": attempt_id} for mid in message_ids],
+            )
+
+    async def sms_receipt(
+        self, message_id: str, delivered: bool, status: str, now: datetime
+    ) -> tuple[int, bool | None] | None:
+        """Note a part's receipt; the attempt id and, once every part has one, whether
+        all were delivered (None while some are still out)."""
+        async with self.database.engine.begin() as connection:
+            attempt_id = (
+                await connection.execute(
+                    select(SmsPartRow.attempt_id).where(SmsPartRow.message_id == message_id)
+                )
+            ).scalar_one_or_none()
+            if attempt_id is None:
+                return None
+            await connection.execute(
+                update(SmsPartRow)
+                .where(SmsPartRow.message_id == message_id)
+                .values(delivered=delivered, status=status[:16])
+            )
+            parts = (
+                await connection.execute(
+                    select(SmsPartRow.delivered).where(SmsPartRow.attempt_id == attempt_id)
+                )
+            ).scalars()
+            states = list(parts)
+        if any(state is None for state in states):
+            return attempt_id, None
+        return attempt_id, all(states)
+
+    async def close_expired(self, now: datetime) -> int:
+        async with self.database.engine.begin() as connection:
+            return await close_expired(connection, now, None)
+
+
+async def close_expired(connection: AsyncConnection, now: datetime, campaign_id: int | None) -> int:
+    """Close as interrupted the attempts whose lease ran out (their process died); the
+    end written is the lease's end, the latest the call could have lasted."""
+    query = select(
+        AttemptRow.id, AttemptRow.delivery_id, AttemptRow.lease_until, AttemptRow.cause
+    ).where(AttemptRow.ended_at.is_(None), AttemptRow.lease_until <= now)
+    if campaign_id is not None:
+        query = query.where(AttemptRow.campaign_id == campaign_id)
+    expired = list(await connection.execute(query))
+    for attempt_id, delivery_id, lease_until, known in expired:
+        cause = Cause(known) if known else Cause.INTERRUPTED  # a result stored stands
+        await connection.execute(
+            update(AttemptRow)
+            .where(AttemptRow.id == attempt_id)
+            .values(ended_at=lease_until, cause=cause.value, lease_until=None)
+        )
+        detail = "the engine that placed it stopped before the call's end was known"
+        await _add_events(connection, attempt_id, [(now, "interrupted", detail)])
+        await _settle_delivery(connection, delivery_id, cause, now)
+    return len(expired)
+
+
+async def _lock_running(connection: AsyncConnection, campaign_id: int) -> bool:
+    query = select(CampaignRow.state).where(CampaignRow.id == campaign_id)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    state = (await connection.execute(query)).scalar_one_or_none()
+    return state == "running"
+
+
+async def _load_counts(
+    connection: AsyncConnection, campaign_id: int, channel: MessageChannel, now: datetime
+) -> tuple[int, int]:
+    open_attempts = select(func.count()).where(
+        AttemptRow.campaign_id == campaign_id,
+        AttemptRow.channel == channel.value,
+        AttemptRow.ended_at.is_(None),
+    )
+    busy = int((await connection.execute(open_attempts)).scalar_one())
+    row = (
+        await connection.execute(
+            select(CampaignRow.calls_per_second).where(CampaignRow.id == campaign_id)
+        )
+    ).scalar_one()
+    since = now - timedelta(seconds=rate_window_seconds(row))
+    recent_query = select(func.count()).where(
+        AttemptRow.campaign_id == campaign_id,
+        AttemptRow.channel == channel.value,
+        AttemptRow.started_at > since,
+    )
+    recent = int((await connection.execute(recent_query)).scalar_one())
+    return busy, recent
+
+
+async def _contacts(
+    connection: AsyncConnection,
+    delivery_ids: Sequence[int],
+    channel: MessageChannel,
+    purpose: Purpose,
+    now: datetime,
+) -> list[Contact]:
+    rows = list(
+        await connection.execute(
+            select(
+                DeliveryRow.id,
+                DeliveryRow.account_number,
+                TargetRow.phone,
+                TargetRow.email,
+                TargetRow.restriction_date,
+            )
+            .join(TargetRow, TargetRow.id == DeliveryRow.target_id)
+            .where(DeliveryRow.id.in_(delivery_ids))
+            .order_by(DeliveryRow.next_at, DeliveryRow.id)
+        )
+    )
+    numbers = [row.account_number for row in rows]
+    accounts = await accounts_by_numbers(connection, numbers)
+    consents = await consent_statuses(connection, numbers, now)
+    histories = await _histories(connection, numbers, channel, now)
+    surveys = await _last_surveys(connection, numbers) if purpose is Purpose.SURVEY else {}
+    verifications = (
+        await _verifications(connection, numbers) if purpose is Purpose.METER_VERIFICATION else {}
+    )
+    return [
+        Contact(
+            delivery_id=row.id,
+            account_number=row.account_number,
+            channel=channel,
+            account=accounts.get(row.account_number),
+            consent=consents.get(row.account_number, {}),
+            history=histories.get(row.account_number, []),
+            last_survey_at=surveys.get(row.account_number),
+            list_phone=row.phone,
+            list_email=row.email,
+            restriction_date=row.restriction_date,
+            verification_due=verifications.get(row.account_number),
+        )
+        for row in rows
+    ]
+
+
+async def _histories(
+    connection: AsyncConnection, numbers: Sequence[str], channel: MessageChannel, now: datetime
+) -> dict[str, list[PastAttempt]]:
+    """Each customer's attempts on ``channel`` in every campaign of the last days; one
+    under way counts as negative (it may still be ringing)."""
+    found: dict[str, list[PastAttempt]] = {}
+    since = now - timedelta(days=HISTORY_DAYS)
+    rows = await connection.execute(
+        select(
+            AttemptRow.account_number,
+            AttemptRow.started_at,
+            AttemptRow.cause,
+            AttemptRow.campaign_id,
+        )
+        .where(
+            AttemptRow.account_number.in_(numbers),
+            AttemptRow.channel == channel.value,
+            AttemptRow.started_at > since,
+        )
+        .order_by(AttemptRow.started_at)
+    )
+    for number, started_at, cause, campaign_id in rows:
+        outcome = Cause(cause).outcome if cause else None
+        found.setdefault(number, []).append(
+            PastAttempt(channel, started_at, outcome, campaign_id)
+        )
+    return found
+
+
+async def _last_surveys(connection: AsyncConnection, numbers: Sequence[str]) -> dict[str, datetime]:
+    positive = [cause.value for cause in Cause if cause.outcome is Outcome.POSITIVE]
+    rows = await connection.execute(
+        select(AttemptRow.account_number, func.max(AttemptRow.started_at))
+        .where(
+            AttemptRow.account_number.in_(numbers),
+            AttemptRow.purpose == Purpose.SURVEY.value,
+            AttemptRow.cause.in_(positive),
+        )
+        .group_by(AttemptRow.account_number)
+    )
+    return {number: at for number, at in rows}
+
+
+async def _verifications(connection: AsyncConnection, numbers: Sequence[str]) -> dict[str, date]:
+    rows = await connection.execute(
+        select(AccountRow.number, func.min(MeterRow.verification_due))
+        .join(MeterRow, MeterRow.account_id == AccountRow.id)
+        .where(AccountRow.number.in_(numbers))
+        .group_by(AccountRow.number)
+    )
+    return {number: due for number, due in rows}
+
+
+async def _begin(
+    connection: AsyncConnection,
+    campaign_id: int,
+    purpose: Purpose,
+    contact: Contact,
+    decision: Begin,
+    now: datetime,
+    store: AttemptStore,
+) -> StartedAttempt:
+    channel_id = f"cg-{uuid.uuid4().hex[:24]}"
+    attempt_id = (
+        await connection.execute(
+            insert(AttemptRow)
+            .values(
+                campaign_id=campaign_id,
+                delivery_id=contact.delivery_id,
+                account_number=contact.account_number,
+                purpose=purpose.value,
+                channel=contact.channel.value,
+                address=decision.address[:256],
+                started_at=now,
+                lease_until=now + store.lease,
+                channel_id=channel_id if contact.channel is MessageChannel.PHONE else None,
+                said=decision.said,
+                engine=store.owner,
+            )
+            .returning(AttemptRow.id)
+        )
+    ).scalar_one()
+    await connection.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == contact.delivery_id)
+        .values(state=ACTIVE, attempts=DeliveryRow.attempts + 1, next_at=None, skip=None)
+    )
+    await _add_events(connection, attempt_id, [(now, "start", decision.address)])
+    return StartedAttempt(
+        attempt_id,
+        campaign_id,
+        contact.delivery_id,
+        contact.account_number,
+        contact.channel,
+        decision.address,
+        decision.said,
+        channel_id,
+        now,
+    )
+
+
+async def _postpone(connection: AsyncConnection, delivery_id: int, decision: Later) -> None:
+    values: dict[str, Any] = {"locked_by": None, "locked_until": None, "skip": decision.reason}
+    if decision.final:
+        values.update(state=STOPPED, next_at=None)
+    elif decision.at is None:
+        values.update(state=ENDED, next_at=None)
+    else:
+        values["next_at"] = decision.at
+    await connection.execute(
+        update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values)
+    )
+
+
+async def _settle_delivery(
+    connection: AsyncConnection, delivery_id: int, cause: Cause, now: datetime
+) -> None:
+    """After an attempt: delivered, or pending again (the next turn's decision applies
+    the retry rules to its history)."""
+    values: dict[str, Any] = {"last_cause": cause.value, "locked_by": None, "locked_until": None}
+    if cause.outcome is Outcome.POSITIVE:
+        values.update(state=DELIVERED, delivered_at=now, next_at=None)
+    else:
+        values.update(state=PENDING, next_at=now)
+    await connection.execute(
+        update(DeliveryRow)
+        .where(DeliveryRow.id == delivery_id, DeliveryRow.state == ACTIVE)
+        .values(**values)
+    )
+
+
+async def _add_events(
+    connection: AsyncConnection, attempt_id: int, events: Sequence[tuple[datetime, str, str]]
+) -> None:
+    if events:
+        await connection.execute(
+            insert(AttemptEventRow),
+            [
+                {"attempt_id": attempt_id, "at": at, "kind": kind[:32], "detail": detail[:1024]}
+                for at, kind, detail in events
+            ],
+        )

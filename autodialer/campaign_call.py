@@ -1,0 +1,174 @@
+"""The answered campaign call, over FastAGI (``campaign?attempt=<id>``): the message is
+recorded and played, a person may confirm it or press 0 for an operator, and the
+attempt's result with its evidence is stored the moment it is known (AD-2, AD-9).
+
+Asterisk ran ``AMD()`` before the call reaches the engine. On a machine the message is
+still left after its greeting (AMD is wrong often enough, dependencies.md), and the
+attempt counts negative.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from autodialer.attempt_store import AttemptStore
+from autodialer.call_outcome import CallFacts, call_cause
+from autodialer.model import Cause
+from autodialer.settings import CampaignSettings
+from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
+from prompts.phrases import PhraseLibrary
+from recordings.model import CallFacts as RecordingFacts
+from recordings.recorder import CallRecorder, RecordedCall
+from telephony.agi import AgiCall, CallHungUp
+
+log = logging.getLogger(__name__)
+LINE = "campaign"
+THANKS = "Спасибо. До свидания."
+
+
+class CampaignCall:
+    def __init__(
+        self,
+        store: AttemptStore,
+        phrases: PhraseLibrary,
+        recorder: CallRecorder | None,
+        settings: CampaignSettings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.phrases = phrases
+        self.recorder = recorder
+        self.settings = settings
+        self.clock = clock
+
+    async def __call__(self, call: AgiCall) -> None:
+        env = call.environment
+        attempt_id = _attempt_id(env.query.get("attempt", ""))
+        attempt = await self.store.open_attempt(attempt_id) if attempt_id else None
+        if attempt is None or attempt.channel != "phone" or attempt.channel_id != env.uniqueid:
+            log.warning(
+                "campaign call refused: channel %s claims attempt %r, which is not its own "
+                "or not under way",
+                env.uniqueid[:64],
+                env.query.get("attempt", "")[:20],
+            )
+            await call.hangup()
+            return
+        attempt_id = attempt.id
+        started = self.clock()
+        lease = timedelta(
+            seconds=self.settings.max_message_seconds * 3
+            + self.settings.operator_wait_seconds
+            + self.settings.attempt_lease_seconds
+        )
+        amd_status = await call.get_variable("AMDSTATUS") or ""
+        amd_cause = await call.get_variable("AMDCAUSE") or ""
+        call_id = f"ad{attempt_id}"
+        await self.store.note(
+            attempt_id,
+            [
+                (started, "answered", env.channel[:200]),
+                (started, "amd", f"{amd_status} {amd_cause}"),
+            ],
+            {"amd_status": amd_status[:16] or None, "amd_cause": amd_cause[:64] or None},
+            lease_until=started + lease,
+        )
+        recording = await self._record(call, call_id, attempt.address, started)
+        facts: dict[str, Any] = {"call_id": call_id, "originate_reason": 4}
+        cause = Cause.EARLY_HANGUP
+        try:
+            cause = await self._deliver(call, attempt.id, attempt.said, amd_status, facts)
+        finally:
+            ended = self.clock()
+            await self.store.finish(attempt_id, cause, ended, facts)
+            if self.recorder is not None:
+                await self.recorder.ended(
+                    recording,
+                    RecordingFacts(ended, attempt.account_number, topic=LINE, outcome=cause.value),
+                )
+            await call.hangup()
+
+    async def _deliver(
+        self,
+        call: AgiCall,
+        attempt_id: int,
+        said: str,
+        amd_status: str,
+        facts: dict[str, Any],
+    ) -> Cause:
+        machine = amd_status == "MACHINE"
+        keys = "" if machine else self.settings.operator_key + self.settings.confirm_key
+        message = await self.phrases.file_for(said)
+        begun = self.clock()
+        try:
+            played = await call.stream(message, keys)
+        except CallHungUp:
+            facts["heard_seconds"] = 0.0
+            return Cause.EARLY_HANGUP
+        facts.update(heard_seconds=round(played.seconds, 2), key=played.digit)
+        end = (
+            "hung up" if played.hung_up else f"key {played.digit}" if played.digit else "to the end"
+        )
+        events = [(begun, "message", f"played {played.seconds:.1f} s, {end}")]
+        cause = call_cause(
+            CallFacts(
+                originate_reason=4,
+                hangup_cause=None,
+                amd_status=amd_status or None,
+                amd_cause=None,
+                answered=True,
+                played_to_end=not played.hung_up and played.digit is None,
+                key=played.digit,
+            ),
+            operator_key=self.settings.operator_key,
+            confirm_key=self.settings.confirm_key,
+        )
+        if cause is Cause.OPERATOR:
+            # stored before the wait: a customer put through is reached even if this
+            # engine stops while they talk
+            await self.store.note(attempt_id, events, {**facts, "cause": cause.value})
+            await self._to_operator(call, attempt_id, facts)
+            return cause
+        await self.store.note(attempt_id, events)
+        if cause is Cause.CONFIRMED and not played.hung_up:
+            with contextlib.suppress(CallHungUp):
+                await call.stream(await self.phrases.file_for(THANKS))
+        return cause
+
+    async def _to_operator(self, call: AgiCall, attempt_id: int, facts: dict[str, Any]) -> None:
+        """The customer pressed 0: the contact center's queue, the campaign as the topic."""
+        await call.set_variable("CALLGRID_TOPIC", f"campaign-{facts['call_id']}")
+        try:
+            result = await transfer_to_queue(
+                call, self.settings.operator_queue, self.settings.operator_wait_seconds
+            )
+        except CallHungUp:
+            return
+        detail = result.outcome.value
+        if result.outcome is QueueOutcome.ANSWERED:
+            detail += f" by {result.operator}"
+        await self.store.note(attempt_id, [(self.clock(), "operator", detail[:200])])
+
+    async def _record(
+        self, call: AgiCall, call_id: str, address: str, started: datetime
+    ) -> int | None:
+        if self.recorder is None:
+            return None
+        env = call.environment
+        recorded = RecordedCall(
+            call_id=call_id,
+            uniqueid=env.uniqueid,
+            started_at=started,
+            line=LINE,
+            dialled_number=address,
+            caller_id=self.settings.campaign_caller_id,
+        )
+        return await self.recorder.start(call, recorded)
+
+
+def _attempt_id(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 12 else None
