@@ -405,9 +405,7 @@ async def _histories(
     )
     for number, started_at, cause, campaign_id in rows:
         outcome = Cause(cause).outcome if cause else None
-        found.setdefault(number, []).append(
-            PastAttempt(channel, started_at, outcome, campaign_id)
-        )
+        found.setdefault(number, []).append(PastAttempt(channel, started_at, outcome, campaign_id))
     return found
 
 

@@ -12,7 +12,6 @@ from autodialer.model import Campaign, Cause, MessageChannel
 from autodialer.sending import Sent
 from autodialer.sms import SmsReceipt
 
-ORGANISATION = "Энергосбыт"
 DEFAULT_SUBJECT = "Уведомление от «Энергосбыта»"
 
 
@@ -21,7 +20,7 @@ class SmsSending(Protocol):
 
 
 class MailSending(Protocol):
-    async def send(self, to: str, subject: str, plain: str, html: str, reference: str) -> Sent: ...
+    async def send(self, to: str, subject: str, text: str, reference: str) -> Sent: ...
 
 
 class CabinetSending(Protocol):
@@ -60,10 +59,7 @@ class Messaging:
         if attempt.channel is MessageChannel.SMS and self.sms is not None:
             sent = await self.sms.send(attempt.address, attempt.said, reference)
         elif attempt.channel is MessageChannel.EMAIL and self.mail is not None:
-            from autodialer.mail import mail_bodies
-
-            plain, html = mail_bodies(attempt.said, subject, ORGANISATION)
-            sent = await self.mail.send(attempt.address, subject, plain, html, reference)
+            sent = await self.mail.send(attempt.address, subject, attempt.said, reference)
         elif attempt.channel is MessageChannel.CABINET and self.cabinet is not None:
             sent = await self.cabinet.send(attempt.address, reference, subject, attempt.said)
         else:

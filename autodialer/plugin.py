@@ -7,14 +7,13 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from aiohttp import web
-
 from autodialer import cli
 from autodialer.campaign_call import CampaignCall
 from autodialer.dialer import Dialer
 from autodialer.messaging import Messaging
 from autodialer.parts import CampaignParts, campaign_parts
 from autodialer.settings import CampaignSettings
+from autodialer.sms import SmppSender
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from prompts.phrases import PhraseLibrary
 from recordings.plugin import RECORDER
@@ -52,12 +51,6 @@ class AutodialerPlugin(Plugin):
         host.provide(DIALER, dialer)
         host.add_templates(Path(__file__).with_name("templates"))
 
-        def web_routes(app: web.Application) -> None:
-            from autodialer import http
-
-            http.add_routes(app, parts, host.clock, host.events)
-
-        host.add_web(web_routes)
         audio = Path(settings.campaign_audio_dir)
         audio.mkdir(parents=True, exist_ok=True)
         phrases = PhraseLibrary(
@@ -81,10 +74,6 @@ class AutodialerPlugin(Plugin):
 
     @staticmethod
     def _messaging(host: PluginHost, parts: CampaignParts) -> Messaging:
-        from autodialer.cabinet import CabinetSender
-        from autodialer.mail import MailSender
-        from autodialer.sms import SmppSender
-
         settings = parts.settings
         messaging = Messaging(
             parts.store,
@@ -93,15 +82,6 @@ class AutodialerPlugin(Plugin):
         )
         if not host.runs("workers"):
             return messaging
-        if settings.smtp_host:
-            messaging.mail = MailSender(
-                settings.smtp_host,
-                settings.smtp_port,
-                settings.smtp_username,
-                settings.smtp_password,
-                settings.smtp_starttls,
-                settings.mail_from,
-            )
         if settings.smpp_host:
             sms = SmppSender(
                 settings.smpp_host,
@@ -115,13 +95,6 @@ class AutodialerPlugin(Plugin):
             messaging.sms = sms
             host.on_start.append(sms.start)
             host.on_stop.append(sms.close)
-        if settings.cabinet_webhook_url:
-            cabinet = CabinetSender(
-                settings.cabinet_webhook_url, settings.cabinet_webhook_secret, host.clock
-            )
-            messaging.cabinet = cabinet
-            host.on_start.append(cabinet.start)
-            host.on_stop.append(cabinet.close)
         return messaging
 
 

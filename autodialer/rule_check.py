@@ -45,6 +45,7 @@ CONSENT = "consent"
 LINES = "lines"
 AFTER_DELIVERY = "after_delivery"
 
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _Span = tuple[float, float] | None
 """A window as UTC timestamps [opens, closes); ``None``: closed."""
 
@@ -97,28 +98,32 @@ class _Sweep:
         self.margin = float(settings.call_margin_seconds)
         self.lease = float(settings.attempt_lease_seconds)
         self.gaps = {
-            (MessageChannel.PHONE, True): settings.quiet_after_positive_call_days * 86_400.0,
-            (MessageChannel.PHONE, False): settings.retry_after_negative_call_minutes * 60.0,
-            (MessageChannel.EMAIL, True): settings.email_repeat_days * 86_400.0,
-            (MessageChannel.EMAIL, False): settings.email_repeat_days * 86_400.0,
-            (MessageChannel.CABINET, True): 0.0,
-            (MessageChannel.CABINET, False): settings.cabinet_retry_minutes * 60.0,
+            ("phone", True): settings.quiet_after_positive_call_days * 86_400.0,
+            ("phone", False): settings.retry_after_negative_call_minutes * 60.0,
+            ("email", True): settings.email_repeat_days * 86_400.0,
+            ("email", False): settings.email_repeat_days * 86_400.0,
+            ("cabinet", True): 0.0,
+            ("cabinet", False): settings.cabinet_retry_minutes * 60.0,
         }
         self.found: list[Violation] = []
         self.closed_until: dict[tuple[str, MessageChannel], float] = {}
-        self.last_sms: dict[str, datetime] = {}
+        self.last_sms: dict[str, float] = {}
         self.delivered: set[tuple[str, MessageChannel, int]] = set()
         self.busy_lines: dict[int, list[float]] = {}
-        self.spans: dict[tuple[str, ZoneInfo, date], _Span] = {}
+        self.spans: dict[tuple[str, ZoneInfo, int], _Span] = {}
         self.day_kinds: dict[date, str] = {}
+        self.offsets: dict[tuple[ZoneInfo, int], float | None] = {}
 
     def run(self, attempts: Iterable[CheckedAttempt]) -> list[Violation]:
-        for attempt in sorted(attempts, key=_start):
-            start = attempt.started_at.timestamp()
-            self.window(attempt, start)
+        made = list(attempts)
+        starts = [attempt.started_at.timestamp() for attempt in made]
+        for index in sorted(range(len(made)), key=starts.__getitem__):
+            attempt, start = made[index], starts[index]
+            day = self.local_day(attempt.zone, start)
+            self.window(attempt, start, day)
             self.consent(attempt)
             if attempt.channel is MessageChannel.SMS:
-                self.sms_daily(attempt)
+                self.sms_daily(attempt, start, day)
             else:
                 self.retry(attempt, start)
             if attempt.channel is MessageChannel.PHONE:
@@ -129,13 +134,26 @@ class _Sweep:
     def report(self, rule: str, attempt: CheckedAttempt, detail: str) -> None:
         self.found.append(Violation(rule, attempt.account_number, attempt.started_at, detail))
 
-    def window(self, attempt: CheckedAttempt, start: float) -> None:
-        kind = _kind(attempt.purpose, attempt.channel)
-        local = attempt.started_at.astimezone(attempt.zone)
-        span = self.span(kind, attempt.zone, local.date())
+    def local_day(self, zone: ZoneInfo, moment: float) -> int:
+        """The customer's calendar day of a UTC timestamp, as days since 1970-01-01 (the
+        zone's offset is looked up once per hour of time, unless it changes in that hour)."""
+        hour = int(moment // 3600)
+        key = (zone, hour)
+        if key not in self.offsets:
+            first, last = (_offset(zone, hour * 3600 + second) for second in (0, 3599))
+            self.offsets[key] = first if first == last else None
+        offset = self.offsets[key]
+        if offset is None:
+            offset = _offset(zone, moment)
+        return int((moment + offset) // 86_400)
+
+    def window(self, attempt: CheckedAttempt, start: float, day: int) -> None:
+        kind = _KINDS[id(attempt.purpose), id(attempt.channel)]
+        span = self.span(kind, attempt.zone, day)
         margin = self.margin if attempt.channel is MessageChannel.PHONE else 0.0
         if span is not None and span[0] <= start < span[1] and start + margin < span[1]:
             return
+        local = attempt.started_at.astimezone(attempt.zone)
         setting = f"{kind}_{self.day_kind(local.date())}"
         shown = getattr(self.settings, setting)
         self.report(
@@ -145,11 +163,12 @@ class _Sweep:
             f"{setting} is {shown}, margin {margin:.0f} s",
         )
 
-    def span(self, kind: str, zone: ZoneInfo, day: date) -> _Span:
+    def span(self, kind: str, zone: ZoneInfo, day: int) -> _Span:
         key = (kind, zone, day)
         if key not in self.spans:
-            text = getattr(self.settings, f"{kind}_{self.day_kind(day)}")
-            self.spans[key] = _span(text, day, zone)
+            local_date = date.fromordinal(EPOCH_ORDINAL + day)
+            text = getattr(self.settings, f"{kind}_{self.day_kind(local_date)}")
+            self.spans[key] = _span(text, local_date, zone)
         return self.spans[key]
 
     def day_kind(self, day: date) -> str:
@@ -178,7 +197,7 @@ class _Sweep:
         )
 
     def retry(self, attempt: CheckedAttempt, start: float) -> None:
-        key = (attempt.account_number, attempt.channel)
+        key = (attempt.account_number, _NAMES[id(attempt.channel)])
         closed_until = self.closed_until.get(key)
         if closed_until is not None and start < closed_until:
             self.report(
@@ -188,19 +207,17 @@ class _Sweep:
                 f"{datetime.fromtimestamp(closed_until, attempt.zone):%Y-%m-%d %H:%M:%S} "
                 f"by an earlier attempt",
             )
-        gap = self.gaps[attempt.channel, attempt.outcome is Outcome.POSITIVE]
+        gap = self.gaps[_NAMES[id(attempt.channel)], attempt.outcome is Outcome.POSITIVE]
         reopens = start + gap
         self.closed_until[key] = reopens if closed_until is None else max(closed_until, reopens)
 
-    def sms_daily(self, attempt: CheckedAttempt) -> None:
+    def sms_daily(self, attempt: CheckedAttempt, start: float, day: int) -> None:
         account = attempt.account_number
         before = self.last_sms.get(account)
-        self.last_sms[account] = attempt.started_at
-        if before is None:
-            return
-        day = attempt.started_at.astimezone(attempt.zone).date()
-        if before.astimezone(attempt.zone).date() == day:
-            self.report(SMS_DAILY, attempt, f"a second SMS on {day} in {attempt.zone.key}")
+        self.last_sms[account] = start
+        if before is not None and self.local_day(attempt.zone, before) == day:
+            shown = date.fromordinal(EPOCH_ORDINAL + day)
+            self.report(SMS_DAILY, attempt, f"a second SMS on {shown} in {attempt.zone.key}")
 
     def lines(self, attempt: CheckedAttempt, start: float) -> None:
         busy = self.busy_lines.setdefault(attempt.campaign_id, [])
@@ -217,7 +234,7 @@ class _Sweep:
         heapq.heappush(busy, max(end, start))
 
     def after_delivery(self, attempt: CheckedAttempt) -> None:
-        key = (attempt.account_number, attempt.channel, attempt.campaign_id)
+        key = (attempt.account_number, _NAMES[id(attempt.channel)], attempt.campaign_id)
         if key in self.delivered:
             self.report(
                 AFTER_DELIVERY,
@@ -228,8 +245,9 @@ class _Sweep:
             self.delivered.add(key)
 
 
-def _start(attempt: CheckedAttempt) -> float:
-    return attempt.started_at.timestamp()
+def _offset(zone: ZoneInfo, moment: float) -> float:
+    offset = datetime.fromtimestamp(moment, zone).utcoffset()
+    return 0.0 if offset is None else offset.total_seconds()
 
 
 def _kind(purpose: Purpose, channel: MessageChannel) -> str:
@@ -238,6 +256,12 @@ def _kind(purpose: Purpose, channel: MessageChannel) -> str:
     if purpose in (Purpose.DEBT_REMINDER, Purpose.RESTRICTION_WARNING):
         return "phone_notice"
     return "phone_information"
+
+
+_KINDS = {
+    (id(purpose), id(channel)): _kind(purpose, channel) for purpose in Purpose for channel in MessageChannel
+}
+"""The settings' prefix of each purpose and channel, looked up once per attempt."""
 
 
 def _span(text: str, day: date, zone: ZoneInfo) -> _Span:
@@ -251,3 +275,5 @@ def _moment(day: date, hh_mm: str, zone: ZoneInfo) -> float:
     hours, minutes = hh_mm.split(":")
     local = datetime.combine(day, time(int(hours), int(minutes)), tzinfo=zone)
     return local.timestamp()
+
+_NAMES = {id(c): c.value for c in MessageChannel}

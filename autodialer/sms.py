@@ -204,17 +204,25 @@ class SmppSender:
             await asyncio.wait_for(self._attempted.wait(), self._timeout)
 
     async def close(self) -> None:
-        """Unbind and stop. Once the ``unbind`` is written the outbox is shut too: the ESME
-        would otherwise wait half a second on each of its idle tasks."""
+        """Unbind and stop.
+
+        aiosmpplib drops its only reference to the socket's writer while it unbinds, and
+        on Python 3.11 a writer that is collected closes the socket: the SMSC's
+        ``unbind_resp`` would be lost and the ESME would wait on its idle tasks. The
+        writer is held here until the unbind is over; once the answer is in, the outbox
+        is shut, which ends the ESME's sending task at once."""
         self._problem = "the sender is closed"
         self._fail_waiting()
         self._closing = True
         if self._esme is not None and self._task is not None:
+            writer = getattr(self._esme, "_writer", None)
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._esme.stop(), self._timeout)
             self._task.cancel()
             with suppress(asyncio.CancelledError):
                 await self._task
+            if writer is not None:
+                writer.close()
         self._esme = self._task = None
 
     async def send(self, number: str, text: str, reference: str) -> Sent:
@@ -279,13 +287,13 @@ class SmppSender:
         return _judge(reply)
 
     def _sending(self, message: Any) -> None:
-        if self._closing:
-            self._outbox.shut()
-        elif isinstance(message, SubmitSm):
+        if isinstance(message, SubmitSm):
             self._by_sequence[message.sequence_num] = message.log_id
 
     async def _received(self, message: Any, pdu: bytes) -> None:
-        if message is None and pdu[4:8] == BIND_TRANSCEIVER_RESP:
+        if self._closing:
+            self._outbox.shut()
+        elif message is None and pdu[4:8] == BIND_TRANSCEIVER_RESP:
             self._bound(int.from_bytes(pdu[8:12]))
         elif isinstance(message, BindTransceiverResp):
             self._bound(int(message.command_status))

@@ -134,7 +134,9 @@ class Originate:
         )
         out += [("Variable", f"{key}={value}") for key, value in self.variables.items()]
         out.append(("Async", _flag(self.is_async)))
-        out += _optional([("ChannelId", self.channel_id), ("OtherChannelId", self.other_channel_id)])
+        out += _optional(
+            [("ChannelId", self.channel_id), ("OtherChannelId", self.other_channel_id)]
+        )
         return out
 
 

@@ -176,6 +176,8 @@ class AmiClient:
         timeout_ms: int = 30_000,
         variables: Mapping[str, str] | None = None,
         result_timeout: float | None = None,
+        channel_id: str | None = None,
+        other_channel_id: str | None = None,
     ) -> OriginateResponse:
         """Place a call (async Originate) and return its OriginateResponse.
 
@@ -197,6 +199,8 @@ class AmiClient:
             timeout_ms=timeout_ms,
             variables=dict(variables or {}),
             is_async=True,
+            channel_id=channel_id,
+            other_channel_id=other_channel_id,
         )
         action_id = link.next_action_id()
         outcome = link.expect_originate_response(action_id)

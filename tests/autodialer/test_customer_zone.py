@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,8 +87,6 @@ def test_no_place_is_the_region_s_zone() -> None:
 
 
 def test_every_zone_of_the_table_exists_and_all_eleven_offsets_are_covered() -> None:
-    from datetime import datetime
-
     zones = {ZoneInfo(name) for _, name in PLACES}
     offsets = {zone.utcoffset(datetime(2026, 1, 15)) for zone in zones}
     assert len(offsets) == 11

@@ -13,9 +13,8 @@ from autodialer.pacing import dial_budget
 from autodialer.storage import ListEntry
 from callgrid.database import Database
 from callgrid.web.audit import AuditLog
-from customers.consent import ConsentChannel
+from customers.consent import ConsentChange, ConsentChannel
 from customers.consent_store import SqlConsent
-from customers.consent import ConsentChange
 from tests.autodialer.campaign_fixtures import (
     account,
     add_customers,
@@ -101,9 +100,7 @@ async def test_consent_is_checked_when_dialling_not_when_listed(database: Databa
     )
     clock.advance(60)
     await SqlConsent(database).change(
-        ConsentChange(
-            "7000000002", ConsentChannel.PHONE_INFO, False, clock(), "call", "operator1"
-        ),
+        ConsentChange("7000000002", ConsentChannel.PHONE_INFO, False, clock(), "call", "operator1"),
         AuditLog(database, clock),
         "test",
     )

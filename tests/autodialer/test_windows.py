@@ -139,7 +139,9 @@ def test_next_start_stops_at_until() -> None:
         NOTICE, friday_evening, TOMSK, until=tomsk(2026, 2, 14, 9, 0, 1)
     ) == tomsk(2026, 2, 14, 9)
     # The calendar ends with 2027: a search bounded before it does not look beyond.
-    assert WINDOWS.next_start(NOTICE, tomsk(2027, 12, 30, 20), TOMSK, until=tomsk(2028, 1, 1)) is None
+    assert (
+        WINDOWS.next_start(NOTICE, tomsk(2027, 12, 30, 20), TOMSK, until=tomsk(2028, 1, 1)) is None
+    )
 
 
 def test_never_open_gives_no_start() -> None:
@@ -156,7 +158,9 @@ def test_a_margin_as_long_as_the_window_leaves_nothing() -> None:
     saturday = tomsk(2026, 2, 14, 9)
     assert windows.may_start(NOTICE, saturday, TOMSK)
     assert not windows.may_start(NOTICE, saturday, TOMSK, timedelta(minutes=1))
-    assert windows.next_start(NOTICE, saturday, TOMSK, timedelta(minutes=1)) == tomsk(2026, 2, 16, 9)
+    assert windows.next_start(NOTICE, saturday, TOMSK, timedelta(minutes=1)) == tomsk(
+        2026, 2, 16, 9
+    )
 
 
 def test_open_seconds_of_a_day() -> None:
