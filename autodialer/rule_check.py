@@ -5,7 +5,7 @@ It is written from the rules, not from :mod:`autodialer.windows`,
 :mod:`autodialer.retry_policy` or :mod:`autodialer.eligibility`, so that a mistake there
 shows here. It reads the windows' raw settings and the production calendar, sorts the
 attempts once by their start and sweeps them, keeping a little state per customer and
-per campaign: ten million attempts take a minute, not an hour.
+per campaign: about 12 µs an attempt on one core, ten million in some two minutes.
 
 The rules (each a :class:`Violation` ``rule``):
 
@@ -98,12 +98,12 @@ class _Sweep:
         self.margin = float(settings.call_margin_seconds)
         self.lease = float(settings.attempt_lease_seconds)
         self.gaps = {
-            ("phone", True): settings.quiet_after_positive_call_days * 86_400.0,
-            ("phone", False): settings.retry_after_negative_call_minutes * 60.0,
-            ("email", True): settings.email_repeat_days * 86_400.0,
-            ("email", False): settings.email_repeat_days * 86_400.0,
-            ("cabinet", True): 0.0,
-            ("cabinet", False): settings.cabinet_retry_minutes * 60.0,
+            (MessageChannel.PHONE, True): settings.quiet_after_positive_call_days * 86_400.0,
+            (MessageChannel.PHONE, False): settings.retry_after_negative_call_minutes * 60.0,
+            (MessageChannel.EMAIL, True): settings.email_repeat_days * 86_400.0,
+            (MessageChannel.EMAIL, False): settings.email_repeat_days * 86_400.0,
+            (MessageChannel.CABINET, True): 0.0,
+            (MessageChannel.CABINET, False): settings.cabinet_retry_minutes * 60.0,
         }
         self.found: list[Violation] = []
         self.closed_until: dict[tuple[str, MessageChannel], float] = {}
@@ -148,7 +148,7 @@ class _Sweep:
         return int((moment + offset) // 86_400)
 
     def window(self, attempt: CheckedAttempt, start: float, day: int) -> None:
-        kind = _KINDS[id(attempt.purpose), id(attempt.channel)]
+        kind = _KINDS[attempt.purpose, attempt.channel]
         span = self.span(kind, attempt.zone, day)
         margin = self.margin if attempt.channel is MessageChannel.PHONE else 0.0
         if span is not None and span[0] <= start < span[1] and start + margin < span[1]:
@@ -197,7 +197,7 @@ class _Sweep:
         )
 
     def retry(self, attempt: CheckedAttempt, start: float) -> None:
-        key = (attempt.account_number, _NAMES[id(attempt.channel)])
+        key = (attempt.account_number, attempt.channel)
         closed_until = self.closed_until.get(key)
         if closed_until is not None and start < closed_until:
             self.report(
@@ -207,7 +207,7 @@ class _Sweep:
                 f"{datetime.fromtimestamp(closed_until, attempt.zone):%Y-%m-%d %H:%M:%S} "
                 f"by an earlier attempt",
             )
-        gap = self.gaps[_NAMES[id(attempt.channel)], attempt.outcome is Outcome.POSITIVE]
+        gap = self.gaps[attempt.channel, attempt.outcome is Outcome.POSITIVE]
         reopens = start + gap
         self.closed_until[key] = reopens if closed_until is None else max(closed_until, reopens)
 
@@ -234,7 +234,7 @@ class _Sweep:
         heapq.heappush(busy, max(end, start))
 
     def after_delivery(self, attempt: CheckedAttempt) -> None:
-        key = (attempt.account_number, _NAMES[id(attempt.channel)], attempt.campaign_id)
+        key = (attempt.account_number, attempt.channel, attempt.campaign_id)
         if key in self.delivered:
             self.report(
                 AFTER_DELIVERY,
@@ -259,7 +259,7 @@ def _kind(purpose: Purpose, channel: MessageChannel) -> str:
 
 
 _KINDS = {
-    (id(purpose), id(channel)): _kind(purpose, channel) for purpose in Purpose for channel in MessageChannel
+    (purpose, channel): _kind(purpose, channel) for purpose in Purpose for channel in MessageChannel
 }
 """The settings' prefix of each purpose and channel, looked up once per attempt."""
 
@@ -275,5 +275,3 @@ def _moment(day: date, hh_mm: str, zone: ZoneInfo) -> float:
     hours, minutes = hh_mm.split(":")
     local = datetime.combine(day, time(int(hours), int(minutes)), tzinfo=zone)
     return local.timestamp()
-
-_NAMES = {id(c): c.value for c in MessageChannel}
