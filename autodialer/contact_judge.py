@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from autodialer.attempt_store import Begin, Contact, Decision, Later
 from autodialer.contact_plan import plan_contact
+from autodialer.contacts import Begin, Contact, Decision, Later
 from autodialer.customer_zone import zone_of
 from autodialer.eligibility import consent_channel
 from autodialer.model import Campaign, MessageChannel, Skip

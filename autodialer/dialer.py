@@ -106,9 +106,7 @@ class Dialer:
                 budget = self._budget(campaign, channel)
                 if budget is None:
                     continue
-                started, figures = await self.store.take_turn(
-                    campaign.id, campaign.purpose, channel, now, budget, judge
-                )
+                started, figures = await self.store.take_turn(campaign, channel, now, budget, judge)
                 report.figures[(campaign.id, channel)] = figures
                 for attempt in started:
                     self._spawn(self._attempt(campaign, attempt))
@@ -141,8 +139,7 @@ class Dialer:
     async def _finish_if_done(self, campaign: Campaign, now: datetime) -> bool:
         ended = now >= campaign.ends_at
         if not ended and now >= campaign.starts_at:
-            counts = await self.reports.delivery_states(campaign.id)
-            ended = counts.get("pending", 0) + counts.get("active", 0) == 0
+            ended = not await self.reports.has_work(campaign.id)
         if not ended:
             return False
         if await self.reports.open_attempts(campaign.id):

@@ -27,7 +27,7 @@ from autodialer.tables import AttemptRow
 from customers.account_import import Problem
 from customers.cell_text import text_problem
 from customers.identifiers import normalise_phone
-from customers.table_file import read_table
+from customers.table_file import Table, read_table
 from customers.tables import AccountRow, MeterRow
 
 ALIASES = {
@@ -155,12 +155,17 @@ async def select_list(
     return entries
 
 
-def read_list_file(path: Path, known_accounts: Iterable[str] | None = None) -> list[ListEntry]:
-    """The entries of a list file; ListError with every problem when any row has one."""
+def read_list_file(path: Path) -> Table:
+    """A list file's table, with its account column (лицевой счёт) found."""
     table = read_table(path, ALIASES)
     if "account" not in table.header:
         raise ListError(f"{path.name} has no account column (лицевой счёт)")
-    return checked_entries(table.header, table.rows, known_accounts)
+    return table
+
+
+def listed_accounts(table: Table) -> list[str]:
+    column = table.header.index("account")
+    return [row[column].strip() for row in table.rows if column < len(row)]
 
 
 def checked_entries(

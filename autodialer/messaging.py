@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from autodialer.attempt_store import AttemptStore, StartedAttempt
+from autodialer.mail import mail_bodies
 from autodialer.model import Campaign, Cause, MessageChannel
 from autodialer.sending import Sent
-from autodialer.sms import SmsReceipt
+from autodialer.sms_receipts import SmsReceipt
 
+ORGANISATION = "Энергосбыт"
 DEFAULT_SUBJECT = "Уведомление от «Энергосбыта»"
 
 
@@ -20,7 +22,7 @@ class SmsSending(Protocol):
 
 
 class MailSending(Protocol):
-    async def send(self, to: str, subject: str, text: str, reference: str) -> Sent: ...
+    async def send(self, to: str, subject: str, plain: str, html: str, reference: str) -> Sent: ...
 
 
 class CabinetSending(Protocol):
@@ -59,7 +61,8 @@ class Messaging:
         if attempt.channel is MessageChannel.SMS and self.sms is not None:
             sent = await self.sms.send(attempt.address, attempt.said, reference)
         elif attempt.channel is MessageChannel.EMAIL and self.mail is not None:
-            sent = await self.mail.send(attempt.address, subject, attempt.said, reference)
+            plain, html = mail_bodies(attempt.said, subject, ORGANISATION)
+            sent = await self.mail.send(attempt.address, subject, plain, html, reference)
         elif attempt.channel is MessageChannel.CABINET and self.cabinet is not None:
             sent = await self.cabinet.send(attempt.address, reference, subject, attempt.said)
         else:

@@ -8,8 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from autodialer import cli
+from autodialer.cabinet import CabinetSender
 from autodialer.campaign_call import CampaignCall
 from autodialer.dialer import Dialer
+from autodialer.mail import MailSender
 from autodialer.messaging import Messaging
 from autodialer.parts import CampaignParts, campaign_parts
 from autodialer.settings import CampaignSettings
@@ -82,6 +84,23 @@ class AutodialerPlugin(Plugin):
         )
         if not host.runs("workers"):
             return messaging
+        if settings.smtp_host:
+            messaging.mail = MailSender(
+                settings.smtp_host,
+                settings.smtp_port,
+                settings.smtp_username,
+                settings.smtp_password,
+                settings.smtp_starttls,
+                settings.mail_from,
+                clock=host.clock,
+            )
+        if settings.cabinet_webhook_url:
+            cabinet = CabinetSender(
+                settings.cabinet_webhook_url, settings.cabinet_webhook_secret, host.clock
+            )
+            messaging.cabinet = cabinet
+            host.on_start.append(cabinet.start)
+            host.on_stop.append(cabinet.close)
         if settings.smpp_host:
             sms = SmppSender(
                 settings.smpp_host,

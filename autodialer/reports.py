@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from autodialer.model import Attempt, Cause, MessageChannel
+from autodialer.storage import ACTIVE, PENDING
 from autodialer.tables import AttemptEventRow, AttemptRow, DeliveryRow
 from callgrid.database import Database
 
@@ -68,14 +69,19 @@ class CampaignReports:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def delivery_states(self, campaign_id: int) -> dict[str, int]:
+    async def has_work(self, campaign_id: int) -> bool:
+        """Whether a delivery of the campaign is still pending or under way (one row
+        looked up by index, cheap enough for every tick)."""
         async with self.database.engine.connect() as connection:
-            rows = await connection.execute(
-                select(DeliveryRow.state, func.count())
-                .where(DeliveryRow.campaign_id == campaign_id)
-                .group_by(DeliveryRow.state)
+            query = (
+                select(DeliveryRow.id)
+                .where(
+                    DeliveryRow.campaign_id == campaign_id,
+                    DeliveryRow.state.in_((PENDING, ACTIVE)),
+                )
+                .limit(1)
             )
-            return {state: count for state, count in rows}
+            return (await connection.execute(query)).first() is not None
 
     async def open_attempts(self, campaign_id: int) -> int:
         async with self.database.engine.connect() as connection:

@@ -12,11 +12,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from autodialer.attempt_store import Contact
 from autodialer.contact_judge import address_for
+from autodialer.contacts import Contact
 from autodialer.eligibility import consent_channel, contact_allowed
 from autodialer.lifecycle import Action, Actor, check_action
-from autodialer.lists import ListError, ListQuery, read_list_file, select_list
+from autodialer.lists import (
+    ListError,
+    ListQuery,
+    checked_entries,
+    listed_accounts,
+    read_list_file,
+    select_list,
+)
 from autodialer.model import Campaign, MessageChannel
 from autodialer.scenario import SAMPLE_VALUES, spoken, template_problems, written
 from autodialer.settings import CampaignSettings
@@ -126,11 +133,10 @@ class CampaignService:
                 raise ListError(f"the query {query!r} selects nobody")
             return entries
         assert path is not None
-        entries = read_list_file(path)
+        table = read_list_file(path)
         async with self.database.engine.connect() as connection:
-            known = await accounts_by_numbers(connection, [e.account_number for e in entries])
-        read_list_file(path, known)  # all problems at once, unknown accounts included
-        return entries
+            known = await accounts_by_numbers(connection, listed_accounts(table))
+        return checked_entries(table.header, table.rows, known)
 
     async def act(self, campaign_id: int, action: Action, actor: Actor) -> Campaign:
         campaign = await self.campaigns.get(campaign_id)

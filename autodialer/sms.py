@@ -17,12 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
 from typing import Any
 
 from aiosmpplib import (  # type: ignore[import-untyped]
@@ -45,12 +43,12 @@ from aiosmpplib import (  # type: ignore[import-untyped]
 
 from autodialer.model import Cause
 from autodialer.sending import SendError, Sent
+from autodialer.sms_receipts import SmsReceipt, parse_receipt
 from autodialer.sms_segments import split_sms
-from worktime.clock import Clock, local_zone
+from worktime.clock import Clock
 
 log = logging.getLogger(__name__)
 
-DELIVERED_STATUS = "DELIVRD"
 CONCATENATED = 0x40
 """esm_class: the short message starts with a user data header."""
 DATA_CODING = {"gsm7": "gsm0338", "ucs2": "ucs2"}
@@ -58,58 +56,6 @@ TEMPORARY_STATUSES = {0x08: "ESME_RSYSERR", 0x14: "ESME_RMSGQFUL", 0x58: "ESME_R
 """Refusals that say "not now" rather than "not this message": undelivered, tried again."""
 ALPHANUMERIC_SENDER_LENGTH = 11
 BIND_TRANSCEIVER_RESP = (0x80000009).to_bytes(4)
-
-_RECEIPT_FIELD = re.compile(
-    r"(?:^|\s)(id|sub|dlvrd|submit date|done date|stat|err|text):", re.IGNORECASE
-)
-_RECEIPT_DATE = re.compile(r"^\d{10}(\d{2})?$")
-
-
-@dataclass(frozen=True)
-class SmsReceipt:
-    message_id: str
-    delivered: bool
-    status: str
-    """``stat`` as the SMSC wrote it: DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED…"""
-    at: datetime | None
-    """``done date``: when the SMSC settled the message's fate."""
-    text: str
-
-
-def parse_receipt(short_message: str, zone: tzinfo | None = None) -> SmsReceipt | None:
-    """A delivery receipt in the SMPP 3.4 Appendix B form, ``id:… sub:… dlvrd:… submit
-    date:… done date:… stat:… err:… text:…``, or None when it is not one (no id or stat).
-
-    Its dates carry no zone: they are read in ``zone``, the region's by default."""
-    fields: dict[str, str] = {}
-    matches = list(_RECEIPT_FIELD.finditer(short_message))
-    for index, match in enumerate(matches):
-        key = match.group(1).lower()
-        if key == "text":
-            fields[key] = short_message[match.end() :]
-            break
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(short_message)
-        fields.setdefault(key, short_message[match.end() : end].strip())
-    message_id, status = fields.get("id", ""), fields.get("stat", "").upper()
-    if not message_id or not status:
-        return None
-    return SmsReceipt(
-        message_id=message_id,
-        delivered=status == DELIVERED_STATUS,
-        status=status,
-        at=_receipt_date(fields.get("done date", ""), zone or local_zone()),
-        text=fields.get("text", ""),
-    )
-
-
-def _receipt_date(value: str, zone: tzinfo) -> datetime | None:
-    if not _RECEIPT_DATE.match(value):
-        return None
-    try:
-        moment = datetime.strptime(value, "%y%m%d%H%M%S" if len(value) == 12 else "%y%m%d%H%M")
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=zone)
 
 
 def sms_number(number: str) -> str | None:
@@ -192,7 +138,7 @@ class SmppSender:
             bind_mode=BindMode.TRANSCEIVER,
             enquire_link_interval=30.0,
             socket_timeout=float(self._timeout),
-            default_encoding="latin_1",
+            default_encoding="latin_1",  # receipts come in data_coding 0 as plain ASCII
             log_level="WARNING",
             log_handler=logging.NullHandler(),
             hook=_Hook(self),
@@ -293,7 +239,7 @@ class SmppSender:
     async def _received(self, message: Any, pdu: bytes) -> None:
         if self._closing:
             self._outbox.shut()
-        elif message is None and pdu[4:8] == BIND_TRANSCEIVER_RESP:
+        if message is None and pdu[4:8] == BIND_TRANSCEIVER_RESP:
             self._bound(int.from_bytes(pdu[8:12]))
         elif isinstance(message, BindTransceiverResp):
             self._bound(int(message.command_status))
@@ -330,7 +276,8 @@ class SmppSender:
             answer.set_exception(ConnectionError(f"the SMS could not be written: {error!r}"))
 
     def _session_ended(self) -> None:
-        """The session is down, or did not come up: say why for the next sends."""
+        """The session is down, or did not come up: say why for the next sends. The lost
+        socket is closed here; aiosmpplib would leave it to the garbage collector."""
         if not self._problem:
             self._problem = "the connection to the SMSC was lost"
         else:
@@ -338,6 +285,9 @@ class SmppSender:
         self._refusal = ""
         self._fail_waiting()
         self._attempted.set()
+        writer = getattr(self._esme, "_writer", None)
+        if writer is not None:
+            writer.close()
 
     def _fail_waiting(self) -> None:
         """Whatever waits for an answer fails now, and nothing left in the outbox goes out

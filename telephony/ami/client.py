@@ -186,8 +186,11 @@ class AmiClient:
         not exist.`` raises AmiActionError. The wait is bounded by ``result_timeout``
         (default: the ring timeout plus ``action_timeout``). If the link drops first the
         call may still happen: AmiDisconnected means "outcome unknown".
+
+        ``channel_id`` (and ``other_channel_id`` for a Local pair's ``;2``) name the
+        call's channels: every later event of it carries that Uniqueid. An id longer
+        than 149 characters raises ValueError before anything is sent.
         """
-        link = self._current_link()
         action = Originate(
             channel=channel,
             context=context,
@@ -202,6 +205,7 @@ class AmiClient:
             channel_id=channel_id,
             other_channel_id=other_channel_id,
         )
+        link = self._current_link()
         action_id = link.next_action_id()
         outcome = link.expect_originate_response(action_id)
         if result_timeout is None:

@@ -97,6 +97,10 @@ class OriginateRequest:
     data: str | None
     caller_id: str | None
     variables: dict[str, str]
+    channel_id: str | None = None
+    """ChannelId: the Uniqueid of the channel placed (``;1`` of a Local pair)."""
+    other_channel_id: str | None = None
+    """OtherChannelId: that of a Local pair's ``;2`` (default: ChannelId + ``;2``)."""
 
     @property
     def technology(self) -> str:
@@ -252,10 +256,13 @@ class CallSimulator:
         exten, context = local if local else ("s", "default")
         technology, _, target = request.dial_string.partition("/")
         base = f"{technology}/{target.split('/')[0]}-{sequence:08x}"
-        first_id = self._new_uniqueid()
+        first_id = request.channel_id or self._new_uniqueid()
         if local is None:
             return [Channel(base, first_id, first_id, context, exten)]
-        second = Channel(f"{base};2", self._new_uniqueid(), first_id, context, exten, state=RING)
+        second_id = request.other_channel_id or (
+            f"{request.channel_id};2" if request.channel_id else self._new_uniqueid()
+        )
+        second = Channel(f"{base};2", second_id, first_id, context, exten, state=RING)
         return [Channel(f"{base};1", first_id, first_id, context, exten), second]
 
     def _new_uniqueid(self) -> str:

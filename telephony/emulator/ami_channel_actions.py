@@ -47,6 +47,8 @@ class ChannelActions:
             data=request.get("Data"),
             caller_id=request.get("CallerID"),
             variables=_variables(request),
+            channel_id=request.get("ChannelId") or None,
+            other_channel_id=request.get("OtherChannelId") or None,
         )
         refusal = self.calls.refusal(call)
         if refusal is not None:

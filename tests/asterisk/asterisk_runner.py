@@ -20,13 +20,22 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 PROJECT_CONF = PROJECT / "asterisk-conf"
-PROJECT_FILES = ("extensions.conf", "manager.conf", "queues.conf", "musiconhold.conf")
+PROJECT_FILES = (
+    "extensions.conf",
+    "manager.conf",
+    "queues.conf",
+    "musiconhold.conf",
+    "amd.conf",
+)
 
 OBSERVER_USER = "callgrid-test-observer"
 OBSERVER_SECRET = "observer-only-in-tests"
 OPERATOR_ANSWERS = "Local/op-answer@operators/n"
 OPERATOR_TALK_SECONDS = 3
 OPERATOR_SPEAKS = "Local/op-speaks@operators/n"
+CAMPAIGN_CALLEE = "Local/{number}@campaign-callee"
+"""The dial string of campaign tests: a customer who presses 0 during the message."""
+CAMPAIGN_KEY_AFTER_SECONDS = 5
 """A member who answers and says something first (its words are in the recording)."""
 
 NOLOAD = [
@@ -93,6 +102,18 @@ exten => op-speaks,1,NoOp(test operator answers and speaks)
  same => n,Answer()
  same => n,Playback(${{CALLGRID_SOUNDS}}/callgrid-engine-down)
  same => n,Wait({OPERATOR_TALK_SECONDS})
+ same => n,Hangup()
+
+; A customer of a campaign call: answers, says a short word (a 0.5 s tone: AMD hears a
+; person), listens, presses 0 during the message, then waits in the queue a while.
+[campaign-callee]
+exten => _X.,1,Answer()
+ same => n,PlayTones(440)
+ same => n,Wait(0.5)
+ same => n,StopPlayTones()
+ same => n,Wait({CAMPAIGN_KEY_AFTER_SECONDS})
+ same => n,SendDTMF(0)
+ same => n,Wait(6)
  same => n,Hangup()
 """
 

@@ -45,12 +45,12 @@ async def test_a_turn_never_starts_more_calls_than_the_lines(database: Database)
     judge = ContactJudge(campaign, parts.rules, clock())
 
     started, _ = await parts.store.take_turn(
-        campaign.id, campaign.purpose, MessageChannel.PHONE, clock(), budget_of(3), judge
+        campaign, MessageChannel.PHONE, clock(), budget_of(3), judge
     )
     assert len(started) == 3
     assert "задолженность составляет три тысячи четыреста пятьдесят два рубля" in started[0].said
     again, _ = await parts.store.take_turn(
-        campaign.id, campaign.purpose, MessageChannel.PHONE, clock(), budget_of(3), judge
+        campaign, MessageChannel.PHONE, clock(), budget_of(3), judge
     )
     assert again == []
 
@@ -58,7 +58,7 @@ async def test_a_turn_never_starts_more_calls_than_the_lines(database: Database)
     clock.advance(1)
     judge = ContactJudge(campaign, parts.rules, clock())
     one_more, _ = await parts.store.take_turn(
-        campaign.id, campaign.purpose, MessageChannel.PHONE, clock(), budget_of(3), judge
+        campaign, MessageChannel.PHONE, clock(), budget_of(3), judge
     )
     assert len(one_more) == 1
     assert one_more[0].account_number != started[0].account_number  # busy: 2 hours
@@ -77,8 +77,7 @@ async def test_no_call_outside_the_customers_window(database: Database) -> None:
         parts, draft(clock()), [ListEntry("7000000001"), ListEntry("7000000002")], clock()
     )
     started, figures = await parts.store.take_turn(
-        campaign.id,
-        campaign.purpose,
+        campaign,
         MessageChannel.PHONE,
         clock(),
         budget_of(3),
@@ -106,8 +105,7 @@ async def test_consent_is_checked_when_dialling_not_when_listed(database: Databa
     )
     clock.advance(60)
     started, figures = await parts.store.take_turn(
-        campaign.id,
-        campaign.purpose,
+        campaign,
         MessageChannel.PHONE,
         clock(),
         budget_of(3),
@@ -129,8 +127,7 @@ async def test_an_attempt_of_a_dead_engine_holds_its_line_until_its_lease_ends(
 
     async def turn() -> list[str]:
         started, _ = await AttemptStore(database, "restarted", parts.store.lease).take_turn(
-            campaign.id,
-            campaign.purpose,
+            campaign,
             MessageChannel.PHONE,
             clock(),
             budget_of(1),
@@ -163,9 +160,7 @@ async def test_two_processes_together_keep_to_the_line_limit(database: Database)
     stores = [AttemptStore(database, f"engine-{n}", parts.store.lease) for n in range(4)]
     results = await asyncio.gather(
         *(
-            store.take_turn(
-                campaign.id, campaign.purpose, MessageChannel.PHONE, clock(), budget_of(5), judge
-            )
+            store.take_turn(campaign, MessageChannel.PHONE, clock(), budget_of(5), judge)
             for store in stores
         )
     )

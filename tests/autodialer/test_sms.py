@@ -9,7 +9,8 @@ import pytest
 
 from autodialer.model import Cause
 from autodialer.sending import SendError
-from autodialer.sms import SmppSender, SmsReceipt, parse_receipt, reconnect_delay, sms_number
+from autodialer.sms import SmppSender, reconnect_delay, sms_number
+from autodialer.sms_receipts import SmsReceipt, parse_receipt
 from tests.autodialer.smsc import Smsc
 from tests.waiting import eventually
 from worktime.clock import ManualClock
@@ -246,3 +247,21 @@ def test_numbers_for_sms() -> None:
 def test_the_pause_between_binds_doubles_up_to_the_longest() -> None:
     assert [reconnect_delay(n, 1.0, 60.0) for n in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
     assert reconnect_delay(10_000, 1.0, 60.0) == 60
+
+
+async def test_a_receipt_that_cannot_be_taken_does_not_end_the_session(smsc: Smsc) -> None:
+    async def failing(receipt: SmsReceipt) -> None:
+        raise RuntimeError("the database is away")
+
+    client = SmppSender(
+        "127.0.0.1", smsc.port, "callgrid", "secret", "Energosbyt", failing, ManualClock(NOW),
+        timeout=1.0,
+    )  # fmt: skip
+    await client.start()
+    try:
+        sent = await client.send(NUMBER, "One", "attempt-30")
+        assert await smsc.send_receipt(sent.references[0]) == 0
+        assert client.connected
+        assert (await client.send(NUMBER, "Two", "attempt-31")).cause is None
+    finally:
+        await client.close()

@@ -94,7 +94,7 @@ def utf16_units(text: str) -> int:
 
 
 gsm_texts = st.text(alphabet=GSM_BASIC.replace("\x1b", "") + EXTENSION, max_size=700)
-any_texts = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=400)
+any_texts = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=400)
 
 
 @given(gsm_texts)

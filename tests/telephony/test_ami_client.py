@@ -137,6 +137,23 @@ async def test_originate_resolves_with_its_own_outcome(connect: ClientFactory) -
     assert (busy.reason, busy.channel, busy.uniqueid) == (5, "Local/s@ami-busy", None)
 
 
+async def test_originate_names_its_channels_with_the_ids_given(connect: ClientFactory) -> None:
+    client = await connect()
+    hangups: list[AmiEvent] = []
+    client.on_event("Hangup", hangups.append)
+
+    answered = await client.originate(
+        "Local/s@ami-answer", context="ami-target", exten="s", channel_id="cg-attempt-7"
+    )
+    await client.originate("Local/s@ami-busy", context="ami-target", exten="s", channel_id="cg-8")
+    await eventually(lambda: len(hangups) >= 2)
+
+    assert answered.uniqueid == "cg-attempt-7"
+    assert {event.message.get("Uniqueid") for event in hangups} >= {"cg-8", "cg-8;2"}
+    with pytest.raises(ValueError, match="at most 149"):
+        await client.originate("Local/s@ami-answer", context="ami-target", channel_id="x" * 150)
+
+
 async def test_originate_refused_at_once_raises(connect: ClientFactory) -> None:
     client = await connect()
 
