@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import PurePosixPath
 from typing import Any
 
 from autodialer.attempt_store import AttemptStore
 from autodialer.call_outcome import CallFacts, call_cause
 from autodialer.model import Cause
 from autodialer.settings import CampaignSettings
+from autodialer.storage import SqlCampaigns
 from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
 from prompts.phrases import PhraseLibrary
 from recordings.model import CallFacts as RecordingFacts
@@ -34,12 +36,14 @@ class CampaignCall:
     def __init__(
         self,
         store: AttemptStore,
+        campaigns: SqlCampaigns,
         phrases: PhraseLibrary,
         recorder: CallRecorder | None,
         settings: CampaignSettings,
         clock: Callable[[], datetime],
     ) -> None:
         self.store = store
+        self.campaigns = campaigns
         self.phrases = phrases
         self.recorder = recorder
         self.settings = settings
@@ -81,7 +85,8 @@ class CampaignCall:
         facts: dict[str, Any] = {"call_id": call_id, "originate_reason": 4}
         cause = Cause.EARLY_HANGUP
         try:
-            cause = await self._deliver(call, attempt.id, attempt.said, amd_status, facts)
+            files = await self._message(attempt.campaign_id, attempt.said)
+            cause = await self._deliver(call, attempt.id, files, amd_status, facts)
         finally:
             ended = self.clock()
             await self.store.finish(attempt_id, cause, ended, facts)
@@ -96,24 +101,28 @@ class CampaignCall:
         self,
         call: AgiCall,
         attempt_id: int,
-        said: str,
+        files: Sequence[str],
         amd_status: str,
         facts: dict[str, Any],
     ) -> Cause:
         machine = amd_status == "MACHINE"
         keys = "" if machine else self.settings.operator_key + self.settings.confirm_key
-        message = await self.phrases.file_for(said)
         begun = self.clock()
-        try:
-            played = await call.stream(message, keys)
-        except CallHungUp:
-            facts["heard_seconds"] = 0.0
-            return Cause.EARLY_HANGUP
-        facts.update(heard_seconds=round(played.seconds, 2), key=played.digit)
+        heard = 0.0
+        for file in files:
+            try:
+                played = await call.stream(file, keys)
+            except CallHungUp:
+                facts["heard_seconds"] = round(heard, 2)
+                return Cause.EARLY_HANGUP
+            heard += played.seconds
+            if played.hung_up or played.digit:
+                break
+        facts.update(heard_seconds=round(heard, 2), key=played.digit)
         end = (
             "hung up" if played.hung_up else f"key {played.digit}" if played.digit else "to the end"
         )
-        events = [(begun, "message", f"played {played.seconds:.1f} s, {end}")]
+        events = [(begun, "message", f"played {heard:.1f} s, {end}")]
         cause = call_cause(
             CallFacts(
                 originate_reason=4,
@@ -138,6 +147,17 @@ class CampaignCall:
             with contextlib.suppress(CallHungUp):
                 await call.stream(await self.phrases.file_for(THANKS))
         return cause
+
+    async def _message(self, campaign_id: int, said: str) -> list[str]:
+        """What the customer hears, as Asterisk finds it: the campaign's recorded audio,
+        when it has one, then the text spoken."""
+        campaign = await self.campaigns.get(campaign_id)
+        audio = campaign.scenario.audio if campaign is not None else None
+        files = [await self.phrases.file_for(said)]
+        if audio:
+            stem = PurePosixPath(audio).stem
+            files.insert(0, f"{self.settings.asterisk_campaign_audio_dir}/{stem}")
+        return files
 
     async def _to_operator(self, call: AgiCall, attempt_id: int, facts: dict[str, Any]) -> None:
         """The customer pressed 0: the contact center's queue, the campaign as the topic."""

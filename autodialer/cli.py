@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -21,7 +20,7 @@ from autodialer.lifecycle import Action, Actor, LifecycleError
 from autodialer.lists import ListError
 from autodialer.model import MessageChannel, Purpose, Scenario
 from autodialer.parts import CampaignParts, campaign_parts
-from autodialer.proof import PROOF_COLUMNS, proof_lines
+from autodialer.proof import proof_lines, write_csv
 from autodialer.storage import CampaignDraft, CampaignError
 from callgrid.database import Database
 from callgrid.plugins import Commands
@@ -72,6 +71,9 @@ def _draft_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--purpose", required=True, choices=[p.value for p in Purpose])
     parser.add_argument("--channels", default="phone", help="phone,sms,email,cabinet")
     parser.add_argument("--text", required=True, help="the message, with {debt}, {due_date}…")
+    parser.add_argument(
+        "--audio", type=Path, default=None, help="a recording played before the text (WAV)"
+    )
     parser.add_argument("--sms-text", default=None)
     parser.add_argument("--subject", default=None, help="the e-mail's subject")
     parser.add_argument("--starts", required=True, help="local time, 2026-12-07T09:00")
@@ -138,8 +140,9 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(parts: CampaignParts, database: Database) -> int:
         actor = await _actor(database, args.login)
         campaign = await parts.service.prepare(
-            _draft(args, settings, parts), args.list_query, args.list_file, actor
-        )
+            _draft(args, settings, parts), args.list_query, args.list_file, actor,
+            audio=args.audio,
+        )  # fmt: skip
         print(f"campaign {campaign.id}: a draft, {campaign.targets} customers on its list")
         return 0
 
@@ -223,12 +226,9 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     async def work(parts: CampaignParts, database: Database) -> int:
         index = SqlRecordings(database, AuditLog(database, system_clock))
         lines = await proof_lines(parts.reports, args.id, args.account, index.of_call)
-        rows = [line.row(settings.zone) for line in lines]
         output = args.output.open("w", newline="", encoding="utf-8") if args.output else sys.stdout
         try:
-            writer = csv.writer(output)
-            writer.writerow(PROOF_COLUMNS)
-            writer.writerows(rows)
+            write_csv(output, lines, settings.zone)
         finally:
             if args.output:
                 output.close()

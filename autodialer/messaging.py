@@ -13,9 +13,6 @@ from autodialer.model import Campaign, Cause, MessageChannel
 from autodialer.sending import Sent
 from autodialer.sms_receipts import SmsReceipt
 
-ORGANISATION = "Энергосбыт"
-DEFAULT_SUBJECT = "Уведомление от «Энергосбыта»"
-
 
 class SmsSending(Protocol):
     async def send(self, number: str, text: str, reference: str) -> Sent: ...
@@ -39,6 +36,8 @@ class Messaging:
         mail: MailSending | None = None,
         cabinet: CabinetSending | None = None,
         receipt_wait: timedelta = timedelta(hours=48),
+        organisation: str = "Энергосбыт",
+        default_subject: str = "Уведомление от «Энергосбыта»",
     ) -> None:
         self.store = store
         self.clock = clock
@@ -46,6 +45,8 @@ class Messaging:
         self.mail = mail
         self.cabinet = cabinet
         self.receipt_wait = receipt_wait
+        self.organisation = organisation
+        self.default_subject = default_subject
 
     def can_send(self, channel: MessageChannel) -> bool:
         senders = {
@@ -57,11 +58,11 @@ class Messaging:
 
     async def send(self, campaign: Campaign, attempt: StartedAttempt) -> None:
         reference = f"cg-{attempt.id}"
-        subject = campaign.scenario.email_subject or DEFAULT_SUBJECT
+        subject = campaign.scenario.email_subject or self.default_subject
         if attempt.channel is MessageChannel.SMS and self.sms is not None:
             sent = await self.sms.send(attempt.address, attempt.said, reference)
         elif attempt.channel is MessageChannel.EMAIL and self.mail is not None:
-            plain, html = mail_bodies(attempt.said, subject, ORGANISATION)
+            plain, html = mail_bodies(attempt.said, subject, self.organisation)
             sent = await self.mail.send(attempt.address, subject, plain, html, reference)
         elif attempt.channel is MessageChannel.CABINET and self.cabinet is not None:
             sent = await self.cabinet.send(attempt.address, reference, subject, attempt.said)

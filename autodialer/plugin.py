@@ -7,7 +7,9 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from autodialer import cli
+from aiohttp import web
+
+from autodialer import cli, http
 from autodialer.cabinet import CabinetSender
 from autodialer.campaign_call import CampaignCall
 from autodialer.dialer import Dialer
@@ -18,7 +20,7 @@ from autodialer.settings import CampaignSettings
 from autodialer.sms import SmppSender
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from prompts.phrases import PhraseLibrary
-from recordings.plugin import RECORDER
+from recordings.plugin import RECORDER, RECORDINGS
 from telephony.ami.events import Hangup
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,13 @@ class AutodialerPlugin(Plugin):
         )
         host.provide(DIALER, dialer)
         host.add_templates(Path(__file__).with_name("templates"))
+        recordings = host.find(RECORDINGS)
+        recording_of = None if recordings is None else recordings.of_call
+
+        def web_routes(app: web.Application) -> None:
+            http.add_routes(app, parts, host.events, host.settings.zone, recording_of)
+
+        host.add_web(web_routes)
 
         audio = Path(settings.campaign_audio_dir)
         audio.mkdir(parents=True, exist_ok=True)
@@ -61,7 +70,9 @@ class AutodialerPlugin(Plugin):
             clock=host.clock,
             max_spoken_seconds=float(settings.max_message_seconds) + 5,
         )
-        call = CampaignCall(parts.store, phrases, host.find(RECORDER), settings, host.clock)
+        call = CampaignCall(
+            parts.store, parts.campaigns, phrases, host.find(RECORDER), settings, host.clock
+        )
         host.add_agi_route(AGI_ROUTE, call)
 
         async def hangup(event: Hangup) -> None:
@@ -81,6 +92,8 @@ class AutodialerPlugin(Plugin):
             parts.store,
             host.clock,
             receipt_wait=timedelta(hours=settings.sms_receipt_hours),
+            organisation=settings.organisation_name,
+            default_subject=settings.mail_default_subject,
         )
         if not host.runs("workers"):
             return messaging

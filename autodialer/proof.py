@@ -4,11 +4,14 @@ rows for a CSV or a printable page."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import csv
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from autodialer.reports import CampaignReports, ProvenAttempt
+from customers.cell_text import looks_like_formula
 from recordings.model import Recording
 
 PROOF_COLUMNS = (
@@ -61,3 +64,12 @@ async def proof_lines(
         recording = await recording_of(call_id) if recording_of and call_id else None
         lines.append(ProofLine(proven, recording))
     return lines
+
+
+def write_csv(output: TextIO, lines: Sequence[ProofLine], zone: ZoneInfo) -> None:
+    """The proof as CSV; a cell a spreadsheet would run as a formula (a name or an
+    address someone typed as ``=HYPERLINK(…)``) gets a leading apostrophe."""
+    writer = csv.writer(output)
+    writer.writerow(PROOF_COLUMNS)
+    for line in lines:
+        writer.writerow(f"'{cell}" if looks_like_formula(cell) else cell for cell in line.row(zone))

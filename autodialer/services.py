@@ -26,6 +26,7 @@ from autodialer.lists import (
 )
 from autodialer.model import Campaign, MessageChannel
 from autodialer.scenario import SAMPLE_VALUES, spoken, template_problems, written
+from autodialer.scenario_audio import audio_seconds, kept_audio
 from autodialer.settings import CampaignSettings
 from autodialer.sms_segments import split_sms
 from autodialer.storage import CampaignDraft, CampaignError, ListEntry, SqlCampaigns
@@ -87,9 +88,13 @@ class CampaignService:
         list_file: Path | None,
         actor: Actor,
         campaign_id: int | None = None,
+        audio: Path | None = None,
     ) -> Campaign:
-        """Create (or, given ``campaign_id``, edit) a campaign as a draft."""
+        """Create (or, given ``campaign_id``, edit) a campaign as a draft; ``audio`` a
+        recording played before the text."""
         draft = await self.measured(draft)
+        if audio is not None:
+            draft = await self.with_audio(draft, audio)
         entries = await self.list_for(list_query, list_file) if list_query or list_file else None
         source = (
             f"query: {list_query}" if list_query else f"file: {list_file.name}" if list_file else ""
@@ -121,6 +126,22 @@ class CampaignService:
                     f"{self.settings.max_message_seconds} s are allowed (AD-7)"
                 )
         return replace(draft, scenario=replace(scenario, speech_seconds=seconds))
+
+    async def with_audio(self, draft: CampaignDraft, audio: Path) -> CampaignDraft:
+        """The measured draft with its recording kept; the recording and the text spoken
+        after it last at most the standard's minute together (AD-7)."""
+        seconds = await asyncio.to_thread(audio_seconds, audio)
+        spoken = draft.scenario.speech_seconds or 0.0
+        limit = self.settings.max_message_seconds
+        if seconds + spoken > limit:
+            raise CampaignError(
+                f"the recording ({seconds:.0f} s) and the spoken text ({spoken:.0f} s) last "
+                f"more than {limit} s together (AD-7)"
+            )
+        folder = Path(self.settings.campaign_audio_dir)
+        name = await asyncio.to_thread(kept_audio, audio, folder)
+        scenario = replace(draft.scenario, audio=name, speech_seconds=seconds + spoken)
+        return replace(draft, scenario=scenario)
 
     async def list_for(self, query: str | None, path: Path | None) -> list[ListEntry]:
         if query:

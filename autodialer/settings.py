@@ -135,6 +135,10 @@ class CampaignSettings(Section):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "noreply@energosbyt.example"
+    organisation_name: str = "Энергосбыт"
+    """Who signs the e-mails."""
+    mail_default_subject: str = "Уведомление от «Энергосбыта»"
+    """The subject of a campaign's e-mail when its scenario gives none."""
     cabinet_webhook_url: str = ""
     """Where cabinet notices are posted; empty: none are sent."""
     cabinet_webhook_secret: str = ""
@@ -167,5 +171,21 @@ class CampaignSettings(Section):
                 yield key_name, "is one key of the keypad"
         if self.confirm_key == self.operator_key:
             yield "confirm_key", "is the operator key too"
+        yield from _smpp_problems(self)
         if self.cabinet_webhook_url and not self.cabinet_webhook_secret:
             yield "cabinet_webhook_secret", "is needed to sign notices to the cabinet"
+
+
+def _smpp_problems(settings: CampaignSettings) -> Iterable[tuple[str, str]]:
+    """SMPP 3.4's field sizes (5.2.1, 5.2.8): an SMSC refuses the bind or the message
+    otherwise, at the first SMS of a running campaign."""
+    if len(settings.smpp_system_id.encode()) > 15:
+        yield "smpp_system_id", "is at most 15 characters (SMPP system_id)"
+    if len(settings.smpp_password.encode()) > 8:
+        yield "smpp_password", "is at most 8 characters (SMPP password)"
+    source = settings.sms_source_address
+    if source.isdigit():
+        if len(source) > 15:
+            yield "sms_source_address", "as a number is at most 15 digits"
+    elif not source or len(source) > 11 or not source.isascii() or not source.isprintable():
+        yield "sms_source_address", "as a name is 1 to 11 Latin letters, digits or spaces"

@@ -125,6 +125,8 @@ class SqlCampaigns:
             row.state, row.updated_at = new.value, at
             if new is CampaignState.APPROVED:
                 row.approved_by, row.approved_at = actor.login, at
+            elif new is CampaignState.DRAFT:  # back to draft: its approval is gone (AD-3)
+                row.approved_by, row.approved_at = None, None
             if new in (CampaignState.STOPPED, CampaignState.FINISHED):
                 await session.execute(
                     update(DeliveryRow)

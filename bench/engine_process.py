@@ -45,6 +45,12 @@ class EngineSetup:
     prompts_dir: Path | None = None
     """Prompts rendered already; None renders them into the scratch folder at first start."""
     reply_timeout: float = 120.0
+    parts: str = "agi"
+    """What ``serve --only`` runs; with ``ami`` the link goes where ``settings`` say."""
+    settings: dict[str, str] = field(default_factory=dict)
+    """More CALLGRID_* settings, e.g. the AMI address of an emulator."""
+    clock_start: str | None = None
+    """``serve --clock-start``: the engine's clock runs from this moment."""
 
     def environment(self) -> dict[str, str]:
         env = {
@@ -57,7 +63,15 @@ class EngineSetup:
         }
         if self.prompts_dir is not None:
             env["CALLGRID_PROMPTS_DIR"] = str(self.prompts_dir)
-        return env
+        if "ami" in self.parts.split(","):
+            env["CALLGRID_AMI_ENABLED"] = "yes"
+        return {**env, **self.settings}
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "callgrid", "serve", "--only", self.parts]
+        if self.clock_start:
+            command += ["--clock-start", self.clock_start]
+        return command
 
     @property
     def prompts(self) -> Path:
@@ -80,7 +94,7 @@ class EngineProcess:
         spawned = time.perf_counter()
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "callgrid", "serve", "--only", "agi"],
+                setup.command(),
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 env=setup.environment(),

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import datetime
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -19,7 +20,7 @@ from callgrid.engine import PARTS, Engine, tune_garbage_collector
 from callgrid.logs import LOG_FORMAT_ENV, REDACT, hide_secrets, setup_logging
 from callgrid.plugins import Plugin, load_plugins, settings_sections
 from callgrid.settings import Settings, SettingsError
-from worktime.clock import use_local_zone
+from worktime.clock import Clock, RunningClock, system_clock, use_local_zone
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,6 +67,13 @@ def _parser(plugins: Sequence[Plugin]) -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the engine: FastAGI, AMI link and web")
     serve.add_argument(
         "--only", default=",".join(PARTS), help=f"comma-separated parts to run ({', '.join(PARTS)})"
+    )
+    serve.add_argument(
+        "--clock-start",
+        metavar="LOCAL_TIME",
+        help="run the engine's clock from this moment, e.g. 2027-02-01T10:00 (local time "
+        "unless it names its offset), real seconds passing: a rehearsal whose opening hours "
+        "and calling windows do not depend on when it is started",
     )
     serve.set_defaults(run=_serve)
 
@@ -114,8 +122,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"callgrid: unknown part(s) {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
 
+    clock: Clock = system_clock
+    if args.clock_start:
+        try:
+            start = datetime.fromisoformat(args.clock_start)
+        except ValueError:
+            print(f"callgrid: --clock-start {args.clock_start!r} is not a time like "
+                  "2027-02-01T10:00", file=sys.stderr)  # fmt: skip
+            return 2
+        clock = RunningClock(start if start.tzinfo else start.replace(tzinfo=settings.zone))
+
     async def run() -> int:
-        engine = Engine(settings, parts=parts)
+        engine = Engine(settings, clock, parts=parts)
         try:
             await engine.start()
         except (OSError, DBAPIError) as error:

@@ -10,7 +10,7 @@ from pathlib import Path
 from callcenter.storage import SqlTasks
 from callcenter.tasks import NewTask, TaskKind
 from callgrid.database import Database
-from tests.command import run_callgrid
+from tests.command import run_callgrid, run_callgrid_process
 from worktime.calendar import default_calendar
 from worktime.clock import DEFAULT_ZONE
 
@@ -18,7 +18,7 @@ FRIDAY = datetime(2026, 11, 27, 9, 30, tzinfo=DEFAULT_ZONE)
 
 
 def test_simulated_call_shows_what_was_heard_and_the_stored_record(tmp_path: Path) -> None:
-    result = run_callgrid(
+    result = run_callgrid_process(
         tmp_path,
         "call",
         "--to",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from autodialer.settings import CampaignSettings
 from callgrid.settings import Settings, SettingsError
 from ivr.settings import IvrSettings
 from recordings.settings import RecordingSettings
@@ -104,3 +105,30 @@ def test_recordings_live_under_var_and_asterisk_gets_their_absolute_path(tmp_pat
 def test_a_recordings_folder_mixmonitor_would_misread_is_refused(path: str) -> None:
     with pytest.raises(SettingsError, match=r"CALLGRID_ASTERISK_RECORDINGS_DIR=.*MixMonitor"):
         Settings.from_environment({"CALLGRID_ASTERISK_RECORDINGS_DIR": path}, [RecordingSettings])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("CALLGRID_SMS_SOURCE_ADDRESS", "Energosbyt-Tomsk", "1 to 11 Latin letters"),
+        ("CALLGRID_SMS_SOURCE_ADDRESS", "Энергосбыт", "1 to 11 Latin letters"),
+        ("CALLGRID_SMS_SOURCE_ADDRESS", "7" * 16, "at most 15 digits"),
+        ("CALLGRID_SMPP_PASSWORD", "longer-than-8", "at most 8 characters"),
+        ("CALLGRID_SMPP_SYSTEM_ID", "callgrid-tomsk-01", "at most 15 characters"),
+        ("CALLGRID_OPERATOR_KEY", "1", "is the operator key too"),
+    ],
+)
+def test_campaign_settings_an_smsc_or_a_keypad_would_refuse_stop_the_start(
+    name: str, value: str, reason: str
+) -> None:
+    with pytest.raises(SettingsError, match=reason) as refused:
+        Settings.from_environment({name: value}, [CampaignSettings])
+    assert "longer-than-8" not in str(refused.value), "a password is never shown"
+
+
+def test_an_sms_sender_name_of_11_letters_and_a_number_of_15_digits_are_taken() -> None:
+    for source in ("Energosbyt1", "7" * 15):
+        settings = Settings.from_environment(
+            {"CALLGRID_SMS_SOURCE_ADDRESS": source}, [CampaignSettings]
+        )
+        assert settings.of(CampaignSettings).sms_source_address == source

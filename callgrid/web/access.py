@@ -34,6 +34,7 @@ CSRF_HEADER = "X-CSRF-Token"
 EVERY_ROLE = frozenset(Role)
 
 ACCESS_KEY: web.AppKey[dict[web.AbstractRoute, frozenset[Role]]] = web.AppKey("route_roles")
+MAX_BODY_KEY: web.AppKey[dict[web.AbstractRoute, int]] = web.AppKey("route_max_body")
 SESSIONS_KEY: web.AppKey[SessionStore] = web.AppKey("web_sessions")
 POLICY_KEY: web.AppKey[WebPolicy] = web.AppKey("web_policy")
 SESSION_KEY: web.RequestKey[WebSession] = web.RequestKey("web_session")
@@ -59,10 +60,14 @@ def add_protected(
     handler: Handler,
     *,
     roles: Iterable[Role | str],
+    max_body: int | None = None,
 ) -> web.AbstractRoute:
-    """``app.router.add_route`` and :func:`protect` in one."""
+    """``app.router.add_route`` and :func:`protect` in one. ``max_body`` lets a
+    signed-in user's request to the route be that large (a file upload)."""
     route = app.router.add_route(method, path, handler)
     protect(app, route, roles)
+    if max_body is not None:
+        app.setdefault(MAX_BODY_KEY, {})[route] = max_body
     return route
 
 
@@ -165,8 +170,11 @@ async def access_control(request: web.Request, handler: Handler) -> web.StreamRe
     session = await request.app[SESSIONS_KEY].resume(cookie) if cookie else None
     if session is None:
         return to_sign_in(request)
-    request[SESSION_KEY] = session
     route = request.match_info.route
+    max_body = request.app.get(MAX_BODY_KEY, {}).get(route)
+    if max_body is not None:  # an upload, and its sender signed in: past aiohttp's 1 MiB
+        request = request.clone(client_max_size=max_body)
+    request[SESSION_KEY] = session
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
     roles = route_roles(request.app, route)

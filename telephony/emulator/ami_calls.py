@@ -2,24 +2,45 @@
 
 A ``Local/exten@context`` dial string gives a channel pair ``…-0000001a;1`` (the
 originating half, later connected to the Originate target) and ``…;2`` (the callee,
-running the dialplan). The outcome of each dial string is scripted, not computed.
+running the dialplan). The outcome of each dial string is scripted, not computed; a
+:class:`Dialplan` may decide it instead and run the target context once answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
-Headers = list[tuple[str, str]]
+from telephony.emulator.ami_channel import (
+    BUSY,
+    CAUSE_TEXTS,
+    RING,
+    RINGING,
+    UNKNOWN,
+    UP,
+    Channel,
+    Headers,
+    OriginateRequest,
+    parse_caller_id,
+)
+
+__all__ = [
+    "FAILURES",
+    "AfterOutcome",
+    "CallSimulator",
+    "Channel",
+    "Dialplan",
+    "OriginateRequest",
+    "Outcome",
+    "parse_caller_id",
+]
+
 Outcome = Literal["answer", "busy", "congestion", "noanswer", "nonexistent"]
 OUTCOMES: tuple[Outcome, ...] = ("answer", "busy", "congestion", "noanswer", "nonexistent")
 
-UNKNOWN = "<unknown>"
 KNOWN_TECHNOLOGIES = frozenset({"local", "pjsip", "sip", "iax2", "dahdi"})
 REFERENCE_CONTEXTS = frozenset(
     {"ivr", "caller-remote", "ami-answer", "ami-busy", "ami-congestion", "ami-ring"}
@@ -33,15 +54,6 @@ REFERENCE_OUTCOMES: dict[str, Outcome] = {
     "Local/s@ami-ring": "noanswer",
     "Local/nosuchexten@ami-answer": "nonexistent",
 }
-STATE_NAMES = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up", 7: "Busy"}
-DOWN, RING, RINGING, UP, BUSY = 0, 4, 5, 6, 7
-CAUSE_TEXTS = {
-    0: "Unknown",
-    16: "Normal Clearing",
-    17: "User busy",
-    19: "User alerting, no answer",
-    34: "Circuit/channel congestion",
-}
 # outcome -> (OriginateResponse Reason, DialStatus, Hangup cause of the callee)
 FAILURES: dict[Outcome, tuple[int, str, int]] = {
     "busy": (5, "BUSY", 17),
@@ -50,71 +62,22 @@ FAILURES: dict[Outcome, tuple[int, str, int]] = {
     "nonexistent": (0, "", 0),
 }
 ANSWERED_REASON = 4
-_CALLER_ID = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*<(?P<num>[^>]*)>\s*$')
+
+AfterOutcome = Callable[[list[Channel]], None]
+"""Called with the call's channels once its outcome has been played as events."""
 
 
-@dataclass
-class Channel:
-    name: str
-    uniqueid: str
-    linkedid: str
-    context: str
-    exten: str
-    priority: int = 1
-    state: int = DOWN
-    caller_num: str = UNKNOWN
-    caller_name: str = UNKNOWN
-    variables: dict[str, str] = field(default_factory=dict)
-    recording: bool = False
+class Dialplan(Protocol):
+    """The dialplan of an Originate's target context, where the emulator models one."""
 
-    def snapshot(self, prefix: str = "") -> Headers:
-        """The channel block Asterisk puts in every channel event, in its order."""
-        connected = self.caller_num != UNKNOWN
-        return [
-            (f"{prefix}Channel", self.name),
-            (f"{prefix}ChannelState", str(self.state)),
-            (f"{prefix}ChannelStateDesc", STATE_NAMES.get(self.state, "Unknown")),
-            (f"{prefix}CallerIDNum", self.caller_num),
-            (f"{prefix}CallerIDName", self.caller_name),
-            (f"{prefix}ConnectedLineNum", self.caller_num if connected else UNKNOWN),
-            (f"{prefix}ConnectedLineName", self.caller_name if connected else UNKNOWN),
-            (f"{prefix}Language", "en"),
-            (f"{prefix}AccountCode", ""),
-            (f"{prefix}Context", self.context),
-            (f"{prefix}Exten", self.exten),
-            (f"{prefix}Priority", str(self.priority)),
-            (f"{prefix}Uniqueid", self.uniqueid),
-            (f"{prefix}Linkedid", self.linkedid),
-        ]
+    def outcome_for(self, request: OriginateRequest) -> Outcome | None:
+        """The callee's answer to the call, or None to leave it to the defaults."""
 
+    def begin(self, request: OriginateRequest, outcome: Outcome) -> AfterOutcome | None:
+        """The call is placed: what follows its outcome (None: nothing to model)."""
 
-@dataclass(frozen=True)
-class OriginateRequest:
-    dial_string: str
-    context: str | None
-    exten: str | None
-    application: str | None
-    data: str | None
-    caller_id: str | None
-    variables: dict[str, str]
-    channel_id: str | None = None
-    """ChannelId: the Uniqueid of the channel placed (``;1`` of a Local pair)."""
-    other_channel_id: str | None = None
-    """OtherChannelId: that of a Local pair's ``;2`` (default: ChannelId + ``;2``)."""
-
-    @property
-    def technology(self) -> str:
-        return self.dial_string.partition("/")[0]
-
-
-def parse_caller_id(caller_id: str | None) -> tuple[str, str]:
-    """``"IVR Out" <100>`` -> (``IVR Out``, ``100``); unknown parts stay ``<unknown>``."""
-    if not caller_id:
-        return UNKNOWN, UNKNOWN
-    match = _CALLER_ID.match(caller_id)
-    if match:
-        return match["name"] or UNKNOWN, match["num"] or UNKNOWN
-    return UNKNOWN, caller_id.strip()
+    def hung_up(self, channel: Channel, cause: int) -> None:
+        """A Hangup action ended ``channel`` with ``cause``."""
 
 
 Broadcast = Callable[[str, str, Headers], None]
@@ -141,6 +104,7 @@ class CallSimulator:
         self._uniqueid_numbers = itertools.count(48)
         self._epoch = int(time.time())
         self.channels: dict[str, Channel] = {}
+        self.dialplan: Dialplan | None = None
 
     def refusal(self, request: OriginateRequest) -> str | None:
         """The synchronous error Asterisk gives before queueing, if any."""
@@ -161,7 +125,8 @@ class CallSimulator:
         local = _parse_local(request.dial_string)
         if local is not None and local[1] not in self.contexts:
             return "nonexistent"
-        return "answer"
+        decided = self.dialplan.outcome_for(request) if self.dialplan is not None else None
+        return decided or "answer"
 
     async def place(
         self, request: OriginateRequest, action_id: str | None, *, report: bool, ring: bool = True
@@ -174,6 +139,7 @@ class CallSimulator:
                 self._originate_response(request, action_id, None, 0)
             return
         outcome = self.outcome_for(request)
+        after = self.dialplan.begin(request, outcome) if self.dialplan is not None else None
         legs = self._new_legs(request)
         for leg in legs:
             self._event("Newchannel", leg.snapshot())
@@ -190,6 +156,8 @@ class CallSimulator:
             await self._fail(
                 request, action_id, legs, outcome, report=report, ring=ring, dials=dials
             )
+        if after is not None:
+            after(legs)
 
     async def _fail(
         self,
@@ -216,21 +184,27 @@ class CallSimulator:
             self._event("Newstate", callee.snapshot())
             if dials:
                 self._event("DialEnd", [*first.snapshot("Dest"), ("DialStatus", dial_status)])
-        self._hangup(callee, cause)
+        self.drop(callee, cause)
         if report:
             self._originate_response(request, action_id, None, reason)
         if first is not callee:
-            self._hangup(first, cause if outcome == "noanswer" else 0)
+            self.drop(first, cause if outcome == "noanswer" else 0)
 
     def broadcast_channel_event(
-        self, name: str, channel: Channel, extra: Sequence[tuple[str, str]] = ()
+        self,
+        name: str,
+        channel: Channel,
+        extra: Sequence[tuple[str, str]] = (),
+        privilege: str = "call,all",
     ) -> None:
-        self._event(name, [*channel.snapshot(), *extra])
+        self._broadcast(name, privilege, [*channel.snapshot(), *extra])
 
     def hang_up(self, channel: Channel, cause: int = 16) -> None:
         """Hang up a live channel, as the Hangup action does."""
         self._event("SoftHangupRequest", [*channel.snapshot(), ("Cause", str(cause))])
-        self._hangup(channel, cause)
+        self.drop(channel, cause)
+        if self.dialplan is not None:
+            self.dialplan.hung_up(channel, cause)
 
     def _answer(
         self, request: OriginateRequest, action_id: str | None, legs: list[Channel], *, report: bool
@@ -289,7 +263,8 @@ class CallSimulator:
         ]
         self._event("OriginateResponse", headers)
 
-    def _hangup(self, channel: Channel, cause: int) -> None:
+    def drop(self, channel: Channel, cause: int) -> None:
+        """The channel is gone: its ``Hangup`` event with the Q.850 cause."""
         self.channels.pop(channel.name, None)
         cause_txt = CAUSE_TEXTS.get(cause, "Unknown")
         self._event(

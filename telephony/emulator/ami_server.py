@@ -2,8 +2,10 @@
 
 Its lines match the reference transcripts (``ami/*.txt`` of Asterisk 22.10.1) in
 format: CRLF, the banner without a blank line, ``Response:`` then ``ActionID:`` then
-``Message:``. Calls are scripted per dial string (see :mod:`.ami_calls`), queues come
-from a constructor argument (see :mod:`.ami_queues`). Test controls: :meth:`emit_event`,
+``Message:``. Calls are scripted per dial string (see :mod:`.ami_calls`); autoinformer
+calls to ``callgrid-campaign`` reach callees of configurable behaviours and run that
+context against the engines' FastAGI (see :mod:`.campaign_dialplan`). Queues come from
+a constructor argument (see :mod:`.ami_queues`). Test controls: :meth:`emit_event`,
 :meth:`send_raw`, :meth:`freeze`/:meth:`unfreeze`, :meth:`drop_connections`,
 :meth:`set_secret`.
 """
@@ -34,6 +36,9 @@ from telephony.emulator.ami_queues import (
     reference_queues,
 )
 from telephony.emulator.ami_session import AmiSession, Headers
+from telephony.emulator.campaign_callees import CalleeShares
+from telephony.emulator.campaign_dialplan import CAMPAIGN_CONTEXT, CampaignDialplan
+from telephony.emulator.outbound_log import OutboundCall
 
 __all__ = ["AmiEmulator", "EmulatedMember", "EmulatedQueue", "Outcome"]
 
@@ -56,24 +61,35 @@ class AmiEmulator:
         cli_output: Mapping[str, Sequence[str]] | None = None,
         auth_failure_delay: float = 1.0,
         ring_delay: float = 0.0,
+        callees: CalleeShares | Mapping[str, float] | None = None,
+        engines: Sequence[tuple[str, int]] = (),
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         """``queues`` default to the reference queues.conf (support, sales). ``outcomes``
         maps dial strings to answer/busy/congestion/noanswer/nonexistent, on top of the
         reference ones; other dial strings answer. ``ring_delay`` is how long a no-answer
-        rings; ``auth_failure_delay`` is Asterisk's 1 s penalty for a wrong secret."""
+        rings; ``auth_failure_delay`` is Asterisk's 1 s penalty for a wrong secret.
+
+        ``callees`` (behaviour -> weight, plus ``changes``; see :class:`CalleeShares`) and
+        ``engines`` (the FastAGI servers, tried in order) add the shipped dialplan's
+        ``callgrid-campaign`` context: each number there answers or not as its drawn
+        behaviour says (a dial string in ``outcomes`` still answers as scripted), and an
+        answered call is offered to the engines. Raises ValueError for bad shares."""
         self.host = host
         self.manager_actions = ManagerActions(
             username, secret, auth_failure_delay, cli_output, self._listeners
         )
         self.queues = QueueBook(reference_queues() if queues is None else build_queues(queues))
+        campaign = {CAMPAIGN_CONTEXT} if callees is not None or engines else set()
         self.calls = CallSimulator(
             self._broadcast,
             {**REFERENCE_OUTCOMES, **(outcomes or {})},
-            frozenset(contexts),
+            frozenset(contexts) | campaign,
             ring_delay,
         )
+        self.campaign = CampaignDialplan(self.calls, CalleeShares.of(callees), engines)
+        self.calls.dialplan = self.campaign
         self.channel_actions = ChannelActions(self.calls)
         self.received_actions: list[AmiMessage] = []
         self.port = port
@@ -117,11 +133,21 @@ class AmiEmulator:
             self._server.close()
         self.drop_connections()
         await self.channel_actions.cancel_calls()
+        await self.campaign.stop()
         for task in self._connections:
             task.cancel()
         await asyncio.gather(*self._connections, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
+
+    @property
+    def outbound_calls(self) -> list[OutboundCall]:
+        """Every call placed to the campaign context, in order (see :mod:`.outbound_log`)."""
+        return self.campaign.log.calls
+
+    async def settle_calls(self) -> None:
+        """Wait until the answered campaign calls placed so far have ended."""
+        await self.campaign.settle()
 
     @property
     def logged_in_count(self) -> int:

@@ -22,6 +22,7 @@ from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_channel_state import QueueBehaviour
 from telephony.emulator.caller import CallerAction, HangUp, Press, ScriptedCaller, StaySilent
 from telephony.emulator.sounds import SoundLibrary
+from tests.audio import tone_wav
 from tests.autodialer.campaign_fixtures import account, add_customers, draft, running_campaign
 from tests.autodialer.test_dialing_turns import TOMSK_MORNING
 from worktime.clock import ManualClock
@@ -50,12 +51,16 @@ async def answered_call(
     amd: str = "HUMAN",
     *,
     own_channel: bool = True,
+    audio: Path | None = None,
 ) -> tuple[EmulatedChannel, int]:
     """Begin one attempt as the dialer does, then play its answered call."""
     clock = engine.clock
     parts = campaign_parts(engine.database, engine.settings, clock)
     await add_customers(engine.database, [account(1)], clock())
-    campaign = await running_campaign(parts, draft(clock()), [ListEntry("7000000001")], clock())
+    prepared = draft(clock())
+    if audio is not None:
+        prepared = await parts.service.with_audio(await parts.service.measured(prepared), audio)
+    campaign = await running_campaign(parts, prepared, [ListEntry("7000000001")], clock())
 
     def budget(busy: int, recent: int) -> int:
         return dial_budget(
@@ -113,6 +118,35 @@ async def test_a_person_who_hears_it_to_the_end_got_the_message(engine: Engine) 
     assert float(str(row["heard_seconds"])) > 5  # the whole message, as played
     assert row["amd_status"] == "HUMAN"
     assert row["events"][:3] == ["start", "answered", "amd"]
+
+
+async def test_a_recorded_audio_is_played_before_the_text_and_heard_with_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    recorded = tone_wav(tmp_path / "обращение.wav", seconds=4.0)
+    channel, attempt_id = await answered_call(engine, [StaySilent(), StaySilent()], audio=recorded)
+    row = await attempt_row(engine, attempt_id)
+
+    played = [event.detail for event in channel.heard if event.kind == "played"]
+    assert "scenario-" in played[0] and "phrase-" in played[1]
+    assert row["cause"] is Cause.HEARD
+    assert float(str(row["heard_seconds"])) > 4.0 + 5
+
+
+async def test_a_key_during_the_recorded_audio_ends_the_message(
+    engine: Engine, tmp_path: Path
+) -> None:
+    recorded = tone_wav(tmp_path / "обращение.wav", seconds=4.0)
+    channel, attempt_id = await answered_call(
+        engine, [Press("1", after=1.0), StaySilent()], audio=recorded
+    )
+    row = await attempt_row(engine, attempt_id)
+
+    played = [event.detail for event in channel.heard if event.kind == "played"]
+    assert "scenario-" in played[0] and "(interrupted)" in played[0]
+    assert len(played) == 2, "the text is not played after the key; the thanks is"
+    assert (row["cause"], row["key"]) == (Cause.CONFIRMED, "1")
+    assert float(str(row["heard_seconds"])) < 2.0
 
 
 async def test_zero_puts_the_customer_through_and_counts_as_reached(engine: Engine) -> None:

@@ -6,10 +6,12 @@ import asyncio
 import csv
 import io
 import json
+import wave
 from datetime import UTC, datetime
 from pathlib import Path
 
 from callgrid.database import Database
+from tests.audio import tone_wav
 from tests.autodialer.campaign_fixtures import account, add_customers, add_users
 from tests.command import run_callgrid
 from worktime.clock import ManualClock
@@ -68,3 +70,33 @@ def test_bad_input_is_refused_with_a_clear_reason(tmp_path: Path) -> None:
     missing = run_callgrid(tmp_path, "campaign", "dry-run", "7")
     assert missing.returncode == 1 and "no campaign 7" in missing.stderr
     assert run_callgrid(tmp_path, "campaign", "status").stdout == ""
+    hifi = tmp_path / "music.wav"
+    with wave.open(str(hifi), "wb") as audio:
+        audio.setnchannels(2)
+        audio.setsampwidth(2)
+        audio.setframerate(44100)
+        audio.writeframes(b"\0\0\0\0" * 44100)
+    refused = run_callgrid(
+        tmp_path, *CREATE, "--list-query", "kind=household", "--audio", str(hifi)
+    )
+    assert refused.returncode == 1
+    assert "music.wav is 44100 Hz, 16-bit, 2 channel(s)" in refused.stderr
+    assert "8000 Hz, 16-bit, mono" in refused.stderr
+    assert run_callgrid(tmp_path, "campaign", "status").stdout == "", "nothing stored"
+
+
+def test_a_recording_goes_with_the_campaign(tmp_path: Path) -> None:
+    prepare(tmp_path)
+    recorded = tone_wav(tmp_path / "обращение.wav", seconds=3.0)
+
+    created = run_callgrid(
+        tmp_path, *CREATE, "--list-query", "kind=household", "--audio", str(recorded)
+    )
+    assert created.returncode == 0, created.stderr
+    kept = list((tmp_path / "var" / "campaigns").glob("scenario-*.wav"))
+    assert [path.read_bytes() for path in kept] == [recorded.read_bytes()]
+    too_long = tone_wav(tmp_path / "длинное.wav", seconds=58.0)
+    refused = run_callgrid(
+        tmp_path, *CREATE, "--list-query", "kind=household", "--audio", str(too_long)
+    )
+    assert refused.returncode == 1 and "more than 60 s together" in refused.stderr

@@ -82,6 +82,13 @@ async def test_only_another_manager_approves_and_an_edit_needs_approval_again(
     )
     with pytest.raises(LifecycleError, match="only when approved, paused"):
         await parts.service.act(campaign.id, Action.START, MANAGER)
+    await parts.service.act(campaign.id, Action.APPROVE, other)
+    sent_back = await parts.service.act(campaign.id, Action.EDIT, MANAGER)
+    assert (sent_back.state, sent_back.approved_by, sent_back.approved_at) == (
+        CampaignState.DRAFT,
+        None,
+        None,
+    ), "a campaign sent back to draft needs a new approval"
 
 
 async def test_a_message_longer_than_a_minute_is_refused(database: Database) -> None:
