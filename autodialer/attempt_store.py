@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from autodialer.contacts import Begin, Contact, Decide, Later, load_contacts
@@ -267,11 +267,15 @@ async def _lock_running(connection: AsyncConnection, campaign_id: int) -> bool:
 async def _load_counts(
     connection: AsyncConnection, campaign: Campaign, channel: MessageChannel, now: datetime
 ) -> tuple[int, int]:
-    """The lines busy now, and the attempts begun within the rate cap's window."""
+    """The lines busy at ``now``, and the attempts begun within the rate cap's window.
+
+    A call that ended after ``now`` (while this turn waited for the campaign's lock)
+    still holds its line: the attempts begun now are stamped ``now``, and would
+    otherwise overlap it."""
     open_attempts = select(func.count()).where(
         AttemptRow.campaign_id == campaign.id,
         AttemptRow.channel == channel.value,
-        AttemptRow.ended_at.is_(None),
+        or_(AttemptRow.ended_at.is_(None), AttemptRow.ended_at > now),
     )
     busy = int((await connection.execute(open_attempts)).scalar_one())
     since = now - timedelta(seconds=rate_window_seconds(campaign.calls_per_second))

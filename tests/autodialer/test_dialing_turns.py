@@ -64,6 +64,43 @@ async def test_a_turn_never_starts_more_calls_than_the_lines(database: Database)
     assert one_more[0].account_number != started[0].account_number  # busy: 2 hours
 
 
+async def test_a_call_that_ended_after_the_turns_moment_still_holds_its_line(
+    database: Database,
+) -> None:
+    """A turn reads the clock, then waits for the campaign's lock while a call ends: the
+    calls it begins are stamped with its moment, when that line was still busy."""
+    clock = ManualClock(TOMSK_MORNING)
+    parts = parts_for(database, clock)
+    await add_customers(database, [account(n) for n in range(4)], clock())
+    entries = [ListEntry(f"70{n:08d}") for n in range(4)]
+    campaign = await running_campaign(parts, draft(clock(), lines=1), entries, clock())
+    (first,), _ = await parts.store.take_turn(
+        campaign,
+        MessageChannel.PHONE,
+        clock(),
+        budget_of(1),
+        ContactJudge(campaign, parts.rules, clock()),
+    )
+    clock.advance(5)
+    turn_moment = clock()
+    clock.advance(0.01)
+    await parts.store.finish(first.id, Cause.HEARD, clock())
+
+    judge = ContactJudge(campaign, parts.rules, turn_moment)
+    late, _ = await parts.store.take_turn(
+        campaign, MessageChannel.PHONE, turn_moment, budget_of(1), judge
+    )
+    assert late == []
+    next_turn, _ = await parts.store.take_turn(
+        campaign,
+        MessageChannel.PHONE,
+        clock(),
+        budget_of(1),
+        ContactJudge(campaign, parts.rules, clock()),
+    )
+    assert len(next_turn) == 1
+
+
 async def test_no_call_outside_the_customers_window(database: Database) -> None:
     late_in_tomsk = datetime(2026, 12, 2, 13, 30, tzinfo=UTC)  # 20:30 in Tomsk, 16:30 Moscow
     clock = ManualClock(late_in_tomsk)
