@@ -12,7 +12,6 @@ watching or twenty.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import OrderedDict
@@ -26,7 +25,13 @@ from autodialer.model import Campaign, Cause, Outcome
 from autodialer.reports import CampaignReports
 from autodialer.storage import SqlCampaigns
 from callgrid.events import Event, EventHub
-from callgrid.web.live import HEARTBEAT, MAX_RECEIVED, SEND_TIMEOUT, SOCKETS_KEY
+from callgrid.web.live import (
+    HEARTBEAT,
+    MAX_RECEIVED,
+    SEND_TIMEOUT,
+    SOCKETS_KEY,
+    forward_until_closed,
+)
 
 log = logging.getLogger(__name__)
 MIN_GAP = 1.0
@@ -148,14 +153,9 @@ async def campaign_socket(request: web.Request, campaign: Campaign) -> web.WebSo
             log.exception("campaign %d: its live figures failed; the page reconnects", campaign.id)
             await socket.close()
 
-    forwarding = asyncio.create_task(forward_or_close())
     try:
-        async for _ignored in socket:  # the page sends nothing; this waits for the close
-            pass
+        await forward_until_closed(socket, forward_or_close)
     finally:
-        forwarding.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ConnectionError, TimeoutError):
-            await forwarding
         events.close()
         app[SOCKETS_KEY].discard(socket)
     return socket

@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
@@ -184,17 +184,27 @@ async def live_socket(request: web.Request) -> web.WebSocketResponse:
             await send(encoded.message(event, events.missed))
 
     with app[PUBLISHER_KEY].watching():
-        forwarding = asyncio.create_task(forward())
         try:
-            async for _ignored in socket:  # the page sends nothing; this waits for the close
-                pass
+            await forward_until_closed(socket, forward)
         finally:
-            forwarding.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError, TimeoutError):
-                await forwarding
             events.close()
             app[SOCKETS_KEY].discard(socket)
     return socket
+
+
+async def forward_until_closed(
+    socket: web.WebSocketResponse, forward: Callable[[], Coroutine[Any, Any, None]]
+) -> None:
+    """Run ``forward`` while the page stays; the page sends nothing, so reading from it
+    waits for its close."""
+    forwarding = asyncio.create_task(forward())
+    try:
+        async for _ignored in socket:
+            pass
+    finally:
+        forwarding.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError, TimeoutError):
+            await forwarding
 
 
 def add_routes(app: web.Application, engine: Engine, clock: Clock, interval: float) -> None:
