@@ -42,14 +42,20 @@ class QueueMemberEvent(AmiEvent):
     penalty: int
     calls_taken: int
     last_call: int
-    """Epoch seconds of the last call, 0 for never."""
+    """Epoch seconds of the last call, 0 for never; an attended transfer resets it to 0
+    (asterisk/asterisk#607)."""
     last_pause: int
     """Epoch seconds of the last pause change, 0 for never."""
+    login_time: int
+    """Epoch seconds the member joined the queue."""
     in_call: bool
+    """Bridged to a queue caller: talking. A member being rung is not in call."""
     status: int
     """See :class:`MemberStatus`."""
     paused: bool
     paused_reason: str
+    wrapup_time: int
+    """The member's own wrap-up seconds; 0 means the queue's ``wrapuptime`` applies."""
 
     @classmethod
     def from_message(cls, message: AmiMessage) -> Self:
@@ -64,10 +70,12 @@ class QueueMemberEvent(AmiEvent):
             calls_taken=number(message, "CallsTaken"),
             last_call=number(message, "LastCall"),
             last_pause=number(message, "LastPause"),
+            login_time=number(message, "LoginTime"),
             in_call=flag(message, "InCall"),
             status=number(message, "Status"),
             paused=flag(message, "Paused"),
             paused_reason=text(message, "PausedReason"),
+            wrapup_time=number(message, "Wrapuptime"),
         )
 
 
