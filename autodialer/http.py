@@ -197,16 +197,25 @@ async def customer_page(request: web.Request) -> web.Response:
 
 async def report_csv(request: web.Request) -> web.Response:
     """Every attempt of the campaign with its proof, as ``callgrid campaign report``."""
-    campaign = await found(request)
+    return await _proof_csv(request, await found(request), None)
+
+
+async def customer_csv(request: web.Request) -> web.Response:
+    """One customer's attempts with their proof, as ``campaign report --account``."""
+    return await _proof_csv(request, await found(request), _account(request))
+
+
+async def _proof_csv(request: web.Request, campaign: Campaign, account: str | None) -> web.Response:
     parts, zone = request.app[PARTS_KEY], request.app[ZONE_KEY]
-    lines = await proof_lines(parts.reports, campaign.id, None, request.app[RECORDING_OF_KEY])
+    lines = await proof_lines(parts.reports, campaign.id, account, request.app[RECORDING_OF_KEY])
     output = io.StringIO(newline="")
     write_csv(output, lines, zone)
+    subject = ("account", account) if account else ("campaign", str(campaign.id))
     await audit(
-        request, "campaign.report_downloaded", subject_kind="campaign", subject_id=campaign.id,
-        details={"rows": len(lines)},
+        request, "campaign.report_downloaded", subject_kind=subject[0], subject_id=subject[1],
+        details={"campaign": campaign.id, "rows": len(lines)},
     )  # fmt: skip
-    filename = f"campaign-{campaign.id}-proof.csv"
+    filename = f"campaign-{campaign.id}{f'-{account}' if account else ''}-proof.csv"
     headers = {hdrs.CONTENT_DISPOSITION: f'attachment; filename="{filename}"'}
     return web.Response(
         text=output.getvalue(), content_type="text/csv", charset="utf-8", headers=headers
@@ -243,4 +252,7 @@ def add_routes(
     add_protected(app, "GET", f"{CAMPAIGN}/customers", customer_lookup, roles=roles)
     add_protected(app, "GET", CAMPAIGN + "/customers/{account}", customer_page, roles=roles)
     add_protected(app, "GET", f"{CAMPAIGN}/report.csv", report_csv, roles=roles)
+    add_protected(
+        app, "GET", CAMPAIGN + "/customers/{account}/proof.csv", customer_csv, roles=roles
+    )
     add_protected(app, "GET", r"/ws/campaigns/{id:\d+}", live_socket, roles=roles)

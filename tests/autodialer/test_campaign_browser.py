@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from autodialer.plugin import DIALER
 from callgrid.engine import Engine
@@ -62,6 +62,50 @@ async def asterisk_for(engine: Engine) -> AsyncIterator[None]:
         engine.host.ami = None
         await client.close()
         await emulator.stop()
+
+
+async def test_a_campaign_is_prepared_approved_and_started_from_the_screens(
+    site: RunningWeb, page: Page, browser: Browser
+) -> None:
+    await add_three_customers(site)
+    await site.add_user("vera", "supervisor")
+    await site.add_user("maria", "manager")
+    await page.add_init_script(KEEP_VIOLATIONS)
+    await sign_in(page, site, "vera")
+    await page.get_by_role("link", name="Campaigns").click()
+    await page.goto(site.url + "/campaigns/new")
+    await page.get_by_label("Name").fill("Долг, ноябрь")
+    await page.get_by_label("List query").fill("kind=household")
+    await page.get_by_label("Scenario").fill("По лицевому счёту {account} задолженность {debt}.")
+    await page.get_by_label("Starts").fill("2026-11-27T09:00")
+    await page.get_by_label("Ends").fill("2026-11-30T20:00")
+    await page.get_by_label("Line limit").fill("3")
+    await page.get_by_label("Calls per second").fill("10")
+    await page.get_by_role("button", name="Save as a draft").click()
+    await expect(page.locator("#state")).to_have_text("draft")
+    await expect(page.locator(".refused-action").first).to_contain_text("Approve")
+    campaign_page = page.url
+
+    manager = await browser.new_context()
+    try:
+        approving = await manager.new_page()
+        await sign_in(approving, site, "maria")
+        await approving.goto(campaign_page)
+        await approving.get_by_role("button", name="Approve").click()
+        await expect(approving.locator("#state")).to_have_text("approved")
+    finally:
+        await manager.close()
+
+    await page.reload()
+    await page.get_by_role("button", name="Start").click()
+    await expect(page.locator("#state")).to_have_text("running")
+    await expect(page.locator("#pending")).to_have_text("3")
+    async with asterisk_for(site.engine):
+        await site.engine.host.require(DIALER).tick()
+        await site.engine.host.require(DIALER).settle()
+        await expect(page.locator("#attempted")).to_have_text("3")
+        await expect(page.locator("#failed")).to_contain_text("busy: 1")
+    assert await page.evaluate("window.violations") == []
 
 
 async def test_a_supervisor_sees_a_dialer_tick_live(site: RunningWeb, page: Page) -> None:

@@ -268,7 +268,31 @@ async def test_a_customers_proof_and_the_csv_are_audited_reads(web: RunningWeb) 
     assert rows[1:] == [line.row(zone) for line in expected] and len(rows) == 4
     assert [row[6] for row in rows[1:]] == ["busy", "no_answer", "heard"]
     (download,) = await audited(web, "campaign.report_downloaded")
-    assert (download.actor, download.subject_id, download.details) == ("sofia", "1", {"rows": 3})
+    assert (download.actor, download.subject_id, download.details) == (
+        "sofia",
+        "1",
+        {"campaign": 1, "rows": 3},
+    )
+
+
+async def test_one_customers_proof_as_csv_is_an_audited_read(web: RunningWeb) -> None:
+    await add_three_customers(web)
+    campaign = await a_running_campaign(web)
+    await call_everyone(web, campaign, [Cause.BUSY, Cause.NO_ANSWER, Cause.HEARD])
+    async with signed_in(web, "sofia", "supervisor") as (client, _token):
+        page = await page_text(client, "/campaigns/1/customers/7000000002")
+        async with client.get("/campaigns/1/customers/7000000002/proof.csv") as report:
+            assert "campaign-1-7000000002-proof.csv" in report.headers["Content-Disposition"]
+            rows = list(csv.reader(io.StringIO(await report.text())))
+
+    assert 'href="/campaigns/1/customers/7000000002/proof.csv"' in page
+    assert [(row[0], row[6]) for row in rows[1:]] == [("7000000002", "no_answer")]
+    (download,) = await audited(web, "campaign.report_downloaded")
+    assert (download.subject_kind, download.subject_id, download.details) == (
+        "account",
+        "7000000002",
+        {"campaign": 1, "rows": 1},
+    )
 
 
 async def test_a_cell_a_spreadsheet_would_run_is_exported_as_text(web: RunningWeb) -> None:
