@@ -1,5 +1,7 @@
-"""The contact center's settings: when each line is staffed (CC-1, IVR-11) and the
-paid-services deadlines (IVR-14). A day's hours are ``08:00-20:00`` or ``closed``."""
+"""The contact center's settings: when each line is staffed (CC-1, IVR-11), the
+paid-services deadlines (IVR-14) and the limits the standard sets on operators' work
+(CC-2, CC-5, CC-10, IVR-10), measured by the monthly compliance report (WEB-3). A day's
+hours are ``08:00-20:00`` or ``closed``."""
 
 from __future__ import annotations
 
@@ -24,6 +26,15 @@ class CallcenterSettings(Section):
         "paid_services_shortened_by_minutes": (0, 240),
         "order_handover_minutes": (1, 24 * 60),
         "executor_call_days": (1, 30),
+        "answer_limit_seconds": (1, 600),
+        "find_customer_limit_seconds": (1, 600),
+        "information_limit_minutes": (1, 120),
+        "after_call_work_limit_minutes": (1, 120),
+        "callback_limit_working_days": (0, 30),
+        "answering_machine_limit_working_days": (1, 30),
+        "telephony_outage_limit_hours": (0.1, 72),
+        "short_abandon_seconds": (0, 60),
+        "compliance_target_share": (0.01, 1),
     }
 
     billing_working_day: str = "08:00-20:00"
@@ -45,6 +56,26 @@ class CallcenterSettings(Section):
     """A paid-service order reaches the executor within this (IVR-14)…"""
     executor_call_days: int = 3
     """…who calls the customer back within this."""
+    answer_limit_seconds: int = 40
+    """The longest wait for an operator's answer (CC-2); also the service level's T."""
+    find_customer_limit_seconds: int = 45
+    """From the answer until the operator has found the customer (CC-2)."""
+    information_limit_minutes: int = 5
+    """Giving the information asked for, complex questions aside (CC-2)."""
+    after_call_work_limit_minutes: int = 5
+    """After-call work (wrap-up) per call (CC-2)."""
+    callback_limit_working_days: int = 5
+    """The latest agreed callback for a complex question (CC-5)."""
+    answering_machine_limit_working_days: int = 1
+    """Messages left at the answering machine are worked by the end of this working day
+    after the day they were left (IVR-10)."""
+    telephony_outage_limit_hours: float = 2.0
+    """The longest loss of the telephony link (CC-10, p.4.5.9)."""
+    short_abandon_seconds: float = 5.0
+    """A caller who hangs up sooner is counted apart (a misdial, not a lost call)."""
+    compliance_target_share: float = 1.0
+    """The share of cases within a limit for the report to mark it met; the standard
+    states each limit for every call, hence all of them."""
 
     def hours_settings(self, service: str) -> dict[str, object]:
         values: dict[str, object] = {kind: getattr(self, f"{service}_{kind}") for kind in DAY_KINDS}
@@ -65,6 +96,8 @@ class CallcenterSettings(Section):
                     ServiceHours.from_settings({kind: getattr(self, name)}, _NO_CALENDAR, service)
                 except ServiceHoursError as error:
                     yield name, str(error).split(": ", 1)[-1]
+        if self.short_abandon_seconds >= self.answer_limit_seconds:
+            yield "short_abandon_seconds", "must be shorter than answer_limit_seconds"
 
 
 _NO_CALENDAR = WorkingCalendar(years=frozenset(), days_off=frozenset())  # a window needs no days
