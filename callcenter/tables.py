@@ -1,11 +1,12 @@
-"""Outages and the work the IVR leaves for people: messages, orders, callbacks."""
+"""Outages, the work the IVR leaves for people (messages, orders, callbacks) and the
+operators' states."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callgrid.database import Base, UtcDateTime
@@ -45,3 +46,34 @@ class TaskRow(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     follow_up_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16), index=True)
+
+
+class OperatorNowRow(Base):
+    """Each operator's state now, as the process watching the AMI link sees it: what
+    the wallboard of every process shows."""
+
+    __tablename__ = "operator_states"
+
+    login: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+    queues: Mapped[str] = mapped_column(String(512))
+    """The queues the operator serves, comma-separated."""
+    over_limit: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OperatorSpanRow(Base):
+    """A finished stretch of time an operator spent in one state (CC-8): the operators'
+    statistics add these up; ``unknown`` is a gap of the AMI link."""
+
+    __tablename__ = "operator_spans"
+    __table_args__ = (Index("ix_operator_spans_login", "login", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64))
+    activity: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

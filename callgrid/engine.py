@@ -119,6 +119,8 @@ class Engine:
             ami.on_event(event_type.event_name or "*", _typed(event_type, handler))
         for resync in self.host.ami_resyncs:
             ami.on_connected(resync)
+        for lost in self.host.ami_losses:
+            ami.on_disconnected(lost)
 
         def link_changed() -> None:
             self.events.publish(

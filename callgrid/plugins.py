@@ -83,6 +83,7 @@ class PluginHost:
         default_factory=list
     )
     ami_resyncs: list[Hook] = field(default_factory=list)
+    ami_losses: list[Hook] = field(default_factory=list)
     web_setups: list[Callable[[web.Application], None]] = field(default_factory=list)
     template_folders: list[Path] = field(default_factory=list)
     workers: dict[str, Worker] = field(default_factory=dict)
@@ -132,6 +133,10 @@ class PluginHost:
     def on_ami_connected(self, resync: Hook) -> None:
         """Called after every (re)connection: read the state missed while away."""
         self.ami_resyncs.append(resync)
+
+    def on_ami_lost(self, hook: Hook) -> None:
+        """Called when the link to Asterisk is lost: what it told is no longer known."""
+        self.ami_losses.append(hook)
 
     def add_web(self, setup: Callable[[web.Application], None]) -> None:
         self.web_setups.append(setup)

@@ -1,0 +1,109 @@
+"""The operators' board fed from the AMI link: the I/O around :mod:`callcenter.board`.
+
+Each member and agent event is applied as it arrives, the clock ticks wrap-ups out
+every second, the link's loss makes everyone unknown and every (re)login replaces the
+board by a QueueStatus snapshot (CC-10: a gap shows as a gap). The changed states and
+the finished stretches are stored (one process writes them: the leader of
+``operator-board`` among those sharing the database) and announced on the event hub
+for the wallboards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+from callcenter.board import Board, Span
+from callcenter.operator_state import OperatorState, login_of
+from callcenter.operator_store import SqlOperators
+from callgrid.events import EventHub
+from callgrid.work import Leadership
+from telephony.ami import AmiClient
+from telephony.ami.actions import QueueStatus
+from telephony.ami.event_base import AmiEvent
+from telephony.ami.member_events import (
+    QueueMember,
+    QueueMemberAdded,
+    QueueMemberPause,
+    QueueMemberRemoved,
+    QueueMemberStatus,
+)
+from telephony.ami.queue_events import AgentCalled, AgentComplete, AgentConnect, AgentRingNoAnswer
+from worktime.clock import Clock
+
+log = logging.getLogger(__name__)
+OPERATORS_TOPIC = "callcenter.operators"
+OPERATOR_EVENTS: tuple[type[AmiEvent], ...] = (
+    QueueMemberAdded, QueueMemberRemoved, QueueMemberStatus, QueueMemberPause,
+    AgentCalled, AgentRingNoAnswer, AgentConnect, AgentComplete,
+)  # fmt: skip
+LEADER = "operator-board"
+
+
+class OperatorWatch:
+    def __init__(
+        self,
+        board: Board,
+        store: SqlOperators,
+        leadership: Leadership,
+        events: EventHub,
+        clock: Clock,
+        ami: Callable[[], AmiClient | None],
+    ) -> None:
+        self.board = board
+        self.store = store
+        self.leadership = leadership
+        self.events = events
+        self.clock = clock
+        self.ami = ami
+        self._writing = asyncio.Lock()
+
+    async def on_event(self, event: AmiEvent) -> None:
+        now = self.clock()
+        spans = self.board.apply(event, now)
+        login = login_of(event)
+        if login is not None:
+            await self._keep([self.board.state(login, now)], spans, now)
+
+    async def resync(self) -> None:
+        """After every (re)login: the board becomes what QueueStatus says."""
+        ami = self.ami()
+        if ami is None:
+            return
+        _reply, items = await ami.send_list(QueueStatus())
+        now = self.clock()
+        spans = self.board.resync([item for item in items if isinstance(item, QueueMember)], now)
+        await self._keep(self.board.operators(now), spans, now)
+
+    async def link_lost(self) -> None:
+        now = self.clock()
+        spans = self.board.link_lost(now)
+        await self._keep(self.board.operators(now), spans, now)
+
+    async def tick(self) -> None:
+        now = self.clock()
+        spans = self.board.advance(now)
+        if spans:
+            changed = {span.login for span in spans}
+            states = [state for state in self.board.operators(now) if state.login in changed]
+            await self._keep(states, spans, now)
+
+    async def run(
+        self, interval: float = 1.0, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    ) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("the operators' board could not be stored; retrying")
+            await sleep(interval)
+
+    async def _keep(
+        self, states: Sequence[OperatorState], spans: Sequence[Span], now: datetime
+    ) -> None:
+        async with self._writing:
+            if await self.leadership.try_to_lead():
+                await self.store.record(states, spans, now)
+        self.events.publish(OPERATORS_TOPIC, operators=[state.login for state in states])
