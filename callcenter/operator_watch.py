@@ -3,8 +3,8 @@
 Each member and agent event is applied as it arrives, the clock ticks wrap-ups out
 every second, the link's loss makes everyone unknown and every (re)login replaces the
 board by a QueueStatus snapshot (CC-10: a gap shows as a gap). The changed states and
-the finished stretches are stored (one process writes them: the leader of
-``operator-board`` among those sharing the database) and announced on the event hub
+the finished stretches are stored (by one process among those sharing the database,
+the leader ``leadership`` names) and announced on the event hub
 for the wallboards.
 """
 
@@ -39,7 +39,6 @@ OPERATOR_EVENTS: tuple[type[AmiEvent], ...] = (
     QueueMemberAdded, QueueMemberRemoved, QueueMemberStatus, QueueMemberPause,
     AgentCalled, AgentRingNoAnswer, AgentConnect, AgentComplete,
 )  # fmt: skip
-LEADER = "operator-board"
 
 
 class OperatorWatch:

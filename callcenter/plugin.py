@@ -15,8 +15,10 @@ from callcenter import card, cli, http
 from callcenter.board import Board
 from callcenter.operator_state import StateRules
 from callcenter.operator_store import SqlOperators
-from callcenter.operator_watch import LEADER, OPERATOR_EVENTS, OperatorWatch
+from callcenter.operator_watch import OPERATOR_EVENTS, OperatorWatch
 from callcenter.outages import OutageBoard
+from callcenter.queue_call_store import SqlQueueCalls
+from callcenter.queue_call_watch import QUEUE_CALL_EVENTS, QueueCallWatch
 from callcenter.settings import CallcenterSettings
 from callcenter.storage import SqlOutages, SqlTasks
 from callcenter.tasks import TaskBook
@@ -35,6 +37,11 @@ HOURS: ServiceKey[Mapping[str, ServiceHours]] = ServiceKey("callcenter.hours")
 SETTINGS: ServiceKey[CallcenterSettings] = ServiceKey("callcenter.settings")
 OPERATORS: ServiceKey[SqlOperators] = ServiceKey("callcenter.operators")
 """The operators' states now and their stretches in each (CC-8)."""
+QUEUE_CALLS: ServiceKey[SqlQueueCalls] = ServiceKey("callcenter.queue_calls")
+WAITING: ServiceKey[QueueCallWatch] = ServiceKey("callcenter.waiting")
+"""The callers in the queues now: only in a process with the AMI link."""
+AMI_RECORDER = "callcenter-ami"
+"""The leader among the processes sharing a database that stores what the link tells."""
 
 
 class CallcenterPlugin(Plugin):
@@ -71,20 +78,30 @@ class CallcenterPlugin(Plugin):
         host.add_templates(Path(__file__).with_name("templates"))
         operators = SqlOperators(host.database)
         host.provide(OPERATORS, operators)
+        queue_calls = SqlQueueCalls(host.database)
+        host.provide(QUEUE_CALLS, queue_calls)
         if host.runs("ami"):
-            self._watch_operators(host, settings, operators)
+            self._watch_the_link(host, settings, operators, queue_calls)
 
     @staticmethod
-    def _watch_operators(
-        host: PluginHost, settings: CallcenterSettings, operators: SqlOperators
+    def _watch_the_link(
+        host: PluginHost,
+        settings: CallcenterSettings,
+        operators: SqlOperators,
+        queue_calls: SqlQueueCalls,
     ) -> None:
+        """Operators' states and queue calls from the AMI link, stored by one process."""
         rules = StateRules(timedelta(minutes=settings.after_call_work_limit_minutes))
-        leadership = Leadership(host.database, LEADER)
+        leadership = Leadership(host.database, AMI_RECORDER)
         watch = OperatorWatch(
             Board(rules), operators, leadership, host.events, host.clock, lambda: host.ami
         )
         for event_type in OPERATOR_EVENTS:
             host.on_ami_event(event_type, watch.on_event)
+        calls = QueueCallWatch(queue_calls, leadership, host.events, host.clock)
+        host.provide(WAITING, calls)
+        for event_type in QUEUE_CALL_EVENTS:
+            host.on_ami_event(event_type, calls.on_event)
         host.on_ami_connected(watch.resync)
         host.on_ami_lost(watch.link_lost)
         ticking: list[asyncio.Task[None]] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callgrid.database import Base, UtcDateTime
@@ -77,3 +77,30 @@ class OperatorSpanRow(Base):
     reason: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class QueueStayRow(Base):
+    """A caller's stay in a queue and the conversation it led to (CC-6, CC-8), from the
+    AMI events as they came (``queue_calls`` is what queue_log told of each caller)."""
+
+    __tablename__ = "queue_stays"
+    __table_args__ = (Index("ix_queue_stays_queue_joined", "queue", "joined_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(64))
+    uniqueid: Mapped[str] = mapped_column(String(64), index=True)
+    linkedid: Mapped[str] = mapped_column(String(64))
+    caller: Mapped[str | None] = mapped_column(String(32))
+    operator: Mapped[str | None] = mapped_column(String(64))
+    operator_interface: Mapped[str | None] = mapped_column(String(128))
+    topic: Mapped[str | None] = mapped_column(String(128))
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    wait_seconds: Mapped[float] = mapped_column(Float)
+    ring_seconds: Mapped[float] = mapped_column(Float)
+    ring_attempts: Mapped[int] = mapped_column(Integer)
+    talk_seconds: Mapped[float] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(16))
+    abandon_position: Mapped[int | None] = mapped_column(Integer)
+    after_call_work_seconds: Mapped[float | None] = mapped_column(Float)

@@ -1,4 +1,5 @@
-"""Operators' states now and the stretches of time they spent in each (CC-2, CC-8).
+"""Operators' states now and the stretches of time they spent in each; callers' stays in
+queues (CC-2, CC-6, CC-8).
 
 Revision ID: 0011
 Revises: 0010
@@ -38,7 +39,33 @@ def upgrade() -> None:
     op.create_index("ix_operator_spans_ended_at", "operator_spans", ["ended_at"])
     op.create_index("ix_operator_spans_login", "operator_spans", ["login", "started_at"])
 
+    op.create_table(
+        "queue_stays",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("queue", sa.String(64), nullable=False),
+        sa.Column("uniqueid", sa.String(64), nullable=False),
+        sa.Column("linkedid", sa.String(64), nullable=False),
+        sa.Column("caller", sa.String(32)),
+        sa.Column("operator", sa.String(64)),
+        sa.Column("operator_interface", sa.String(128)),
+        sa.Column("topic", sa.String(128)),
+        sa.Column("joined_at", UtcDateTime, nullable=False),
+        sa.Column("answered_at", UtcDateTime),
+        sa.Column("ended_at", UtcDateTime),
+        sa.Column("wait_seconds", sa.Float, nullable=False),
+        sa.Column("ring_seconds", sa.Float, nullable=False),
+        sa.Column("ring_attempts", sa.Integer, nullable=False),
+        sa.Column("talk_seconds", sa.Float, nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("abandon_position", sa.Integer),
+        sa.Column("after_call_work_seconds", sa.Float),
+    )
+    op.create_index("ix_queue_stays_uniqueid", "queue_stays", ["uniqueid"])
+    op.create_index("ix_queue_stays_joined_at", "queue_stays", ["joined_at"])
+    op.create_index("ix_queue_stays_queue_joined", "queue_stays", ["queue", "joined_at"])
+
 
 def downgrade() -> None:
+    op.drop_table("queue_stays")
     op.drop_table("operator_spans")
     op.drop_table("operator_states")
