@@ -4,16 +4,14 @@ busy, outcomes by hour — for its page and over the WebSocket ``/ws/campaigns/{
 The dialer publishes ``campaign.progress`` on the event hub after every tick and every
 attempt's end (from any engine process, through the hub's bridge). A socket answers
 the burst of events with one fresh set of figures (the first change at once, later
-ones at most every :data:`MIN_GAP` seconds), and the pages watching one campaign share
-each computation: a busy campaign costs the database the same with one supervisor
-watching or twenty.
+ones at most once a second: :func:`callgrid.web.live.figures_socket`), and the pages
+watching one campaign share each computation: a busy campaign costs the database the
+same with one supervisor watching or twenty.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from collections import OrderedDict
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,17 +23,8 @@ from autodialer.model import Campaign, Cause, Outcome
 from autodialer.reports import CampaignReports
 from autodialer.storage import SqlCampaigns
 from callgrid.events import Event, EventHub
-from callgrid.web.live import (
-    HEARTBEAT,
-    MAX_RECEIVED,
-    SEND_TIMEOUT,
-    SOCKETS_KEY,
-    forward_until_closed,
-)
+from callgrid.web.live import figures_socket
 
-log = logging.getLogger(__name__)
-MIN_GAP = 1.0
-"""Seconds between two sets of figures one page is sent."""
 KEPT = 256
 """Campaigns whose last figures are kept for the next page that asks."""
 OUTCOMES = (*(outcome.value for outcome in Outcome), "unknown")
@@ -115,47 +104,13 @@ def _about(event: Event, campaign_id: int) -> bool:
 
 async def campaign_socket(request: web.Request, campaign: Campaign) -> web.WebSocketResponse:
     """The campaign's figures at once, then after the events that change them."""
-    live, app = request.app[LIVE_KEY], request.app
-    socket = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_RECEIVED)
-    await socket.prepare(request)
-    app[SOCKETS_KEY].add(socket)  # the shell closes them when the engine stops
-    events = app[EVENTS_KEY].subscribe(PROGRESS_TOPIC)
+    live = request.app[LIVE_KEY]
     loop = asyncio.get_running_loop()
-
-    async def send(figures: dict[str, Any]) -> None:
-        try:
-            async with asyncio.timeout(SEND_TIMEOUT):
-                await socket.send_str(json.dumps({"topic": PROGRESS_TOPIC, "data": figures}))
-        except TimeoutError:
-            log.info("dropped a campaign page that stopped reading (%s)", request.remote)
-            if request.transport is not None:
-                request.transport.abort()
-            raise
-
-    async def forward() -> None:
-        await send(await live.of(campaign, loop.time()))
-        sent = float("-inf")  # the first change is shown at once
-        while not socket.closed:
-            if not _about(await events.next(), campaign.id):
-                continue
-            await asyncio.sleep(max(0.0, sent + MIN_GAP - loop.time()))
-            while not events.queue.empty():  # the burst so far is in what follows
-                events.queue.get_nowait()
-            await send(await live.of(campaign, loop.time()))
-            sent = loop.time()
-
-    async def forward_or_close() -> None:
-        try:
-            await forward()
-        except (ConnectionError, TimeoutError, asyncio.CancelledError):
-            raise
-        except Exception:
-            log.exception("campaign %d: its live figures failed; the page reconnects", campaign.id)
-            await socket.close()
-
-    try:
-        await forward_until_closed(socket, forward_or_close)
-    finally:
-        events.close()
-        app[SOCKETS_KEY].discard(socket)
-    return socket
+    return await figures_socket(
+        request,
+        request.app[EVENTS_KEY],
+        (PROGRESS_TOPIC,),
+        lambda: live.of(campaign, loop.time()),
+        wanted=lambda event: _about(event, campaign.id),
+        what=f"campaign {campaign.id}",
+    )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, web
 
-from callgrid.events import SUBSCRIBER_QUEUE, Event
+from callgrid.events import SUBSCRIBER_QUEUE, Event, EventHub
 from callgrid.logs import redact
 from callgrid.web.access import add_protected
 from callgrid.web.users import Role
@@ -215,3 +215,66 @@ def add_routes(app: web.Application, engine: Engine, clock: Clock, interval: flo
     app.cleanup_ctx.append(collect_errors)
     app.on_shutdown.append(close_sockets)
     add_protected(app, "GET", "/ws/live", live_socket, roles={Role.SUPERVISOR, Role.ADMIN})
+
+
+FIGURES_GAP = 1.0
+"""Seconds between two sets of figures one page is sent."""
+
+
+async def figures_socket(
+    request: web.Request,
+    hub: EventHub,
+    topics: tuple[str, ...],
+    compute: Callable[[], Coroutine[Any, Any, dict[str, Any]]],
+    *,
+    wanted: Callable[[Event], bool] = lambda _event: True,
+    what: str,
+) -> web.WebSocketResponse:
+    """A page's WebSocket of figures: ``compute()`` at once, then again after events of
+    ``topics`` that are ``wanted``, at most once a :data:`FIGURES_GAP` (a burst of events
+    gives one set). A page that stops reading is dropped; a failure closes the socket,
+    and the page reconnects."""
+    app = request.app
+    socket = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_RECEIVED)
+    await socket.prepare(request)
+    app[SOCKETS_KEY].add(socket)  # the shell closes them when the engine stops
+    events = hub.subscribe(*topics)
+    loop = asyncio.get_running_loop()
+
+    async def send(figures: dict[str, Any]) -> None:
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await socket.send_str(json.dumps({"topic": topics[0], "data": figures}))
+        except TimeoutError:
+            log.info("dropped a %s page that stopped reading (%s)", what, request.remote)
+            if request.transport is not None:
+                request.transport.abort()
+            raise
+
+    async def forward() -> None:
+        await send(await compute())
+        sent = float("-inf")  # the first change is shown at once
+        while not socket.closed:
+            if not wanted(await events.next()):
+                continue
+            await asyncio.sleep(max(0.0, sent + FIGURES_GAP - loop.time()))
+            while not events.queue.empty():  # the burst so far is in what follows
+                events.queue.get_nowait()
+            await send(await compute())
+            sent = loop.time()
+
+    async def forward_or_close() -> None:
+        try:
+            await forward()
+        except (ConnectionError, TimeoutError, asyncio.CancelledError):
+            raise
+        except Exception:
+            log.exception("the %s page's live figures failed; it reconnects", what)
+            await socket.close()
+
+    try:
+        await forward_until_closed(socket, forward_or_close)
+    finally:
+        events.close()
+        app[SOCKETS_KEY].discard(socket)
+    return socket
