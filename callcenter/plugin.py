@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter import card, cli, http
+from callcenter import card, cli, http, wallboard_http
 from callcenter.board import Board
 from callcenter.operator_state import StateRules
 from callcenter.operator_store import SqlOperators
@@ -22,6 +22,7 @@ from callcenter.queue_call_watch import QUEUE_CALL_EVENTS, QueueCallWatch
 from callcenter.settings import CallcenterSettings
 from callcenter.storage import SqlOutages, SqlTasks
 from callcenter.tasks import TaskBook
+from callcenter.wallboard import WallboardRules
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from callgrid.work import Leadership
 from customers.plugin import CONSENT, CUSTOMERS
@@ -70,18 +71,29 @@ class CallcenterPlugin(Plugin):
             clock=host.clock,
         )
 
-        def routes(app: web.Application) -> None:
-            http.add_routes(app, outages, host.clock)
-            card.add_routes(app, sources)
-
-        host.add_web(routes)
-        host.add_templates(Path(__file__).with_name("templates"))
         operators = SqlOperators(host.database)
         host.provide(OPERATORS, operators)
         queue_calls = SqlQueueCalls(host.database)
         host.provide(QUEUE_CALLS, queue_calls)
         if host.runs("ami"):
             self._watch_the_link(host, settings, operators, queue_calls)
+        board = wallboard_http.WallboardSources(
+            operators,
+            queue_calls,
+            host.find(WAITING),
+            lambda: host.ami,
+            host.events,
+            WallboardRules(settings.answer_limit_seconds, settings.short_abandon_seconds),
+            host.clock,
+        )
+
+        def routes(app: web.Application) -> None:
+            http.add_routes(app, outages, host.clock)
+            card.add_routes(app, sources)
+            wallboard_http.add_routes(app, board)
+
+        host.add_web(routes)
+        host.add_templates(Path(__file__).with_name("templates"))
 
     @staticmethod
     def _watch_the_link(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiohttp
@@ -69,10 +69,21 @@ class RunningWeb:
 
 @asynccontextmanager
 async def running_web(
-    database_url: str, clock: ManualClock, var_dir: Path
+    database_url: str, clock: ManualClock, var_dir: Path, ami_port: int | None = None
 ) -> AsyncIterator[RunningWeb]:
+    """The web part; with ``ami_port`` the AMI link too (to an emulator there)."""
     settings = Settings(var_dir=var_dir, database_url=database_url, ami_enabled=False, web_port=0)
-    engine = Engine(settings, clock, parts=("web",), provided=[(PASSWORD_HASHER, CHEAP_HASHER)])
+    parts: tuple[str, ...] = ("web",)
+    if ami_port is not None:
+        settings = replace(
+            settings,
+            ami_enabled=True,
+            ami_port=ami_port,
+            ami_username="ivr",
+            ami_secret="ivrsecret",
+        )
+        parts = ("web", "ami")
+    engine = Engine(settings, clock, parts=parts, provided=[(PASSWORD_HASHER, CHEAP_HASHER)])
     await engine.start()
     try:
         runner = engine._web_runner  # the port the system chose for web_port=0

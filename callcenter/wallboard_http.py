@@ -1,0 +1,81 @@
+"""The supervisor's wallboard: ``/wallboard`` and its live figures over the WebSocket
+``/ws/wallboard``, sent again after every change of an operator's state, of a queue and
+of the AMI link (at most once a second)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import hdrs, web
+
+from callcenter.operator_store import SqlOperators
+from callcenter.operator_watch import OPERATORS_TOPIC
+from callcenter.queue_call_store import SqlQueueCalls
+from callcenter.queue_call_watch import QUEUES_TOPIC, QueueCallWatch
+from callcenter.wallboard import WallboardRules, wallboard
+from callgrid.events import EventHub
+from callgrid.web.access import add_protected
+from callgrid.web.live import figures_socket
+from callgrid.web.pages import render_page
+from callgrid.web.users import Role
+from telephony.ami import AmiClient
+from worktime.clock import Clock, local_zone
+
+SCRIPT = Path(__file__).with_name("static") / "wallboard.js"
+LINK_TOPIC = "ami.link"
+
+
+@dataclass(frozen=True)
+class WallboardSources:
+    operators: SqlOperators
+    stays: SqlQueueCalls
+    waiting: QueueCallWatch | None
+    """None in a process without the AMI link."""
+    ami: Callable[[], AmiClient | None]
+    events: EventHub
+    rules: WallboardRules
+    clock: Clock
+
+    async def board(self) -> dict[str, Any]:
+        now = self.clock()
+        zone = local_zone()
+        midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
+        ami = self.ami()
+        return wallboard(
+            now,
+            await self.operators.now(),
+            None if self.waiting is None else self.waiting.waiting(),
+            await self.stays.joined_between(midnight, now),
+            None if ami is None else ami.is_connected,
+            self.rules,
+        )
+
+
+SOURCES_KEY: web.AppKey[WallboardSources] = web.AppKey("wallboard_sources")
+
+
+async def page(request: web.Request) -> web.Response:
+    board = await request.app[SOURCES_KEY].board()
+    return render_page(request, "callcenter_wallboard.html", {"board": board})
+
+
+async def socket(request: web.Request) -> web.WebSocketResponse:
+    sources = request.app[SOURCES_KEY]
+    topics = (OPERATORS_TOPIC, QUEUES_TOPIC, LINK_TOPIC)
+    return await figures_socket(request, sources.events, topics, sources.board, what="wallboard")
+
+
+async def script(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(SCRIPT, headers={hdrs.CONTENT_TYPE: "text/javascript"})
+
+
+def add_routes(app: web.Application, sources: WallboardSources) -> None:
+    app[SOURCES_KEY] = sources
+    roles = {Role.SUPERVISOR}
+    add_protected(app, "GET", "/wallboard", page, roles=roles)
+    add_protected(app, "GET", "/wallboard/wallboard.js", script, roles=roles)
+    add_protected(app, "GET", "/ws/wallboard", socket, roles=roles)
