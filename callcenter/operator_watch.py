@@ -35,6 +35,8 @@ from worktime.clock import Clock
 
 log = logging.getLogger(__name__)
 OPERATORS_TOPIC = "callcenter.operators"
+RINGING_TOPIC = "callcenter.ringing"
+"""An operator is rung: ``login``, the ``caller``'s number, the ``queue``."""
 OPERATOR_EVENTS: tuple[type[AmiEvent], ...] = (
     QueueMemberAdded, QueueMemberRemoved, QueueMemberStatus, QueueMemberPause,
     AgentCalled, AgentRingNoAnswer, AgentConnect, AgentComplete,
@@ -63,8 +65,17 @@ class OperatorWatch:
         now = self.clock()
         spans = self.board.apply(event, now)
         login = login_of(event)
-        if login is not None:
-            await self._keep([self.board.state(login, now)], spans, now)
+        if login is None:
+            return
+        if isinstance(event, AgentCalled):  # the operator's desk shows who rings
+            self.events.publish(
+                RINGING_TOPIC,
+                login=login,
+                caller=event.caller_id_num or "",
+                queue=event.queue,
+                uniqueid=event.uniqueid,
+            )
+        await self._keep([self.board.state(login, now)], spans, now)
 
     async def resync(self) -> None:
         """After every (re)login: the board becomes what QueueStatus says."""

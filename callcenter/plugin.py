@@ -11,8 +11,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter import card, cli, http, wallboard_http
+from callcenter import card, cli, desk_http, http, wallboard_http
 from callcenter.board import Board
+from callcenter.breaks import parse_break_reasons
 from callcenter.operator_state import StateRules
 from callcenter.operator_store import SqlOperators
 from callcenter.operator_watch import OPERATOR_EVENTS, OperatorWatch
@@ -38,6 +39,8 @@ HOURS: ServiceKey[Mapping[str, ServiceHours]] = ServiceKey("callcenter.hours")
 SETTINGS: ServiceKey[CallcenterSettings] = ServiceKey("callcenter.settings")
 OPERATORS: ServiceKey[SqlOperators] = ServiceKey("callcenter.operators")
 """The operators' states now and their stretches in each (CC-8)."""
+BOARD: ServiceKey[OperatorWatch] = ServiceKey("callcenter.board")
+"""The operators' board as this process's AMI link keeps it (only with the link)."""
 QUEUE_CALLS: ServiceKey[SqlQueueCalls] = ServiceKey("callcenter.queue_calls")
 WAITING: ServiceKey[QueueCallWatch] = ServiceKey("callcenter.waiting")
 """The callers in the queues now: only in a process with the AMI link."""
@@ -87,10 +90,22 @@ class CallcenterPlugin(Plugin):
             host.clock,
         )
 
+        watch = host.find(BOARD)
+        desk = desk_http.DeskSources(
+            operators,
+            host.require(CUSTOMERS),
+            None if watch is None else watch.board,
+            lambda: host.ami,
+            host.events,
+            parse_break_reasons(settings.break_reasons),
+            host.clock,
+        )
+
         def routes(app: web.Application) -> None:
             http.add_routes(app, outages, host.clock)
             card.add_routes(app, sources)
             wallboard_http.add_routes(app, board)
+            desk_http.add_routes(app, desk)
 
         host.add_web(routes)
         host.add_templates(Path(__file__).with_name("templates"))
@@ -108,6 +123,7 @@ class CallcenterPlugin(Plugin):
         watch = OperatorWatch(
             Board(rules), operators, leadership, host.events, host.clock, lambda: host.ami
         )
+        host.provide(BOARD, watch)
         for event_type in OPERATOR_EVENTS:
             host.on_ami_event(event_type, watch.on_event)
         calls = QueueCallWatch(queue_calls, leadership, host.events, host.clock)

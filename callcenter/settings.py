@@ -73,6 +73,9 @@ class CallcenterSettings(Section):
     """The longest loss of the telephony link (CC-10, p.4.5.9)."""
     short_abandon_seconds: float = 5.0
     """A caller who hangs up sooner is counted apart (a misdial, not a lost call)."""
+    break_reasons: str = "lunch=45, rest=15, training=60, technical"
+    """The reasons an operator may take a break for, each with its longest length in
+    minutes where one is set (CC-3; the standard names lunch and technical breaks)."""
     compliance_target_share: float = 1.0
     """The share of cases within a limit for the report to mark it met; the standard
     states each limit for every call, hence all of them."""
@@ -98,6 +101,12 @@ class CallcenterSettings(Section):
                     yield name, str(error).split(": ", 1)[-1]
         if self.short_abandon_seconds >= self.answer_limit_seconds:
             yield "short_abandon_seconds", "must be shorter than answer_limit_seconds"
+        from callcenter.breaks import BreakRulesError, parse_break_reasons
+
+        try:
+            parse_break_reasons(self.break_reasons)
+        except BreakRulesError as error:
+            yield "break_reasons", str(error)
 
 
 _NO_CALENDAR = WorkingCalendar(years=frozenset(), days_off=frozenset())  # a window needs no days

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from autodialer.settings import CampaignSettings
+from callcenter.settings import CallcenterSettings
 from callgrid.settings import Settings, SettingsError
 from ivr.settings import IvrSettings
 from recordings.settings import RecordingSettings
@@ -132,3 +133,16 @@ def test_an_sms_sender_name_of_11_letters_and_a_number_of_15_digits_are_taken() 
             {"CALLGRID_SMS_SOURCE_ADDRESS": source}, [CampaignSettings]
         )
         assert settings.of(CampaignSettings).sms_source_address == source
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("lunch=45, lunch=30", "listed twice"),
+        ("lunch=forever", "not a number of minutes"),
+        ("", "no break reasons"),
+    ],
+)
+def test_bad_break_reasons_stop_the_start_with_the_key_named(value: str, reason: str) -> None:
+    with pytest.raises(SettingsError, match=f"CALLGRID_BREAK_REASONS.*{reason}"):
+        Settings.from_environment({"CALLGRID_BREAK_REASONS": value}, [CallcenterSettings])

@@ -1,0 +1,51 @@
+// The operator's desk: the card of the customer calling pops up as the phone rings.
+"use strict";
+(function () {
+  function line(list, term, value) {
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = value === null || value === undefined ? "—" : String(value);
+    list.append(dt, dd);
+    return dd;
+  }
+
+  function show(ring) {
+    document.getElementById("ringing").hidden = false;
+    document.getElementById("ringing-caller").textContent = ring.caller || "a hidden number";
+    document.getElementById("ringing-queue").textContent = "(" + ring.queue + ")";
+    const cards = document.getElementById("ringing-cards");
+    if (!ring.customers.length) {
+      const none = document.createElement("p");
+      none.textContent = "No customer has this number: ask for the account.";
+      cards.replaceChildren(none);
+      return;
+    }
+    cards.replaceChildren(...ring.customers.map(function (customer) {
+      const card = document.createElement("article");
+      card.className = "popped-card";
+      const title = document.createElement("h3");
+      const link = document.createElement("a");
+      link.href = customer.card;
+      link.textContent = customer.name + " · " + customer.number + (customer.vip ? " · VIP" : "");
+      title.appendChild(link);
+      const facts = document.createElement("dl");
+      line(facts, "Address", customer.address);
+      line(facts, "Debt", customer.debt + " ₽" + (customer.due_date ? ", due " + customer.due_date : ""))
+        .className = "popped-debt";
+      card.append(title, facts);
+      return card;
+    }));
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + location.host + "/ws/desk");
+    const status = document.getElementById("link");
+    socket.onopen = function () { status.textContent = "live"; };
+    socket.onmessage = function (received) { show(JSON.parse(received.data).data); };
+    socket.onclose = function () { status.textContent = "reconnecting"; setTimeout(connect, 2000); };
+  }
+
+  document.addEventListener("DOMContentLoaded", connect);
+})();
