@@ -2,7 +2,8 @@
 
 Each member and agent event is applied as it arrives, the clock ticks wrap-ups out
 every second, the link's loss makes everyone unknown and every (re)login replaces the
-board by a QueueStatus snapshot (CC-10: a gap shows as a gap). The changed states and
+board by a QueueStatus snapshot (CC-10: a gap shows as a gap, and is stored as an
+outage of the link). The changed states and
 the finished stretches are stored (by one process among those sharing the database,
 the leader ``leadership`` names) and announced on the event hub
 for the wallboards.
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from callcenter.board import Board, Span
+from callcenter.link_outages import OutageAlarm, SqlLinkOutages
 from callcenter.operator_state import OperatorState, login_of
 from callcenter.operator_store import SqlOperators
 from callgrid.events import EventHub
@@ -52,7 +54,11 @@ class OperatorWatch:
         events: EventHub,
         clock: Clock,
         ami: Callable[[], AmiClient | None],
+        outages: SqlLinkOutages,
+        alarm: OutageAlarm,
     ) -> None:
+        self.outages = outages
+        self.alarm = alarm
         self.board = board
         self.store = store
         self.leadership = leadership
@@ -86,14 +92,19 @@ class OperatorWatch:
         now = self.clock()
         spans = self.board.resync([item for item in items if isinstance(item, QueueMember)], now)
         await self._keep(self.board.operators(now), spans, now)
+        if await self.leadership.try_to_lead():
+            await self.outages.restored(now)
 
     async def link_lost(self) -> None:
         now = self.clock()
         spans = self.board.link_lost(now)
+        if await self.leadership.try_to_lead():
+            await self.outages.lost(now)
         await self._keep(self.board.operators(now), spans, now)
 
     async def tick(self) -> None:
         now = self.clock()
+        self.alarm.check(self.board.lost_at, now)
         spans = self.board.advance(now)
         if spans:
             changed = {span.login for span in spans}

@@ -14,6 +14,7 @@ from aiohttp import web
 from callcenter import card, cli, desk_http, http, wallboard_http
 from callcenter.board import Board
 from callcenter.breaks import parse_break_reasons
+from callcenter.link_outages import OutageAlarm, SqlLinkOutages
 from callcenter.operator_state import StateRules
 from callcenter.operator_store import SqlOperators
 from callcenter.operator_watch import OPERATOR_EVENTS, OperatorWatch
@@ -41,6 +42,7 @@ OPERATORS: ServiceKey[SqlOperators] = ServiceKey("callcenter.operators")
 """The operators' states now and their stretches in each (CC-8)."""
 BOARD: ServiceKey[OperatorWatch] = ServiceKey("callcenter.board")
 """The operators' board as this process's AMI link keeps it (only with the link)."""
+LINK_OUTAGES: ServiceKey[SqlLinkOutages] = ServiceKey("callcenter.link_outages")
 QUEUE_CALLS: ServiceKey[SqlQueueCalls] = ServiceKey("callcenter.queue_calls")
 WAITING: ServiceKey[QueueCallWatch] = ServiceKey("callcenter.waiting")
 """The callers in the queues now: only in a process with the AMI link."""
@@ -76,21 +78,27 @@ class CallcenterPlugin(Plugin):
 
         operators = SqlOperators(host.database)
         host.provide(OPERATORS, operators)
+        host.provide(LINK_OUTAGES, SqlLinkOutages(host.database))
         queue_calls = SqlQueueCalls(host.database)
         host.provide(QUEUE_CALLS, queue_calls)
         if host.runs("ami"):
             self._watch_the_link(host, settings, operators, queue_calls)
+        watch = host.find(BOARD)
         board = wallboard_http.WallboardSources(
             operators,
             queue_calls,
             host.find(WAITING),
             lambda: host.ami,
+            None if watch is None else watch.board,
             host.events,
-            WallboardRules(settings.answer_limit_seconds, settings.short_abandon_seconds),
+            WallboardRules(
+                settings.answer_limit_seconds,
+                settings.short_abandon_seconds,
+                timedelta(hours=settings.telephony_outage_limit_hours),
+            ),
             host.clock,
         )
 
-        watch = host.find(BOARD)
         desk = desk_http.DeskSources(
             operators,
             host.require(CUSTOMERS),
@@ -120,9 +128,11 @@ class CallcenterPlugin(Plugin):
         """Operators' states and queue calls from the AMI link, stored by one process."""
         rules = StateRules(timedelta(minutes=settings.after_call_work_limit_minutes))
         leadership = Leadership(host.database, AMI_RECORDER)
+        outage_limit = timedelta(hours=settings.telephony_outage_limit_hours)
         watch = OperatorWatch(
-            Board(rules), operators, leadership, host.events, host.clock, lambda: host.ami
-        )
+            Board(rules), operators, leadership, host.events, host.clock, lambda: host.ami,
+            host.require(LINK_OUTAGES), OutageAlarm(outage_limit),
+        )  # fmt: skip
         host.provide(BOARD, watch)
         for event_type in OPERATOR_EVENTS:
             host.on_ami_event(event_type, watch.on_event)

@@ -104,3 +104,14 @@ class QueueStayRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     abandon_position: Mapped[int | None] = mapped_column(Integer)
     after_call_work_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class LinkOutageRow(Base):
+    """A loss of the AMI link to Asterisk, from its loss to the next login (CC-10);
+    ``ended_at`` None while it lasts (or when the process that saw it died)."""
+
+    __tablename__ = "link_outages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

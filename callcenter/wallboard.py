@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from callcenter.call_register import QueueCall
@@ -25,6 +25,8 @@ class WallboardRules:
     answer_seconds: float
     """CC-2: a caller waits at most this long (40 s)."""
     short_abandon_seconds: float
+    outage_limit: timedelta
+    """CC-10: the link down longer than this is an alert of its own."""
 
 
 def wallboard(
@@ -33,6 +35,7 @@ def wallboard(
     waiting: Sequence[Waiting] | None,
     today: Sequence[QueueCall],
     link_up: bool | None,
+    link_lost_at: datetime | None,
     rules: WallboardRules,
 ) -> dict[str, Any]:
     """The board as JSON-able data. ``waiting`` is None in a process without the AMI
@@ -59,7 +62,7 @@ def wallboard(
             }
             for operator in operators
         ],
-        "alerts": _alerts(queues, operators, link_up, rules),
+        "alerts": _alerts(queues, operators, link_up, _down_for(link_lost_at, now), rules),
     }
 
 
@@ -99,11 +102,17 @@ def _alerts(
     queues: Sequence[dict[str, Any]],
     operators: Sequence[OperatorNow],
     link_up: bool | None,
+    down_for: timedelta | None,
     rules: WallboardRules,
 ) -> list[str]:
     alerts = []
     if link_up is False:
         alerts.append("The link to Asterisk is down: states and queues are not known")
+    if down_for is not None and down_for > rules.outage_limit:
+        alerts.append(
+            f"The link to Asterisk has been down {round(down_for.total_seconds() / 60)} min, "
+            f"longer than the {rules.outage_limit} the standard allows (CC-10)"
+        )
     for queue in queues:
         name, waiting = queue["queue"], queue["waiting"]
         if waiting and queue["longest_wait_seconds"] > rules.answer_seconds:
@@ -117,3 +126,7 @@ def _alerts(
         if operator.over_limit:
             alerts.append(f"{operator.login}: after-call work over its limit")
     return alerts
+
+
+def _down_for(lost_at: datetime | None, now: datetime) -> timedelta | None:
+    return None if lost_at is None else now - lost_at

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import hdrs, web
 
+from callcenter.board import Board
 from callcenter.operator_store import SqlOperators
 from callcenter.operator_watch import OPERATORS_TOPIC
 from callcenter.queue_call_store import SqlQueueCalls
@@ -36,11 +37,13 @@ class WallboardSources:
     waiting: QueueCallWatch | None
     """None in a process without the AMI link."""
     ami: Callable[[], AmiClient | None]
+    board: Board | None
+    """The operators' board of this process's link: when the link was lost."""
     events: EventHub
     rules: WallboardRules
     clock: Clock
 
-    async def board(self) -> dict[str, Any]:
+    async def figures(self) -> dict[str, Any]:
         now = self.clock()
         zone = local_zone()
         midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
@@ -51,6 +54,7 @@ class WallboardSources:
             None if self.waiting is None else self.waiting.waiting(),
             await self.stays.joined_between(midnight, now),
             None if ami is None else ami.is_connected,
+            None if self.board is None else self.board.lost_at,
             self.rules,
         )
 
@@ -59,14 +63,14 @@ SOURCES_KEY: web.AppKey[WallboardSources] = web.AppKey("wallboard_sources")
 
 
 async def page(request: web.Request) -> web.Response:
-    board = await request.app[SOURCES_KEY].board()
+    board = await request.app[SOURCES_KEY].figures()
     return render_page(request, "callcenter_wallboard.html", {"board": board})
 
 
 async def socket(request: web.Request) -> web.WebSocketResponse:
     sources = request.app[SOURCES_KEY]
     topics = (OPERATORS_TOPIC, QUEUES_TOPIC, LINK_TOPIC)
-    return await figures_socket(request, sources.events, topics, sources.board, what="wallboard")
+    return await figures_socket(request, sources.events, topics, sources.figures, what="wallboard")
 
 
 async def script(request: web.Request) -> web.FileResponse:

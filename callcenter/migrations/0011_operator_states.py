@@ -1,5 +1,5 @@
 """Operators' states now and the stretches of time they spent in each; callers' stays in
-queues (CC-2, CC-6, CC-8).
+queues; the AMI link's outages (CC-2, CC-6, CC-8, CC-10).
 
 Revision ID: 0011
 Revises: 0010
@@ -63,9 +63,17 @@ def upgrade() -> None:
     op.create_index("ix_queue_stays_uniqueid", "queue_stays", ["uniqueid"])
     op.create_index("ix_queue_stays_joined_at", "queue_stays", ["joined_at"])
     op.create_index("ix_queue_stays_queue_joined", "queue_stays", ["queue", "joined_at"])
+    op.create_table(
+        "link_outages",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("started_at", UtcDateTime, nullable=False),
+        sa.Column("ended_at", UtcDateTime),
+    )
+    op.create_index("ix_link_outages_started_at", "link_outages", ["started_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("link_outages")
     op.drop_table("queue_stays")
     op.drop_table("operator_spans")
     op.drop_table("operator_states")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.operator_state import Activity
-from callcenter.plugin import OPERATORS
+from callcenter.plugin import LINK_OUTAGES, OPERATORS
 from callgrid.database import Database
 from callgrid.engine import Engine
 from callgrid.settings import Settings
@@ -103,3 +103,7 @@ async def test_a_lost_link_is_a_gap_and_the_next_login_sets_the_board_right(
         (Activity.AVAILABLE, 30.0),
         (Activity.UNKNOWN, 90.0),
     ], "the gap is a gap, not 2 minutes available"
+    outages = await engine.host.require(LINK_OUTAGES).overlapping(NOON, NOON + timedelta(hours=1))
+    assert [(o.started_at, o.ended_at) for o in outages] == [
+        (NOON + timedelta(seconds=30), NOON + timedelta(seconds=120))
+    ], "the link's outage is stored with its interval (CC-10)"
