@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter import card, cli, desk_http, http, wallboard_http
+from callcenter import card, cli, desk_http, http, reports_http, wallboard_http
 from callcenter.board import Board
 from callcenter.breaks import parse_break_reasons
 from callcenter.link_outages import OutageAlarm, SqlLinkOutages
@@ -29,6 +29,7 @@ from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from callgrid.work import Leadership
 from customers.plugin import CONSENT, CUSTOMERS
 from recordings.plugin import RECORDINGS
+from recordings.settings import RecordingSettings
 from worktime.calendar import default_calendar
 from worktime.hours import ServiceHours
 
@@ -109,11 +110,24 @@ class CallcenterPlugin(Plugin):
             host.clock,
         )
 
+        reports = reports_http.ReportSources(
+            host.database,
+            queue_calls,
+            tasks,
+            host.require(LINK_OUTAGES),
+            operators,
+            settings,
+            host.settings.of(RecordingSettings).recording_retention_days,
+            calendar,
+            host.clock,
+        )
+
         def routes(app: web.Application) -> None:
             http.add_routes(app, outages, host.clock)
             card.add_routes(app, sources)
             wallboard_http.add_routes(app, board)
             desk_http.add_routes(app, desk)
+            reports_http.add_routes(app, reports)
 
         host.add_web(routes)
         host.add_templates(Path(__file__).with_name("templates"))

@@ -35,6 +35,7 @@ class CallcenterSettings(Section):
         "telephony_outage_limit_hours": (0.1, 72),
         "short_abandon_seconds": (0, 60),
         "compliance_target_share": (0.01, 1),
+        "staffing_target_share": (0.01, 0.99),
     }
 
     billing_working_day: str = "08:00-20:00"
@@ -76,6 +77,9 @@ class CallcenterSettings(Section):
     break_reasons: str = "lunch=45, rest=15, training=60, technical"
     """The reasons an operator may take a break for, each with its longest length in
     minutes where one is set (CC-3; the standard names lunch and technical breaks)."""
+    staffing_target_share: float = 0.8
+    """The share of callers answered within the answer limit that the staffing figures
+    size the queues for (Erlang C)."""
     compliance_target_share: float = 1.0
     """The share of cases within a limit for the report to mark it met; the standard
     states each limit for every call, hence all of them."""
