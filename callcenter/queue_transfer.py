@@ -29,9 +29,19 @@ class QueueResult:
     operator: str = ""
 
 
-async def transfer_to_queue(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
-    """Wait at most ``wait_seconds`` (IVR-6: 60 s) for an operator of ``queue``."""
+VIP_PRIORITY = 10
+"""``QUEUE_PRIO`` of a VIP customer's call: app_queue seats it ahead of every caller of
+priority 0, the rest, in the order they came (CC-9)."""
+
+
+async def transfer_to_queue(
+    call: AgiCall, queue: str, wait_seconds: int, *, vip: bool = False
+) -> QueueResult:
+    """Wait at most ``wait_seconds`` (IVR-6: 60 s) for an operator of ``queue``; a VIP
+    customer waits ahead of the others."""
     with call.one_step():  # how the wait ended is read even if the engine is stopping
+        if vip:
+            await call.set_variable("QUEUE_PRIO", str(VIP_PRIORITY))
         return await _queue(call, queue, wait_seconds)
 
 

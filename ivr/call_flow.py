@@ -222,7 +222,7 @@ class IvrCallFlow:
         notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
         await call.play([self.prompts(notice)])
         outcome_before, end.outcome = end.outcome, Outcome.ABANDONED_IN_QUEUE
-        result = await self._queue(call, node, end)
+        result = await self._queue(context, node, end)
         if result.outcome is QueueOutcome.ANSWERED:
             end.outcome, end.ended_by, end.operator = Outcome.OPERATOR, "queue", result.operator
             return None
@@ -248,13 +248,15 @@ class IvrCallFlow:
         assert node.queue is not None
         return self.services.hours[service_of(node.queue, line)].is_open(self.clock())
 
-    async def _queue(self, call: AgiCall, node: MenuNode, end: CallEnd) -> QueueResult:
-        """The operator queue. An engine that stops meanwhile (the task cancelled, or the
-        socket closed on shutdown) leaves the caller in ``Queue()``, where Asterisk keeps
-        them: the record then stays open until Asterisk reports the end."""
+    async def _queue(self, context: CallContext, node: MenuNode, end: CallEnd) -> QueueResult:
+        """The operator queue, a VIP customer ahead of the others (CC-9). An engine that
+        stops meanwhile (the task cancelled, or the socket closed on shutdown) leaves the
+        caller in ``Queue()``, where Asterisk keeps them: the record then stays open until
+        Asterisk reports the end."""
         assert node.queue is not None and node.wait_seconds is not None
+        vip = context.account is not None and context.account.vip
         try:
-            return await transfer_to_queue(call, node.queue, node.wait_seconds)
+            return await transfer_to_queue(context.call, node.queue, node.wait_seconds, vip=vip)
         except asyncio.CancelledError:
             end.left_in_queue = True
             raise
@@ -281,7 +283,7 @@ class IvrCallFlow:
         node = context.tree.operator
         try:
             await call.play([self.prompts("operator_connecting")])
-            result = await self._queue(call, node, end)
+            result = await self._queue(context, node, end)
             if result.outcome is QueueOutcome.ANSWERED:
                 end.ended_by, end.operator = "queue", result.operator
             elif result.outcome is QueueOutcome.ABANDONED:

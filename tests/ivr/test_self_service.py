@@ -229,3 +229,13 @@ async def test_a_reading_given_after_local_midnight_is_read_back_as_of_that_day(
         t.startswith("Последние принятые показания от второго декабря:")
         for t in heard_texts(channel)
     )
+
+
+async def test_a_vip_customer_waits_for_an_operator_ahead_of_the_others(ivr: RunningIvr) -> None:
+    await ivr.customers.add_accounts([NewAccount(replace(HOUSEHOLD, vip=True), TWO_ZONES)])
+    vip, _ = await place(ivr, "2 2 1 _ 0")
+    stranger, _ = await place(ivr, "0", caller_id="79139999999")
+
+    assert vip.model.variables.get("MEMBERINTERFACE"), "an operator took the call"
+    assert vip.model.variables.get("QUEUE_PRIO") == "10"  # app_queue seats them first
+    assert "QUEUE_PRIO" not in stranger.model.variables
