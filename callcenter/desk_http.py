@@ -13,6 +13,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from callcenter.breaks import BreakRules, Refused, break_allowed
 from callcenter.card import card_path
 from callcenter.operator_store import SqlOperators
 from callcenter.operator_watch import RINGING_TOPIC
+from callcenter.storage import SqlTasks, TaskError
+from callcenter.tasks import OPEN, Task
 from callgrid.events import EventHub
 from callgrid.web.access import add_protected, form_field, signed_in
 from callgrid.web.audit import audit
@@ -40,10 +43,12 @@ from customers.storage import SqlCustomers
 from telephony.ami import AmiClient
 from telephony.ami.actions import QueuePause
 from telephony.ami.errors import AmiError
-from worktime.clock import Clock
+from worktime.clock import Clock, local_zone
 
 SCRIPT = Path(__file__).with_name("static") / "desk.js"
 CARD_POPPED = "customer.card_popped"
+CALLBACK_CONTEXT = "callgrid-callback"
+"""asterisk-conf/extensions.conf: the operator answers, then the customer is dialled."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class DeskSources:
     ami: Callable[[], AmiClient | None]
     events: EventHub
     breaks: BreakRules
+    tasks: SqlTasks
     clock: Clock
 
 
@@ -64,11 +70,16 @@ SOURCES_KEY: web.AppKey[DeskSources] = web.AppKey("desk_sources")
 async def desk(request: web.Request, refusal: str = "", status: int = 200) -> web.Response:
     sources, login = request.app[SOURCES_KEY], signed_in(request).login
     mine = next((state for state in await sources.operators.now() if state.login == login), None)
+    now = sources.clock()
     context = {
         "me": mine,
-        "seconds": round(mine.seconds_in_state(sources.clock())) if mine else 0,
+        "seconds": round(mine.seconds_in_state(now)) if mine else 0,
         "reasons": [reason.name for reason in sources.breaks.reasons],
         "refusal": refusal,
+        "tasks": [
+            {"task": task, "overdue": task.overdue(now), "due": _local(task.due_at)}
+            for task in await sources.tasks.open_for(login)
+        ],
     }
     return render_page(request, "callcenter_desk.html", context, status=status)
 
@@ -102,6 +113,64 @@ async def _pause(request: web.Request, login: str, paused: bool, reason: str) ->
     action = "operator.break" if paused else "operator.ready"
     await audit(request, action, details={"reason": reason})
     raise web.HTTPSeeOther("/desk")
+
+
+async def call_back(request: web.Request) -> web.Response:
+    """Dial a callback: the operator's phone rings first, then the customer's (CC-5).
+    Each operator dials their own, so callbacks go out no faster than operators free."""
+    sources, login = request.app[SOURCES_KEY], signed_in(request).login
+    task = await _own_task(request, login)
+    number = "".join(ch for ch in task.phone if ch.isdigit())
+    ami, board = sources.ami(), sources.board
+    interfaces = sorted(_interfaces(board, login, sources.clock)) if board else []
+    if not number:
+        return await desk(request, f"Task {task.id} has no number to call", 409)
+    if ami is None or not ami.is_connected or not interfaces:
+        return await desk(request, "Asterisk cannot be told now: try again in a moment", 503)
+    calls = list(task.details.get("calls", []))
+    try:
+        answer = await ami.originate(
+            interfaces[0],
+            context=CALLBACK_CONTEXT,
+            exten=number,
+            priority=1,
+            caller_id=f"<{number}>",
+            variables={"CALLGRID_TASK": str(task.id)},
+            channel_id=f"cb-{task.id}-{len(calls) + 1}",
+        )
+    except AmiError as error:
+        return await desk(request, f"Asterisk refused the call: {error}", 502)
+    placed = {"at": sources.clock().isoformat(), "by": login, "reason": answer.reason}
+    await sources.tasks.note(task.id, {"calls": [*calls, placed]})
+    await audit(
+        request, "task.callback_dialled", subject_kind="task", subject_id=task.id,
+        details={"reason": answer.reason},
+    )  # fmt: skip
+    raise web.HTTPSeeOther("/desk")
+
+
+async def task_done(request: web.Request) -> web.Response:
+    sources, login = request.app[SOURCES_KEY], signed_in(request).login
+    task = await _own_task(request, login)
+    try:
+        await sources.tasks.done(task.id, login, sources.clock())
+    except TaskError as error:
+        return await desk(request, str(error).capitalize(), 409)
+    await audit(request, "task.done", subject_kind="task", subject_id=task.id)
+    raise web.HTTPSeeOther("/desk")
+
+
+async def _own_task(request: web.Request, login: str) -> Task:
+    """The open task of the address, if it is this operator's or anyone's; else 404."""
+    text = request.match_info["task"]
+    task = await request.app[SOURCES_KEY].tasks.get(int(text)) if text.isdigit() else None
+    if task is None or task.status != OPEN or task.owner not in (None, login):
+        raise web.HTTPNotFound(text=f"no open task {text[:12]} of yours")
+    return task
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment.astimezone(local_zone()):%d.%m %H:%M}"
 
 
 def _interfaces(board: Board, login: str, clock: Clock) -> set[str]:
@@ -169,3 +238,5 @@ def add_routes(app: web.Application, sources: DeskSources) -> None:
     add_protected(app, "POST", "/desk/break", take_break, roles=roles)
     add_protected(app, "POST", "/desk/ready", back_to_work, roles=roles)
     add_protected(app, "GET", "/ws/desk", ringing_socket, roles=roles)
+    add_protected(app, "POST", r"/desk/tasks/{task:\d+}/call", call_back, roles=roles)
+    add_protected(app, "POST", r"/desk/tasks/{task:\d+}/done", task_done, roles=roles)

@@ -107,6 +107,7 @@ class CallcenterPlugin(Plugin):
             lambda: host.ami,
             host.events,
             parse_break_reasons(settings.break_reasons),
+            tasks,
             host.clock,
         )
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, delete, insert, or_, select, update
 
 from callcenter.outages import Outage, OutageKind
 from callcenter.tables import OutageRow, TaskRow
-from callcenter.tasks import OPEN, NewTask, Task, TaskKind, new_callback
+from callcenter.tasks import DONE, OPEN, NewTask, Task, TaskKind, new_callback
 from callgrid.database import Database
 from worktime.calendar import WorkingCalendar
 
@@ -110,6 +111,42 @@ class SqlTasks:
             query = query.where(TaskRow.kind == kind)
         return await self._tasks(query)
 
+    async def open_for(self, login: str) -> list[Task]:
+        """The open tasks an operator may take: theirs and anyone's, the soonest due first."""
+        return await self._tasks(
+            select(TaskRow)
+            .where(
+                TaskRow.status == OPEN,
+                or_(TaskRow.owner == login, TaskRow.owner.is_(None)),
+            )
+            .order_by(TaskRow.due_at, TaskRow.id)
+        )
+
+    async def get(self, task_id: int) -> Task | None:
+        found = await self._tasks(select(TaskRow).where(TaskRow.id == task_id))
+        return found[0] if found else None
+
+    async def done(self, task_id: int, login: str, at: datetime) -> Task:
+        """Mark the task done by ``login``; TaskError when it is not open (any more)."""
+        async with self.database.engine.begin() as connection:
+            result = await connection.execute(
+                update(TaskRow)
+                .where(TaskRow.id == task_id, TaskRow.status == OPEN)
+                .values(status=DONE, done_at=at, done_by=login[:64])
+            )
+            if result.rowcount != 1:
+                raise TaskError(f"task {task_id} is not open")
+        task = await self.get(task_id)
+        assert task is not None
+        return task
+
+    async def note(self, task_id: int, details: dict[str, Any]) -> None:
+        """Add to a task's details (a callback's calls placed)."""
+        async with self.database.session() as session, session.begin():
+            row = await session.get(TaskRow, task_id)
+            if row is not None:
+                row.details = {**row.details, **details}
+
     async def open_for_account(self, account_number: str) -> list[Task]:
         """The account's open tasks, the soonest due first (its card shows them)."""
         return await self._tasks(
@@ -129,6 +166,10 @@ class SqlTasks:
             return [_task(row) for row in (await session.execute(query)).scalars()]
 
 
+class TaskError(ValueError):
+    """A change to a task that cannot be made; the message says why."""
+
+
 def _task(row: TaskRow) -> Task:
     return Task(
         id=row.id,
@@ -145,6 +186,9 @@ def _task(row: TaskRow) -> Task:
         transcript=row.transcript,
         details=row.details,
         status=row.status,
+        owner=row.owner,
+        done_at=row.done_at,
+        done_by=row.done_by,
     )
 
 

@@ -46,6 +46,10 @@ class TaskRow(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     follow_up_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(16), index=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    """The operator it is for; None: anyone of the contact center (CC-5)."""
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class OperatorNowRow(Base):

@@ -13,6 +13,7 @@ CALLBACK_SUBJECT = "Обратный звонок"
 """A callback's subject when the caller chose no topic before asking for it."""
 OPEN = "open"
 """A task's status until someone has done the work."""
+DONE = "done"
 
 
 class TaskKind(StrEnum):
@@ -38,6 +39,8 @@ class NewTask:
     recording: str | None = None
     transcript: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    owner: str | None = None
+    """The operator it is for (a callback they promised); None: anyone's."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +49,11 @@ class Task(NewTask):
 
     id: int
     status: str
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.status == OPEN and self.due_at < now
 
 
 def new_callback(

@@ -1,5 +1,6 @@
 """Operators' states now and the stretches of time they spent in each; callers' stays in
-queues; the AMI link's outages (CC-2, CC-6, CC-8, CC-10).
+queues; the AMI link's outages;
+who a task is for and when it was done (CC-2, CC-5, CC-6, CC-8, CC-10).
 
 Revision ID: 0011
 Revises: 0010
@@ -63,6 +64,9 @@ def upgrade() -> None:
     op.create_index("ix_queue_stays_uniqueid", "queue_stays", ["uniqueid"])
     op.create_index("ix_queue_stays_joined_at", "queue_stays", ["joined_at"])
     op.create_index("ix_queue_stays_queue_joined", "queue_stays", ["queue", "joined_at"])
+    op.add_column("tasks", sa.Column("owner", sa.String(64)))
+    op.add_column("tasks", sa.Column("done_at", UtcDateTime))
+    op.add_column("tasks", sa.Column("done_by", sa.String(64)))
     op.create_table(
         "link_outages",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -73,6 +77,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for column in ("done_by", "done_at", "owner"):
+        op.drop_column("tasks", column)
     op.drop_table("link_outages")
     op.drop_table("queue_stays")
     op.drop_table("operator_spans")

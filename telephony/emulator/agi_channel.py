@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from telephony.emulator.agi_channel_state import CONTEXT, PRIORITY, AmiEventSink
+from telephony.emulator.agi_channel_state import CONTEXT, PRIORITY, AmiEventSink, QueueApp
 from telephony.emulator.agi_commands import COMMANDS, ChannelModel, Heard, QueueBehaviour
-from telephony.emulator.agi_syntax import DEAD, INVALID, split_arguments
+from telephony.emulator.agi_syntax import DEAD, INVALID, split_arguments, success
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 
@@ -46,6 +46,11 @@ HangupNotice = Literal["after_reply", "before_next_reply"]
 _sequence = itertools.count(1)
 # Process ids on Linux stay below 2**22 (the largest pid_max).
 PROCESS_ID_SPACE = 1 << 22
+
+
+def next_channel_number() -> int:
+    """Like Asterisk, the emulator numbers every channel it makes from one counter."""
+    return next(_sequence)
 
 
 def emulated_uniqueid(epoch: float, process_id: int, sequence: int) -> str:
@@ -92,10 +97,13 @@ class EmulatedChannel:
         real_time: bool = False,
         wall_clock: Callable[[], float] = time.time,
         ami_events: AmiEventSink | None = None,
+        queue_calls: QueueApp | None = None,
     ) -> None:
         """``wall_clock`` gives the epoch seconds the uniqueid starts with; ``ami_events``
-        (such as ``AmiEmulator.emit_event``) receives the channel's MixMonitor events."""
+        (``AmiEmulator.emit_event``) receives its MixMonitor events; ``queue_calls``
+        (``AmiEmulator.queue_calls``) plays ``EXEC Queue`` there, not ``settings.queue``."""
         self.host = host
+        self.queue_calls = queue_calls
         self.on_virtual_time = on_virtual_time
         self.think_time = think_time
         self.real_time = real_time
@@ -103,7 +111,7 @@ class EmulatedChannel:
         self.port = port
         self.settings = settings or ChannelSettings()
         self.model = ChannelModel(caller, sounds, self.settings.queue, ami_events=ami_events)
-        number = next(_sequence)
+        number = next_channel_number()
         self.channel = f"Local/s@caller-remote-{number:08x};1"
         self.uniqueid = emulated_uniqueid(wall_clock(), os.getpid(), number)
         self.model.variables.update(
@@ -206,11 +214,11 @@ class EmulatedChannel:
                 if self.think_time is not None and not self.model.dead:
                     await asyncio.sleep(self.think_time())  # a dead channel answers at once
                 if not self.real_time:
-                    if not self._answer(line):
+                    if not await self._answer(line):
                         break
                     continue
                 self._held = []
-                going_on = self._answer(line)
+                going_on = await self._answer(line)
                 held, self._held = self._held, None
                 await asyncio.sleep(started + self.model.now - asyncio.get_running_loop().time())
                 self._send(held)
@@ -220,7 +228,7 @@ class EmulatedChannel:
             writer.close()
             self._writer = None
 
-    def _answer(self, line: str) -> bool:
+    async def _answer(self, line: str) -> bool:
         """Answer one command; False when Asterisk closes the socket itself."""
         words = split_arguments(line)
         command, args = _match(words)
@@ -232,7 +240,11 @@ class EmulatedChannel:
         elif was_dead and command in CHANNEL_COMMANDS:
             reply = [DEAD]
         else:
-            reply = self.model.execute(command, args)
+            application = "".join(args[:1]).lower() if command == "EXEC" and not was_dead else ""
+            if self.queue_calls is not None and application == "queue":
+                reply = [success(await self.queue_calls.execute(self.model, "".join(args[1:2])))]
+            else:
+                reply = self.model.execute(command, args)
             if self.on_virtual_time is not None:
                 self.on_virtual_time(self.model.now)
         if self._hangup_line_due:
@@ -245,8 +257,10 @@ class EmulatedChannel:
         return True
 
     def caller_hangs_up(self) -> None:
-        """The caller hangs up while the engine is between commands (a lone HANGUP line)."""
+        """The caller hangs up: a lone HANGUP line between commands; in a queue, the EXEC ends."""
         if self.model.dead:
+            return
+        if self.queue_calls is not None and self.queue_calls.caller_hangs_up(self.model):
             return
         self.model.die()
         if self._writer is not None and not self._signal_hangup():

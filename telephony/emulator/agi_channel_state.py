@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.recording import RATE, SAMPLE_BYTES, MixMonitors
@@ -30,13 +31,26 @@ class Heard:
 
 @dataclass
 class QueueBehaviour:
-    """How the emulated operator queue answers ``Queue()``: after how long, for how long."""
+    """How the emulated operator queue answers ``Queue()``: after how long, for how long.
+
+    Used where a channel has no :class:`QueueApp`; with one (an AMI emulator's queue
+    calls), the queue's members and their behaviours decide."""
 
     answer_after: float | None = 8.0
     talk_seconds: float = 45.0
     operator_audio: Path | None = None
     """What the operator says (an 8 kHz 16-bit mono WAV, repeated over the talk);
     None: a tone, so that the operator's leg is audible in a recording."""
+
+
+class QueueApp(Protocol):
+    """app_queue for channels that share one (the AMI emulator's queue calls)."""
+
+    async def execute(self, channel: ChannelState, data: str) -> int:
+        """``Queue(data)`` on ``channel``: its return code, once the caller left."""
+
+    def caller_hangs_up(self, channel: ChannelState) -> bool:
+        """The caller hangs up now; False when the channel is in no queue."""
 
 
 class UsageError(Exception):
@@ -104,29 +118,30 @@ class ChannelState:
 
     def channel_event(self, name: str) -> None:
         """Send the AMI event ``name`` with the channel's headers, as Asterisk 22 does."""
-        if self.ami_events is None:
-            return
+        if self.ami_events is not None:
+            self.ami_events(name, {"Privilege": "call,all", **dict(self.snapshot())})
+
+    def snapshot(self) -> list[tuple[str, str]]:
+        """The channel block Asterisk 22 puts in the events about this channel."""
         number = self.variables.get("CALLERID(num)") or UNKNOWN
         caller_name = self.variables.get("CALLERID(name)") or UNKNOWN
         uniqueid = self.variables.get("UNIQUEID", "")
-        headers = {
-            "Privilege": "call,all",
-            "Channel": self.variables.get("CHANNEL", ""),
-            "ChannelState": "6" if self.answered else "4",
-            "ChannelStateDesc": "Up" if self.answered else "Ring",
-            "CallerIDNum": number,
-            "CallerIDName": caller_name,
-            "ConnectedLineNum": number,
-            "ConnectedLineName": caller_name,
-            "Language": self.variables.get("CHANNEL(language)", "en"),
-            "AccountCode": "",
-            "Context": CONTEXT,
-            "Exten": self.variables.get("EXTEN", ""),
-            "Priority": str(PRIORITY),
-            "Uniqueid": uniqueid,
-            "Linkedid": uniqueid,
-        }
-        self.ami_events(name, headers)
+        return [
+            ("Channel", self.variables.get("CHANNEL", "")),
+            ("ChannelState", "6" if self.answered else "4"),
+            ("ChannelStateDesc", "Up" if self.answered else "Ring"),
+            ("CallerIDNum", number),
+            ("CallerIDName", caller_name),
+            ("ConnectedLineNum", number),
+            ("ConnectedLineName", caller_name),
+            ("Language", self.variables.get("CHANNEL(language)", "en")),
+            ("AccountCode", ""),
+            ("Context", CONTEXT),
+            ("Exten", self.variables.get("EXTEN", "")),
+            ("Priority", str(PRIORITY)),
+            ("Uniqueid", uniqueid),
+            ("Linkedid", uniqueid),
+        ]
 
     def lookup(self, name: str) -> str | None:
         """A channel variable or function, as Asterisk would evaluate it."""

@@ -4,110 +4,29 @@ QueueAdd/Remove/Pause/Penalty with Asterisk 22's exact messages (ami-queue-actio
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 
 from telephony.ami.message import AmiMessage
+from telephony.emulator.queue_state import (
+    FREE_STATES,
+    UNAVAILABLE_STATES,
+    EmulatedMember,
+    EmulatedQueue,
+    Headers,
+    QueueSpec,
+    build_queues,
+    reference_queues,
+)
 
-Headers = list[tuple[str, str]]
-NOT_IN_USE = 1
-UNAVAILABLE_STATES = frozenset({4, 5})  # INVALID, UNAVAILABLE do not count as logged in
-
-
-@dataclass
-class EmulatedMember:
-    interface: str
-    name: str = ""
-    penalty: int = 0
-    paused: bool = False
-    paused_reason: str = ""
-    state_interface: str = ""
-    dynamic: bool = False
-    status: int = NOT_IN_USE
-    calls_taken: int = 0
-    last_call: int = 0
-    last_pause: int = 0
-    login_time: int = field(default_factory=lambda: int(time.time()))
-
-    def __post_init__(self) -> None:
-        self.name = self.name or self.interface
-        self.state_interface = self.state_interface or self.interface
-
-    def state(self, queue: str) -> Headers:
-        """The block of QueueMemberAdded/Removed/Pause/Penalty/Status events."""
-        return [
-            ("Queue", queue),
-            ("MemberName", self.name),
-            ("Interface", self.interface),
-            ("StateInterface", self.state_interface),
-            ("Membership", "dynamic" if self.dynamic else "static"),
-            ("Penalty", str(self.penalty)),
-            ("CallsTaken", str(self.calls_taken)),
-            ("LastCall", str(self.last_call)),
-            ("LastPause", str(self.last_pause)),
-            ("LoginTime", str(self.login_time)),
-            ("InCall", "0"),
-            ("Status", str(self.status)),
-            ("Paused", "1" if self.paused else "0"),
-            ("PausedReason", self.paused_reason),
-            ("Ringinuse", "0"),
-            ("Wrapuptime", "0"),
-        ]
-
-    def list_item(self, queue: str) -> Headers:
-        """The QueueMember item of QueueStatus: ``Name``/``Location``, no Ringinuse."""
-        return [
-            ("Queue", queue),
-            ("Name", self.name),
-            ("Location", self.interface),
-            *[pair for pair in self.state(queue)[3:] if pair[0] != "Ringinuse"],
-        ]
-
-
-@dataclass
-class EmulatedQueue:
-    name: str
-    strategy: str = "ringall"
-    members: list[EmulatedMember] = field(default_factory=list)
-    hold_time: int = 0
-    talk_time: int = 0
-    completed: int = 0
-    abandoned: int = 0
-
-    def member(self, interface: str) -> EmulatedMember | None:
-        return next((m for m in self.members if m.interface == interface), None)
-
-
-def reference_queues() -> list[EmulatedQueue]:
-    """queues.conf of the reference Asterisk (README snippet D)."""
-    no_answer = "Local/op-noanswer@operators/n"
-    return [
-        EmulatedQueue(
-            "support",
-            "linear",
-            [
-                EmulatedMember(no_answer, "Operator NoAnswer"),
-                EmulatedMember("Local/op-answer@operators/n", "Operator Answer"),
-            ],
-        ),
-        EmulatedQueue("sales", "ringall", [EmulatedMember(no_answer, "Sales NoAnswer")]),
-    ]
-
-
-QueueSpec = Iterable[EmulatedQueue] | Mapping[str, Iterable[str | EmulatedMember]]
-"""Queues as objects, or simply ``{"support": ["PJSIP/101", "PJSIP/102"]}``."""
-
-
-def build_queues(spec: QueueSpec) -> list[EmulatedQueue]:
-    if not isinstance(spec, Mapping):
-        return list(spec)
-    return [
-        EmulatedQueue(
-            name,
-            members=[m if isinstance(m, EmulatedMember) else EmulatedMember(m) for m in members],
-        )
-        for name, members in spec.items()
-    ]
+__all__ = [
+    "EmulatedMember",
+    "EmulatedQueue",
+    "QueueBook",
+    "QueueError",
+    "QueueSpec",
+    "build_queues",
+    "reference_queues",
+]
 
 
 class QueueError(Exception):
@@ -118,10 +37,14 @@ MemberEvents = list[tuple[str, Headers]]
 
 
 class QueueBook:
-    """Queue state and the queue actions; each action returns (ack message, events)."""
+    """Queue state and the queue actions; each action returns (ack message, events).
+    ``clock`` gives epoch seconds (the Wait of callers, LastPause)."""
 
-    def __init__(self, queues: Iterable[EmulatedQueue]) -> None:
+    def __init__(
+        self, queues: Iterable[EmulatedQueue], clock: Callable[[], float] = time.time
+    ) -> None:
         self.queues = {queue.name: queue for queue in queues}
+        self.clock = clock
 
     def _selected(self, name: str | None) -> list[EmulatedQueue]:
         return [q for q in self.queues.values() if not name or q.name.lower() == name.lower()]
@@ -130,7 +53,9 @@ class QueueBook:
         items = []
         for queue in self._selected(queue_filter):
             present = [m for m in queue.members if m.status not in UNAVAILABLE_STATES]
-            available = [m for m in present if m.status in (0, NOT_IN_USE) and not m.paused]
+            available = [m for m in present if m.status in FREE_STATES and not m.paused]
+            now = int(self.clock())
+            longest = max((now - caller.joined for caller in queue.callers), default=0)
             items.append(
                 (
                     "QueueSummary",
@@ -138,10 +63,10 @@ class QueueBook:
                         ("Queue", queue.name),
                         ("LoggedIn", str(len(present))),
                         ("Available", str(len(available))),
-                        ("Callers", "0"),
+                        ("Callers", str(len(queue.callers))),
                         ("HoldTime", str(queue.hold_time)),
                         ("TalkTime", str(queue.talk_time)),
-                        ("LongestHoldTime", "0"),
+                        ("LongestHoldTime", str(longest)),
                     ],
                 )
             )
@@ -156,6 +81,9 @@ class QueueBook:
             for member in queue.members:
                 if not member_filter or member_filter in (member.interface, member.name):
                     items.append(("QueueMember", member.list_item(queue.name)))
+            now = int(self.clock())
+            for position, caller in enumerate(queue.callers, 1):
+                items.append(("QueueEntry", caller.list_item(queue.name, position, now)))
         return items
 
     def add(self, request: AmiMessage) -> tuple[str, MemberEvents]:
@@ -178,7 +106,11 @@ class QueueBook:
             paused_reason=(request.get("Reason") or "") if paused else "",
             state_interface=request.get("StateInterface") or "",
             dynamic=True,
+            login_time=int(self.clock()),
         )
+        device = [m for q in self.queues.values() for m in q.members]
+        same = [m.status for m in device if m.state_interface == member.state_interface]
+        member.status = same[0] if same else member.status  # a phone busy in another queue
         queue.members.append(member)
         return "Added interface to queue", [("QueueMemberAdded", member.state(queue.name))]
 
@@ -209,7 +141,7 @@ class QueueBook:
         for queue, member in found:
             member.paused = paused
             member.paused_reason = (request.get("Reason") or "") if paused else ""
-            member.last_pause = int(time.time())
+            member.last_pause = int(self.clock())
             events.append(("QueueMemberPause", member.state(queue.name)))
         message = "Interface paused successfully" if paused else "Interface unpaused successfully"
         return message, events
@@ -244,7 +176,7 @@ def _params(queue: EmulatedQueue) -> Headers:
         ("Queue", queue.name),
         ("Max", "0"),
         ("Strategy", queue.strategy),
-        ("Calls", "0"),
+        ("Calls", str(len(queue.callers))),
         ("Holdtime", str(queue.hold_time)),
         ("TalkTime", str(queue.talk_time)),
         ("Completed", str(queue.completed)),

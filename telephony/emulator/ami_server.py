@@ -5,9 +5,9 @@ format: CRLF, the banner without a blank line, ``Response:`` then ``ActionID:`` 
 ``Message:``. Calls are scripted per dial string (see :mod:`.ami_calls`); autoinformer
 calls to ``callgrid-campaign`` reach callees of configurable behaviours and run that
 context against the engines' FastAGI (see :mod:`.campaign_dialplan`). Queues come from
-a constructor argument (see :mod:`.ami_queues`). Test controls: :meth:`emit_event`,
-:meth:`send_raw`, :meth:`freeze`/:meth:`unfreeze`, :meth:`drop_connections`,
-:meth:`set_secret`.
+a constructor argument (see :mod:`.ami_queues`); AGI callers put in them ring their
+members (:mod:`.queue_calls`). Test controls: :meth:`emit_event`, :meth:`send_raw`,
+:meth:`freeze`/:meth:`unfreeze`, :meth:`drop_connections`, :meth:`set_secret`.
 """
 
 from __future__ import annotations
@@ -39,8 +39,11 @@ from telephony.emulator.ami_session import AmiSession, Headers
 from telephony.emulator.campaign_callees import CalleeShares
 from telephony.emulator.campaign_dialplan import CAMPAIGN_CONTEXT, CampaignDialplan
 from telephony.emulator.outbound_log import OutboundCall
+from telephony.emulator.queue_calls import QueueCalls
+from telephony.emulator.queue_members import REFERENCE_BEHAVIOURS, MemberBehaviour
+from telephony.emulator.virtual_time import VirtualTime
 
-__all__ = ["AmiEmulator", "EmulatedMember", "EmulatedQueue", "Outcome"]
+__all__ = ["AmiEmulator", "EmulatedMember", "EmulatedQueue", "MemberBehaviour", "Outcome"]
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 PRE_LOGIN_ACTIONS = frozenset({"login", "logoff", "challenge"})
@@ -63,6 +66,8 @@ class AmiEmulator:
         ring_delay: float = 0.0,
         callees: CalleeShares | Mapping[str, float] | None = None,
         engines: Sequence[tuple[str, int]] = (),
+        members: Mapping[str, MemberBehaviour] | None = None,
+        queue_time: VirtualTime | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -75,12 +80,20 @@ class AmiEmulator:
         ``engines`` (the FastAGI servers, tried in order) add the shipped dialplan's
         ``callgrid-campaign`` context: each number there answers or not as its drawn
         behaviour says (a dial string in ``outcomes`` still answers as scripted), and an
-        answered call is offered to the engines. Raises ValueError for bad shares."""
+        answered call is offered to the engines. Raises ValueError for bad shares.
+
+        AGI channels given :attr:`queue_calls` run ``Queue()`` here, members taking calls
+        as ``members`` (interface -> behaviour) says, on the clock ``queue_time``."""
         self.host = host
         self.manager_actions = ManagerActions(
             username, secret, auth_failure_delay, cli_output, self._listeners
         )
-        self.queues = QueueBook(reference_queues() if queues is None else build_queues(queues))
+        self.queue_time = queue_time or VirtualTime()
+        self.queues = QueueBook(
+            reference_queues() if queues is None else build_queues(queues), self.queue_time.wall
+        )
+        behaviours = {**(REFERENCE_BEHAVIOURS if queues is None else {}), **(members or {})}
+        self.queue_calls = QueueCalls(self.queues, self._broadcast, self.queue_time, behaviours)
         campaign = {CAMPAIGN_CONTEXT} if callees is not None or engines else set()
         self.calls = CallSimulator(
             self._broadcast,
@@ -134,6 +147,8 @@ class AmiEmulator:
         self.drop_connections()
         await self.channel_actions.cancel_calls()
         await self.campaign.stop()
+        self.queue_calls.stop()
+        await self.queue_time.stop()
         for task in self._connections:
             task.cancel()
         await asyncio.gather(*self._connections, return_exceptions=True)
@@ -280,6 +295,7 @@ class AmiEmulator:
             session.reply(request, "Success", [("Message", message)])
             for name, headers in events:
                 self._broadcast(name, "agent,all", headers)
+            self.queue_calls.changed()  # a member added or unpaused may be rung now
             return True
 
         return handle

@@ -4,9 +4,14 @@ the operator is the last one taking a queue's calls, then taken and ended."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 from playwright.async_api import Page, expect
 
+from callcenter.plugin import TASKS
+from callcenter.tasks import new_callback
 from telephony.ami.actions import QueueAdd
 from telephony.emulator.ami_server import AmiEmulator
 from tests.autodialer.campaign_fixtures import account, add_customers
@@ -14,6 +19,7 @@ from tests.callcenter.test_call_register import ANSWERED, altered, named, receiv
 from tests.callcenter.test_wallboard_browser import board_site
 from tests.web.conftest import RunningWeb
 from tests.web.test_browser import browser, page, sign_in
+from worktime.calendar import default_calendar
 
 __all__ = ["board_site", "browser", "page"]
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -69,3 +75,36 @@ async def test_a_break_is_refused_to_the_last_operator_of_a_queue(
     await expect(page.locator("#my-reason")).to_have_text("lunch")
     await page.get_by_role("button", name="Ready").click()
     await expect(page.locator("#my-state")).to_have_text("available")
+
+
+async def test_a_callback_is_dialled_from_the_desk_and_marked_done(
+    board_site: tuple[RunningWeb, AmiEmulator], page: Page
+) -> None:
+    site, emulator = board_site
+    emulator.calls.contexts = frozenset({*emulator.calls.contexts, "callgrid-callback"})
+    tasks = site.engine.host.require(TASKS)
+    asked = site.clock() - timedelta(days=2)
+    calendar = default_calendar()
+    overdue = await tasks.add(
+        new_callback("c1", "79130000007", "households", "Долг", asked, calendar)
+    )
+    promised = new_callback("c2", "79130000008", "households", None, site.clock(), calendar)
+    others = await tasks.add(replace(promised, owner="ivan"))
+    await site.add_user("olga", "operator")
+    await sign_in(page, site, "olga")
+    await page.goto(site.url + "/desk")
+    mine = page.locator(f'#my-work tr[data-task="{overdue}"]')
+    await expect(mine.locator(".overdue")).to_have_text("overdue")
+    assert await page.locator(f'#my-work tr[data-task="{others}"]').count() == 0, "ivan's"
+
+    await mine.get_by_role("button", name="Call back").click()
+    await expect(mine.locator(".calls")).to_have_text("1 call(s) placed")
+    placed = [(c.context, c.exten) for c in emulator.calls.channels.values()]
+    assert ("callgrid-callback", "79130000007") in placed, "the operator rings, then the customer"
+    task = await tasks.get(overdue)
+    assert task is not None and task.details["calls"][0]["reason"] == 4
+
+    await mine.get_by_role("button", name="Done").click()
+    await expect(page.locator(f'#my-work tr[data-task="{overdue}"]')).to_have_count(0)
+    done = await tasks.get(overdue)
+    assert done is not None and (done.status, done.done_by) == ("done", "olga")
