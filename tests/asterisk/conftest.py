@@ -190,7 +190,10 @@ def engine_settings(
 
 @asynccontextmanager
 async def real_engine(
-    settings: Settings, content: IvrContent, clock: Clock | None = None
+    settings: Settings,
+    content: IvrContent,
+    clock: Clock | None = None,
+    parts: tuple[str, ...] = ("agi", "workers"),
 ) -> AsyncIterator[RealEngine]:
     """The engine assembled by ``Engine`` as ``serve`` does (agi and workers), by default
     with a running clock (the call record's times are compared with Asterisk's) started
@@ -202,7 +205,7 @@ async def real_engine(
     problems = _Problems()
     for name in ENGINE_LOGGERS:
         logging.getLogger(name).addHandler(problems)
-    engine = Engine(settings, clock or RunningClock(WORKDAY_MORNING), parts=("agi", "workers"))
+    engine = Engine(settings, clock or RunningClock(WORKDAY_MORNING), parts=parts)
     await engine.start()
     assert engine.agi is not None
     host = engine.host
