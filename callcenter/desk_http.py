@@ -39,6 +39,7 @@ from callgrid.web.live import (
 from callgrid.web.pages import render_page
 from callgrid.web.users import Role
 from customers.model import Account
+from customers.reading_rules import ReadingLimits
 from customers.storage import SqlCustomers
 from telephony.ami import AmiClient
 from telephony.ami.actions import QueuePause
@@ -61,6 +62,7 @@ class DeskSources:
     events: EventHub
     breaks: BreakRules
     tasks: SqlTasks
+    reading_limits: ReadingLimits
     clock: Clock
 
 
@@ -119,7 +121,7 @@ async def call_back(request: web.Request) -> web.Response:
     """Dial a callback: the operator's phone rings first, then the customer's (CC-5).
     Each operator dials their own, so callbacks go out no faster than operators free."""
     sources, login = request.app[SOURCES_KEY], signed_in(request).login
-    task = await _own_task(request, login)
+    task = await own_task(request, login)
     number = "".join(ch for ch in task.phone if ch.isdigit())
     ami, board = sources.ami(), sources.board
     interfaces = sorted(_interfaces(board, login, sources.clock)) if board else []
@@ -151,7 +153,7 @@ async def call_back(request: web.Request) -> web.Response:
 
 async def task_done(request: web.Request) -> web.Response:
     sources, login = request.app[SOURCES_KEY], signed_in(request).login
-    task = await _own_task(request, login)
+    task = await own_task(request, login)
     try:
         await sources.tasks.done(task.id, login, sources.clock())
     except TaskError as error:
@@ -160,7 +162,7 @@ async def task_done(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/desk")
 
 
-async def _own_task(request: web.Request, login: str) -> Task:
+async def own_task(request: web.Request, login: str) -> Task:
     """The open task of the address, if it is this operator's or anyone's; else 404."""
     text = request.match_info["task"]
     task = await request.app[SOURCES_KEY].tasks.get(int(text)) if text.isdigit() else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from callcenter import card, cli, desk_http, http, reports_http, wallboard_http
+from callcenter import card, cli, desk_http, http, message_http, reports_http, wallboard_http
 from callcenter.board import Board
 from callcenter.breaks import parse_break_reasons
 from callcenter.link_outages import OutageAlarm, SqlLinkOutages
@@ -27,7 +27,7 @@ from callcenter.tasks import TaskBook
 from callcenter.wallboard import WallboardRules
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from callgrid.work import Leadership
-from customers.plugin import CONSENT, CUSTOMERS
+from customers.plugin import CONSENT, CUSTOMERS, READING_LIMITS
 from recordings.plugin import RECORDINGS
 from recordings.settings import RecordingSettings
 from worktime.calendar import default_calendar
@@ -108,6 +108,7 @@ class CallcenterPlugin(Plugin):
             host.events,
             parse_break_reasons(settings.break_reasons),
             tasks,
+            host.require(READING_LIMITS),
             host.clock,
         )
 
@@ -128,6 +129,7 @@ class CallcenterPlugin(Plugin):
             card.add_routes(app, sources)
             wallboard_http.add_routes(app, board)
             desk_http.add_routes(app, desk)
+            message_http.add_routes(app)
             reports_http.add_routes(app, reports)
 
         host.add_web(routes)
