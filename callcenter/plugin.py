@@ -14,6 +14,7 @@ from aiohttp import web
 from callcenter import card, cli, desk_http, http, message_http, reports_http, wallboard_http
 from callcenter.board import Board
 from callcenter.breaks import parse_break_reasons
+from callcenter.emergency import EmergencyMode
 from callcenter.link_outages import OutageAlarm, SqlLinkOutages
 from callcenter.operator_state import StateRules
 from callcenter.operator_store import SqlOperators
@@ -43,6 +44,8 @@ OPERATORS: ServiceKey[SqlOperators] = ServiceKey("callcenter.operators")
 """The operators' states now and their stretches in each (CC-8)."""
 BOARD: ServiceKey[OperatorWatch] = ServiceKey("callcenter.board")
 """The operators' board as this process's AMI link keeps it (only with the link)."""
+EMERGENCY_MODE: ServiceKey[EmergencyMode] = ServiceKey("callcenter.emergency")
+"""The supervisor's emergency switch and the callers' wait it sets (CC-2)."""
 LINK_OUTAGES: ServiceKey[SqlLinkOutages] = ServiceKey("callcenter.link_outages")
 QUEUE_CALLS: ServiceKey[SqlQueueCalls] = ServiceKey("callcenter.queue_calls")
 WAITING: ServiceKey[QueueCallWatch] = ServiceKey("callcenter.waiting")
@@ -77,6 +80,13 @@ class CallcenterPlugin(Plugin):
             clock=host.clock,
         )
 
+        emergency = EmergencyMode(
+            host.database,
+            host.clock,
+            settings.answer_limit_seconds,
+            settings.emergency_answer_limit_seconds,
+        )
+        host.provide(EMERGENCY_MODE, emergency)
         operators = SqlOperators(host.database)
         host.provide(OPERATORS, operators)
         host.provide(LINK_OUTAGES, SqlLinkOutages(host.database))
@@ -92,6 +102,7 @@ class CallcenterPlugin(Plugin):
             lambda: host.ami,
             None if watch is None else watch.board,
             host.events,
+            emergency,
             WallboardRules(
                 settings.answer_limit_seconds,
                 settings.short_abandon_seconds,

@@ -27,6 +27,7 @@ class CallcenterSettings(Section):
         "order_handover_minutes": (1, 24 * 60),
         "executor_call_days": (1, 30),
         "answer_limit_seconds": (1, 600),
+        "emergency_answer_limit_seconds": (1, 1800),
         "find_customer_limit_seconds": (1, 600),
         "information_limit_minutes": (1, 120),
         "after_call_work_limit_minutes": (1, 120),
@@ -59,6 +60,8 @@ class CallcenterSettings(Section):
     """…who calls the customer back within this."""
     answer_limit_seconds: int = 40
     """The longest wait for an operator's answer (CC-2); also the service level's T."""
+    emergency_answer_limit_seconds: int = 180
+    """The longest wait while a supervisor has the emergency mode on (CC-2: 3 min)."""
     find_customer_limit_seconds: int = 45
     """From the answer until the operator has found the customer (CC-2)."""
     information_limit_minutes: int = 5

@@ -119,3 +119,14 @@ class LinkOutageRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SwitchRow(Base):
+    """A switch a supervisor sets for the whole contact center (the emergency mode)."""
+
+    __tablename__ = "callcenter_switches"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    is_on: Mapped[bool] = mapped_column(default=False)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -62,6 +62,9 @@ class IvrServices:
     """A paid-service order reaches the executor within this (IVR-14)…"""
     executor_call: timedelta = timedelta(days=3)
     """…who calls the customer back within this."""
+    queue_wait: Callable[[int], Awaitable[int]] | None = None
+    """How long a caller waits for an operator now, given the tree's limit (40 s, or
+    3 min in an emergency, CC-2); None: the tree's limit."""
 
 
 @dataclass

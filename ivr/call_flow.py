@@ -255,8 +255,11 @@ class IvrCallFlow:
         Asterisk reports the end."""
         assert node.queue is not None and node.wait_seconds is not None
         vip = context.account is not None and context.account.vip
+        wait = node.wait_seconds
+        if self.services.queue_wait is not None:
+            wait = await self.services.queue_wait(wait)
         try:
-            return await transfer_to_queue(context.call, node.queue, node.wait_seconds, vip=vip)
+            return await transfer_to_queue(context.call, node.queue, wait, vip=vip)
         except asyncio.CancelledError:
             end.left_in_queue = True
             raise

@@ -1,6 +1,6 @@
 """Operators' states now and the stretches of time they spent in each; callers' stays in
 queues; the AMI link's outages;
-who a task is for and when it was done (CC-2, CC-5, CC-6, CC-8, CC-10).
+who a task is for and when it was done; the emergency switch (CC-2, CC-5, CC-6, CC-8, CC-10).
 
 Revision ID: 0011
 Revises: 0010
@@ -74,9 +74,17 @@ def upgrade() -> None:
         sa.Column("ended_at", UtcDateTime),
     )
     op.create_index("ix_link_outages_started_at", "link_outages", ["started_at"])
+    op.create_table(
+        "callcenter_switches",
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("is_on", sa.Boolean, nullable=False),
+        sa.Column("set_by", sa.String(64), nullable=False),
+        sa.Column("set_at", UtcDateTime, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("callcenter_switches")
     for column in ("done_by", "done_at", "owner"):
         op.drop_column("tasks", column)
     op.drop_table("link_outages")

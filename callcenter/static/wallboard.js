@@ -18,6 +18,8 @@
 
   function show(board) {
     document.getElementById("ami-link").textContent = board.link;
+    document.getElementById("emergency").textContent = board.emergency.on ? "on" : "off";
+    document.getElementById("wait-limit").textContent = board.emergency.wait_seconds;
     document.getElementById("alerts").replaceChildren(...board.alerts.map(function (alert) {
       const item = document.createElement("li");
       item.textContent = alert;

@@ -161,7 +161,7 @@ async def test_key_zero_reaches_an_operator_who_answers(
     row = await call.stored(60)
     await assert_released(call)
 
-    assert queued.command == 'EXEC Queue "operators,,,,60"'
+    assert queued.command == 'EXEC Queue "operators,,,,40"'
     assert row.outcome == "operator" and row.ended_by == "queue"
     assert row.path == ["main", "operator"] and row.topic == "Оператор"
     assert row.inputs == "0"
