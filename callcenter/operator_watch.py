@@ -66,6 +66,8 @@ class OperatorWatch:
         self.clock = clock
         self.ami = ami
         self._writing = asyncio.Lock()
+        self._states: dict[str, OperatorState] = {}
+        self._spans: list[Span] = []
 
     async def on_event(self, event: AmiEvent) -> None:
         now = self.clock()
@@ -124,7 +126,16 @@ class OperatorWatch:
     async def _keep(
         self, states: Sequence[OperatorState], spans: Sequence[Span], now: datetime
     ) -> None:
+        """Stored before this returns, with whatever else is waiting to be: while one
+        transaction runs, the events that arrive meanwhile gather for the next (one
+        transaction a burst, not one an event)."""
+        self._states.update((state.login, state) for state in states)
+        self._spans.extend(spans)
         async with self._writing:
+            if not self._states and not self._spans:
+                return  # the writer before took ours
+            batch, finished = list(self._states.values()), self._spans
+            self._states, self._spans = {}, []
             if await self.leadership.try_to_lead():
-                await self.store.record(states, spans, now)
-        self.events.publish(OPERATORS_TOPIC, operators=[state.login for state in states])
+                await self.store.record(batch, finished, self.clock())
+        self.events.publish(OPERATORS_TOPIC, operators=[state.login for state in batch])

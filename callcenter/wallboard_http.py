@@ -4,6 +4,7 @@ of the AMI link (at most once a second)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -32,7 +33,7 @@ SCRIPT = Path(__file__).with_name("static") / "wallboard.js"
 LINK_TOPIC = "ami.link"
 
 
-@dataclass(frozen=True)
+@dataclass
 class WallboardSources:
     operators: SqlOperators
     stays: SqlQueueCalls
@@ -45,6 +46,21 @@ class WallboardSources:
     emergency: EmergencyMode
     rules: WallboardRules
     clock: Clock
+
+    def __post_init__(self) -> None:
+        self._computing = asyncio.Lock()
+        self._last: tuple[float, dict[str, Any]] | None = None
+
+    async def shared(self, since: float) -> dict[str, Any]:
+        """The figures computed no earlier than loop time ``since``: the pages an event
+        wakes share one computation instead of one each."""
+        async with self._computing:
+            if self._last is not None and self._last[0] >= since:
+                return self._last[1]
+            taken = asyncio.get_running_loop().time()
+            figures = await self.figures()
+            self._last = (taken, figures)
+            return figures
 
     async def figures(self) -> dict[str, Any]:
         now = self.clock()
@@ -80,7 +96,10 @@ async def page(request: web.Request) -> web.Response:
 async def socket(request: web.Request) -> web.WebSocketResponse:
     sources = request.app[SOURCES_KEY]
     topics = (OPERATORS_TOPIC, QUEUES_TOPIC, LINK_TOPIC)
-    return await figures_socket(request, sources.events, topics, sources.figures, what="wallboard")
+    loop = asyncio.get_running_loop()
+    return await figures_socket(
+        request, sources.events, topics, lambda: sources.shared(loop.time()), what="wallboard"
+    )
 
 
 async def set_emergency(request: web.Request) -> web.Response:
