@@ -9,7 +9,8 @@ CALLGRID_TEST_ASTERISK ?= $(firstword $(shell command -v asterisk 2>/dev/null) \
                                       $(wildcard /opt/asterisk/sbin/asterisk))
 export CALLGRID_TEST_ASTERISK
 
-.PHONY: run test lint typecheck unit system-packages bench soak kill-rounds bench-retention demo clean
+.PHONY: run test lint typecheck unit system-packages bench soak kill-rounds bench-retention \
+        bench-dialer demo clean
 
 run: $(STAMP)
 	$(BIN)/callgrid prompts build
@@ -52,6 +53,17 @@ kill-rounds: $(STAMP)
 # A purge of 100,000 and 1,000,000 indexed recordings, on SQLite and PostgreSQL (~25 min).
 bench-retention: $(STAMP)
 	$(BIN)/python -m bench.retention --rows 100000 1000000
+
+# The dialer over 2 simulated days for 20,000 customers: SQLite with one engine process,
+# PostgreSQL with one and two (~1 h). `python -m bench.dialer` alone: 1,000,000 over a week.
+bench-dialer: $(STAMP)
+	$(BIN)/python -m bench.dialer --quick
+
+# AMI events into the contact center: events/s the engine takes in, and event-to-wallboard
+# latency at 1,000 events/s with 50 screens, on SQLite and PostgreSQL (~10 min).
+.PHONY: bench-ami-events
+bench-ami-events: $(STAMP)
+	$(BIN)/python -m bench.ami_events
 
 # Debian packages the engine needs: espeak-ng renders the prompts, sox converts them.
 system-packages:
