@@ -21,7 +21,6 @@ import math
 import random
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
@@ -232,9 +231,9 @@ async def turn(
         return seen["room"]
 
     began = time.perf_counter()
-    decide: Callable[..., Any] = ContactJudge(campaign, parts.rules, now)
+    judge = ContactJudge(campaign, parts.rules, now)
     started, figures = await parts.store.take_turn(
-        campaign, MessageChannel.PHONE, now, budget, decide
+        campaign, MessageChannel.PHONE, now, budget, judge
     )
     latency = time.perf_counter() - began
     calls = [lines.place(attempt) for attempt in started]
