@@ -7,7 +7,6 @@ the machine), so an event's emission here and its delivery in the engine compare
 from __future__ import annotations
 
 import asyncio
-import bisect
 import json
 import os
 import sys
@@ -37,7 +36,7 @@ class EngineRun:
     database: str
     progress: dict[str, Any]
     samples: list[tuple[float, int]] = field(default_factory=list)
-    """(moment, hub events) of every progress line."""
+    """(moment, AMI events handled) of every progress line."""
     _answers: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     _reading: asyncio.Task[None] | None = None
 
@@ -61,7 +60,8 @@ class EngineRun:
             await process.wait()
             raise RuntimeError(f"the engine did not start:\n{(scratch / 'engine.log').read_text()}")
         ready = json.loads(line)
-        run = cls(process, ready["url"], database, {"hub": ready["hub"], "t": time.monotonic()})
+        progress = {"hub": ready["hub"], "handled": ready["handled"], "handled_at": 0.0}
+        run = cls(process, ready["url"], database, {**progress, "t": time.monotonic()})
         run._reading = asyncio.create_task(run._read())
         return run
 
@@ -71,7 +71,7 @@ class EngineRun:
             message = json.loads(line)
             if message["kind"] == "progress":
                 self.progress = message
-                self.samples.append((message["t"], message["hub"]))
+                self.samples.append((message["t"], message["handled"]))
             else:
                 await self._answers.put(message)
 
@@ -83,7 +83,18 @@ class EngineRun:
 
     @property
     def hub(self) -> int:
+        """Events the engine's hub published (one a stored burst of the board)."""
         return int(self.progress["hub"])
+
+    @property
+    def handled(self) -> int:
+        """AMI events the engine has handled: received and their effect stored."""
+        return int(self.progress["handled"])
+
+    @property
+    def handled_at(self) -> float:
+        """The moment the engine finished handling the last of them."""
+        return float(self.progress["handled_at"])
 
     @property
     def on_postgres(self) -> bool:
@@ -108,50 +119,48 @@ class EngineRun:
 
 @dataclass
 class Feed:
-    """What the emulated Asterisk has sent the engine: each event's moment, the engine's
-    publications it owes for all events so far, and the markers."""
+    """What the emulated Asterisk has sent the engine: each event's moment and the
+    markers. ``base`` below is the engine's count of handled events as the phase began."""
 
     emulator: AmiEmulator
     center: ContactCenter
     events: Iterator[Emitted] = field(init=False)
     moments: list[float] = field(default_factory=list)
-    owed: list[int] = field(default_factory=list)
-    """Cumulative weights, one per event sent in this phase."""
     markers: list[tuple[str, int, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.events = self.center.events()
 
     def new_phase(self) -> None:
-        self.moments, self.owed, self.markers = [], [], []
+        self.moments, self.markers = [], []
 
     def send(self, count: int) -> None:
-        owed = self.owed[-1] if self.owed else 0
         for _ in range(count):
             emitted = next(self.events)
             now = time.monotonic()
             self.emulator.emit_event(emitted.name, emitted.headers)
-            owed += emitted.weight
             self.moments.append(now)
-            self.owed.append(owed)
             if emitted.marker is not None:
                 self.markers.append((*emitted.marker, now))
 
-    def done_by(self, published: int) -> int:
-        """How many of this phase's events the engine is done with, given the
-        publications it made since the phase began."""
-        return bisect.bisect_right(self.owed, published)
+    def owed(self, engine: EngineRun, base: int) -> int:
+        """Events of this phase sent and not yet handled by the engine."""
+        return len(self.moments) - (engine.handled - base)
 
-    def taken(self, engine: EngineRun, base: int, since: float, until: float) -> float:
-        """Events a second the engine was done with between two moments of the phase."""
-        done = [
-            (moment, self.done_by(hub - base))
-            for moment, hub in engine.samples
-            if since <= moment <= until
-        ]
+    def taken(self, engine: EngineRun, since: float, until: float) -> float:
+        """Events a second the engine handled between two moments of the phase."""
+        done = [(moment, handled) for moment, handled in engine.samples if since <= moment <= until]
         if len(done) < 2 or done[-1][0] <= done[0][0]:
             return 0.0
         return (done[-1][1] - done[0][1]) / (done[-1][0] - done[0][0])
+
+    def end_to_end(self, engine: EngineRun, base: int) -> tuple[int, float]:
+        """The events of this phase the engine handled, and the seconds from the first
+        one sent to the last one handled (its effect stored)."""
+        handled = engine.handled - base
+        if not self.moments or handled <= 0:
+            return 0, 0.0
+        return handled, engine.handled_at - self.moments[0]
 
     async def paced(self, rate: float, seconds: float) -> None:
         started = time.monotonic()
@@ -160,11 +169,10 @@ class Feed:
             await asyncio.sleep(TICK)
 
     async def flood(self, seconds: float, engine: EngineRun, base: int, window: int) -> None:
-        """As fast as the engine takes them: at most ``window`` publications owed."""
+        """As fast as the engine takes them: at most ``window`` events not yet handled."""
         started = time.monotonic()
         while time.monotonic() - started < seconds:
-            owed = self.owed[-1] if self.owed else 0
-            if owed - (engine.hub - base) < window:
+            if self.owed(engine, base) < window:
                 self.send(100)
                 await asyncio.sleep(0)
             else:
@@ -174,10 +182,9 @@ class Feed:
         """Wait until the engine is done with every event sent (or gives up after
         ``SETTLE_TIMEOUT``); says how long it took."""
         started = time.monotonic()
-        owed = self.owed[-1] if self.owed else 0
-        while (left := owed - engine.hub + base) > 0:
+        while (left := self.owed(engine, base)) > 0:
             if time.monotonic() - started > SETTLE_TIMEOUT:
-                return f"NOT done {SETTLE_TIMEOUT:g} s after the last: {left:,} publications owed"
+                return f"NOT done {SETTLE_TIMEOUT:g} s after the last: {left:,} events not handled"
             await asyncio.sleep(0.02)
         return f"done {time.monotonic() - started:.1f} s after the last"
 

@@ -2,15 +2,20 @@
 ``callgrid serve`` in a process of its own, with a probe the benchmark drives.
 
 The probe reads one command a line on stdin and answers each with one JSON line on
-stdout; every 0.1 s it also writes a ``progress`` line: the ``callcenter.operators`` and
-``callcenter.queues`` events published so far (what the engine is done with), its CPU
-time by thread, the SQL statements and commits.
+stdout; every 0.1 s it also writes a ``progress`` line: the AMI events the engine has
+handled so far and the moment it finished the last of them (an event is handled once
+every handler the engine's plugins registered for it has returned, its effect stored:
+the operators' board, the queue stays, the IVR's queue_log record), the
+``callcenter.operators`` and
+``callcenter.queues`` events published so far, its CPU time by thread, the SQL
+statements and commits.
 
     users N            N supervisors screen01…, password PASSWORD (cheaply hashed)
     probe N            N subscribers on callcenter.operators note when each change of
                        a marker operator reaches them
     report             those notes; the subscribers are closed
     figures            the time one set of wallboard figures takes, and today's calls
+                       (summed by the database)
     profile on|off     cProfile of the event loop's thread; ``off`` answers its summary
     stop
 
@@ -30,6 +35,7 @@ import sys
 import sysconfig
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from datetime import time as dt_time
 from pathlib import Path
@@ -45,6 +51,7 @@ from callgrid.engine import Engine, tune_garbage_collector
 from callgrid.events import Subscription
 from callgrid.settings import Settings
 from callgrid.web.users import Users
+from telephony.ami.event_base import AmiEvent
 from worktime.clock import RunningClock, local_zone
 
 START = datetime(2026, 12, 2, 5, 0, tzinfo=UTC)
@@ -83,6 +90,14 @@ class Probe:
         self.commits = 0
         self.notes: list[tuple[Subscription, list[tuple[str, float]], asyncio.Task[None]]] = []
         self.profile: cProfile.Profile | None = None
+        self.handled = 0
+        self.handled_at = 0.0
+        self._handlers_left: dict[int, int] = {}
+        self._handlers_of: dict[tuple[type[AmiEvent], str], int] = {}
+        self._registered = [event_type for event_type, _handler in engine.host.ami_handlers]
+        engine.host.ami_handlers[:] = [
+            (event_type, self._counted(handler)) for event_type, handler in engine.host.ami_handlers
+        ]
         sql = engine.database.engine.sync_engine
         event.listen(sql, "before_cursor_execute", self._statement)
         event.listen(sql, "commit", self._commit)
@@ -96,6 +111,46 @@ class Probe:
 
     def _commit(self, _connection: object) -> None:
         self.commits += 1
+
+    def _counted(
+        self, handler: Callable[[Any], Awaitable[None]]
+    ) -> Callable[[Any], Awaitable[None]]:
+        """``handler`` as registered, noting when it is done with an event (the engine
+        starts it for an event the AMI link delivered, and it returns once stored)."""
+
+        async def counted(event: AmiEvent) -> None:
+            try:
+                await handler(event)
+            finally:
+                self._one_done(event)
+
+        return counted
+
+    def _one_done(self, event: AmiEvent) -> None:
+        """One handler done with ``event``; the event is handled when all of its are (the
+        engine's dispatcher hands the same event object to each)."""
+        key = id(event)
+        left = self._handlers_left.pop(key, None)
+        if left is None:
+            left = self._handlers_for(event)
+        if left > 1:
+            self._handlers_left[key] = left - 1
+            return
+        self.handled += 1
+        self.handled_at = time.monotonic()
+
+    def _handlers_for(self, event: AmiEvent) -> int:
+        """How many registered handlers the engine runs for ``event``: those of its name
+        (or of every name) whose type it is."""
+        kind = (type(event), event.name.lower())
+        if kind not in self._handlers_of:
+            self._handlers_of[kind] = sum(
+                1
+                for event_type in self._registered
+                if (event_type.event_name or "*").lower() in (kind[1], "*")
+                and isinstance(event, event_type)
+            )
+        return self._handlers_of[kind]
 
     @property
     def hub_events(self) -> int:
@@ -111,6 +166,8 @@ class Probe:
             write(
                 "progress",
                 t=time.monotonic(),
+                handled=self.handled,
+                handled_at=self.handled_at,
                 hub=self.hub_events,
                 threads=thread_cpu(),
                 statements=dict(self.statements),
@@ -155,13 +212,16 @@ class Probe:
         started = time.perf_counter()
         operators = await sources.operators.now()
         read_operators = time.perf_counter() - started
-        today = await sources.stays.joined_between(midnight, now)
+        rules = sources.rules
+        today = await sources.stays.figures_between(
+            midnight, now, rules.answer_seconds, rules.short_abandon_seconds
+        )
         read_today = time.perf_counter() - started - read_operators
         return {
             "ms": 1000 * whole,
             "operators_ms": 1000 * read_operators,
             "today_ms": 1000 * read_today,
-            "today": len(today),
+            "today": sum(figures.offered for figures in today.values()),
             "operators": len(operators),
             "bytes": len(json.dumps(board)),
         }
@@ -233,7 +293,8 @@ async def serve(args: argparse.Namespace) -> None:
     counting = asyncio.create_task(probe.count())
     runner = engine._web_runner  # the port the system chose for web_port=0
     assert runner is not None
-    write("ready", url="http://{}:{}".format(*runner.addresses[0][:2]), hub=probe.hub_events)
+    address = "http://{}:{}".format(*runner.addresses[0][:2])
+    write("ready", url=address, hub=probe.hub_events, handled=probe.handled)
     progress = asyncio.create_task(probe.report_progress())
     reader = asyncio.StreamReader()
     loop = asyncio.get_running_loop()

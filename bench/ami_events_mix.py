@@ -8,11 +8,6 @@ app_queue reports it); some callers give up while ringing. Operators take breaks
 few operators, the *marker* ones, only change their pause reason: ``m<seq>``, the
 sequence number of the marker, so a page showing the operator tells which events it
 reflects.
-
-Each event carries its ``weight``: how many ``callcenter.operators`` and
-``callcenter.queues`` events the engine publishes once it has taken it in (stored it,
-for the operators' board), which is how the benchmark counts what the engine is done
-with.
 """
 
 from __future__ import annotations
@@ -61,7 +56,6 @@ def shaped(name: str, **values: str) -> Headers:
 class Emitted:
     name: str
     headers: Headers
-    weight: int
     marker: tuple[str, int] | None = None
     """(login, sequence number) of a marker event."""
 
@@ -138,7 +132,7 @@ class ContactCenter:
         reason = f"m{self.markers_seen}"
         changed = [(k, "1" if k == "Paused" else reason if k == "PausedReason" else v)
                    for k, v in headers]  # fmt: skip
-        return Emitted("QueueMemberPause", changed, 1, (login, self.markers_seen))
+        return Emitted("QueueMemberPause", changed, (login, self.markers_seen))
 
     def _break_turn(self) -> Iterator[Emitted]:
         """Someone free goes on a break, or the longest on one comes back."""
@@ -155,7 +149,7 @@ class ContactCenter:
         for queue in self.memberships[login]:
             headers = self._member("QueueMemberPause", login, queue)
             pause = {"Paused": paused, "PausedReason": reason}
-            yield Emitted("QueueMemberPause", [(k, pause.get(k, v)) for k, v in headers], 1)
+            yield Emitted("QueueMemberPause", [(k, pause.get(k, v)) for k, v in headers])
 
     def _call_step(self) -> Iterator[Emitted]:
         if len(self._calls) < self.calls_at_once and (call := self._new_call()) is not None:
@@ -193,35 +187,35 @@ class ContactCenter:
     # -- one call, as app_queue tells it ----------------------------------------------
 
     def _script(self, call: _Call) -> Iterator[Emitted]:
-        yield Emitted("QueueCallerJoin", self._caller("QueueCallerJoin", call), 1)
+        yield Emitted("QueueCallerJoin", self._caller("QueueCallerJoin", call))
         yield from self._ring(call, call.rung)
         if call.answers is None:
-            yield Emitted("QueueCallerAbandon", self._caller("QueueCallerAbandon", call), 1)
-            yield Emitted("QueueCallerLeave", self._caller("QueueCallerLeave", call), 0)
+            yield Emitted("QueueCallerAbandon", self._caller("QueueCallerAbandon", call))
+            yield Emitted("QueueCallerLeave", self._caller("QueueCallerLeave", call))
             yield from self._statuses(call.rung, FREE, "0")
             return
         ring = self._agent("AgentRingNoAnswer", call, call.rung, RingTime="4000")
-        yield Emitted("AgentRingNoAnswer", ring, 2)
+        yield Emitted("AgentRingNoAnswer", ring)
         yield from self._statuses(call.rung, FREE, "0")
         yield from self._ring(call, call.answers)
-        yield Emitted("QueueCallerLeave", self._caller("QueueCallerLeave", call), 1)
+        yield Emitted("QueueCallerLeave", self._caller("QueueCallerLeave", call))
         connect = self._agent("AgentConnect", call, call.answers, HoldTime="6", RingTime="1")
-        yield Emitted("AgentConnect", connect, 2)
+        yield Emitted("AgentConnect", connect)
         yield from self._statuses(call.answers, RINGING, "1")
         talk = str(self.random.randint(30, 400))
         complete = self._agent("AgentComplete", call, call.answers, TalkTime=talk)
-        yield Emitted("AgentComplete", complete, 2)
+        yield Emitted("AgentComplete", complete)
         yield from self._statuses(call.answers, FREE, "0")
 
     def _ring(self, call: _Call, login: str) -> Iterator[Emitted]:
-        yield Emitted("AgentCalled", self._agent("AgentCalled", call, login), 2)
+        yield Emitted("AgentCalled", self._agent("AgentCalled", call, login))
         yield from self._statuses(login, RINGING, "0")
 
     def _statuses(self, login: str, status: str, in_call: str) -> Iterator[Emitted]:
         for queue in self.memberships[login]:
             headers = self._member("QueueMemberStatus", login, queue)
             change = {"Status": status, "InCall": in_call}
-            yield Emitted("QueueMemberStatus", [(k, change.get(k, v)) for k, v in headers], 1)
+            yield Emitted("QueueMemberStatus", [(k, change.get(k, v)) for k, v in headers])
 
     def _caller(self, name: str, call: _Call, **values: str) -> Headers:
         waiting = str(sum(1 for other in self._calls if other.queue == call.queue))

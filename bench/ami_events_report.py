@@ -92,8 +92,8 @@ def print_figures(figures: dict[str, Any], screens: int) -> None:
     """What one set of wallboard figures costs now; every page computes its own."""
     print(
         f"     one set of wallboard figures costs {figures['ms']:.1f} ms of the engine "
-        f"(reading the operators {figures['operators_ms']:.1f} ms, today's "
-        f"{figures['today']:,} calls {figures['today_ms']:.1f} ms; "
+        f"(reading the operators {figures['operators_ms']:.1f} ms, summing today's "
+        f"{figures['today']:,} calls by queue {figures['today_ms']:.1f} ms; "
         f"{figures['bytes'] / 1024:.0f} KiB of JSON); each page computes its own, so "
         f"{screens} pages take {figures['ms'] * screens / 10:.0f} % of a core"
     )

@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select
 
 from callcenter.board import Span
 from callcenter.operator_state import Activity, OperatorState
+from callcenter.queue_call_store import add_after_call_work
 from callcenter.tables import OperatorNowRow, OperatorSpanRow
 from callgrid.database import Database
 
@@ -37,7 +38,8 @@ class SqlOperators:
     async def record(
         self, states: Sequence[OperatorState], spans: Sequence[Span], at: datetime
     ) -> None:
-        """These operators' states replace their stored ones; the spans are added."""
+        """These operators' states replace their stored ones; the spans are added (and
+        each one of after-call work onto the queue stay it followed)."""
         async with self.database.engine.begin() as connection:
             logins = [state.login[:64] for state in states]
             if logins:
@@ -74,6 +76,7 @@ class SqlOperators:
                         for span in spans
                     ],
                 )
+                await add_after_call_work(connection, spans)
 
     async def now(self) -> list[OperatorNow]:
         async with self.database.session() as session:

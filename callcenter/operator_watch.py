@@ -68,6 +68,8 @@ class OperatorWatch:
         self._writing = asyncio.Lock()
         self._states: dict[str, OperatorState] = {}
         self._spans: list[Span] = []
+        self._over_limit: set[str] = set()
+        """The operators kept as over the after-call work limit."""
 
     async def on_event(self, event: AmiEvent) -> None:
         now = self.clock()
@@ -108,9 +110,14 @@ class OperatorWatch:
         now = self.clock()
         self.alarm.check(self.board.lost_at, now)
         spans = self.board.advance(now)
-        if spans:
-            changed = {span.login for span in spans}
-            states = [state for state in self.board.operators(now) if state.login in changed]
+        changed = {span.login for span in spans}
+        # kept: a state that changed, and after-call work that ran past its limit (no span)
+        states = [
+            state
+            for state in self.board.operators(now)
+            if state.login in changed or state.over_limit != (state.login in self._over_limit)
+        ]
+        if states or spans:
             await self._keep(states, spans, now)
 
     async def run(
@@ -131,6 +138,11 @@ class OperatorWatch:
         transaction a burst, not one an event)."""
         self._states.update((state.login, state) for state in states)
         self._spans.extend(spans)
+        for state in states:
+            if state.over_limit:
+                self._over_limit.add(state.login)
+            else:
+                self._over_limit.discard(state.login)
         async with self._writing:
             if not self._states and not self._spans:
                 return  # the writer before took ours

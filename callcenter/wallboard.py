@@ -4,7 +4,7 @@ and the alerts — all from what the engine stores and sees now. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +13,7 @@ from callcenter.call_register import QueueCall
 from callcenter.operator_state import Activity
 from callcenter.operator_store import OperatorNow
 from callcenter.queue_call_watch import Waiting
-from callcenter.statistics import figures
+from callcenter.statistics import Figures, by_queue, grouped
 
 TAKING_CALLS = frozenset(
     {Activity.AVAILABLE, Activity.RINGING, Activity.TALKING, Activity.AFTER_CALL_WORK}
@@ -38,14 +38,32 @@ def wallboard(
     link_lost_at: datetime | None,
     rules: WallboardRules,
 ) -> dict[str, Any]:
-    """The board as JSON-able data. ``waiting`` is None in a process without the AMI
-    link (nobody here knows who waits); ``link_up`` likewise."""
+    """The board as JSON-able data over the day's calls. ``waiting`` is None in a
+    process without the AMI link (nobody here knows who waits); ``link_up`` likewise."""
+    done = grouped(today, by_queue, rules.answer_seconds, rules.short_abandon_seconds)
+    return wallboard_of(now, operators, waiting, done, link_up, link_lost_at, rules)
+
+
+def wallboard_of(
+    now: datetime,
+    operators: Sequence[OperatorNow],
+    waiting: Sequence[Waiting] | None,
+    today: Mapping[str, Figures],
+    link_up: bool | None,
+    link_lost_at: datetime | None,
+    rules: WallboardRules,
+) -> dict[str, Any]:
+    """:func:`wallboard` with the day's figures of each queue already summed (by the
+    database: :meth:`callcenter.queue_call_store.SqlQueueCalls.figures_between`)."""
     names = sorted(
-        {call.queue for call in today}
+        set(today)
         | {queue for operator in operators for queue in operator.queues}
         | {caller.queue for caller in waiting or ()}
     )
-    queues = [_queue(name, now, operators, waiting, today, rules) for name in names]
+    queues = [
+        _queue(name, now, operators, waiting, today.get(name, Figures(rules.answer_seconds)))
+        for name in names
+    ]
     return {
         "at": now.isoformat(),
         "link": "unknown" if link_up is None else "up" if link_up else "down",
@@ -71,14 +89,8 @@ def _queue(
     now: datetime,
     operators: Sequence[OperatorNow],
     waiting: Sequence[Waiting] | None,
-    today: Sequence[QueueCall],
-    rules: WallboardRules,
+    done: Figures,
 ) -> dict[str, Any]:
-    done = figures(
-        (call for call in today if call.queue == name),
-        rules.answer_seconds,
-        rules.short_abandon_seconds,
-    )
     here = None if waiting is None else [caller for caller in waiting if caller.queue == name]
     longest = max(((now - caller.joined_at).total_seconds() for caller in here or ()), default=0)
     taking = [

@@ -19,7 +19,7 @@ from callcenter.operator_store import SqlOperators
 from callcenter.operator_watch import OPERATORS_TOPIC
 from callcenter.queue_call_store import SqlQueueCalls
 from callcenter.queue_call_watch import QUEUES_TOPIC, QueueCallWatch
-from callcenter.wallboard import WallboardRules, wallboard
+from callcenter.wallboard import WallboardRules, wallboard_of
 from callgrid.events import EventHub
 from callgrid.web.access import add_protected, form_field, signed_in
 from callgrid.web.audit import audit
@@ -68,14 +68,17 @@ class WallboardSources:
         midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
         ami = self.ami()
         switch = await self.emergency.state()
-        figures = wallboard(
+        rules = self.rules
+        figures = wallboard_of(
             now,
             await self.operators.now(),
             None if self.waiting is None else self.waiting.waiting(),
-            await self.stays.joined_between(midnight, now),
+            await self.stays.figures_between(
+                midnight, now, rules.answer_seconds, rules.short_abandon_seconds
+            ),
             None if ami is None else ami.is_connected,
             None if self.board is None else self.board.lost_at,
-            self.rules,
+            rules,
         )
         figures["emergency"] = {
             "on": switch.on,
