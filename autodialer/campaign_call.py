@@ -22,6 +22,7 @@ from autodialer.model import Cause
 from autodialer.settings import CampaignSettings
 from autodialer.storage import SqlCampaigns
 from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
+from callcenter.transfer_call import CallTransfers
 from prompts.phrases import PhraseLibrary
 from recordings.model import CallFacts as RecordingFacts
 from recordings.recorder import CallRecorder, RecordedCall
@@ -41,13 +42,16 @@ class CampaignCall:
         recorder: CallRecorder | None,
         settings: CampaignSettings,
         clock: Callable[[], datetime],
+        transfers: CallTransfers | None = None,
     ) -> None:
+        """``transfers`` carries out the transfers operators ask for at the desk (CC-4)."""
         self.store = store
         self.campaigns = campaigns
         self.phrases = phrases
         self.recorder = recorder
         self.settings = settings
         self.clock = clock
+        self.transfers = transfers
 
     async def __call__(self, call: AgiCall) -> None:
         env = call.environment
@@ -160,11 +164,16 @@ class CampaignCall:
         return files
 
     async def _to_operator(self, call: AgiCall, attempt_id: int, facts: dict[str, Any]) -> None:
-        """The customer pressed 0: the contact center's queue, the campaign as the topic."""
+        """The customer pressed 0: the contact center's queue, the campaign as the topic.
+        The call ends with HANGUP after (``__call__``), also when the operator hung up
+        first and the customer is still on the line."""
         await call.set_variable("CALLGRID_TOPIC", f"campaign-{facts['call_id']}")
         try:
             result = await transfer_to_queue(
-                call, self.settings.operator_queue, self.settings.operator_wait_seconds
+                call,
+                self.settings.operator_queue,
+                self.settings.operator_wait_seconds,
+                transfers=self.transfers,
             )
         except CallHungUp:
             return

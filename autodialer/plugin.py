@@ -18,6 +18,7 @@ from autodialer.messaging import Messaging
 from autodialer.parts import CampaignParts, campaign_parts
 from autodialer.settings import CampaignSettings
 from autodialer.sms import SmppSender
+from callcenter.plugin import TRANSFERS
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from prompts.phrases import PhraseLibrary
 from recordings.plugin import RECORDER, RECORDINGS
@@ -71,8 +72,9 @@ class AutodialerPlugin(Plugin):
             max_spoken_seconds=float(settings.max_message_seconds) + 5,
         )
         call = CampaignCall(
-            parts.store, parts.campaigns, phrases, host.find(RECORDER), settings, host.clock
-        )
+            parts.store, parts.campaigns, phrases, host.find(RECORDER), settings, host.clock,
+            host.find(TRANSFERS),
+        )  # fmt: skip
         host.add_agi_route(AGI_ROUTE, call)
 
         async def hangup(event: Hangup) -> None:

@@ -21,11 +21,14 @@ from aiohttp import hdrs, web
 
 from callcenter.board import Board
 from callcenter.breaks import BreakRules, Refused, break_allowed
+from callcenter.callback_dial import dial_callback, number_of
 from callcenter.card import card_path
 from callcenter.operator_store import SqlOperators
 from callcenter.operator_watch import RINGING_TOPIC
 from callcenter.storage import SqlTasks, TaskError
 from callcenter.tasks import OPEN, Task
+from callcenter.transfer_http import desk_context, request_transfer
+from callcenter.transfer_watch import CONNECTED_TOPIC
 from callgrid.events import EventHub
 from callgrid.web.access import add_protected, form_field, signed_in
 from callgrid.web.audit import audit
@@ -48,8 +51,6 @@ from worktime.clock import Clock, local_zone
 
 SCRIPT = Path(__file__).with_name("static") / "desk.js"
 CARD_POPPED = "customer.card_popped"
-CALLBACK_CONTEXT = "callgrid-callback"
-"""asterisk-conf/extensions.conf: the operator answers, then the customer is dialled."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ async def desk(request: web.Request, refusal: str = "", status: int = 200) -> we
             {"task": task, "overdue": task.overdue(now), "due": _local(task.due_at)}
             for task in await sources.tasks.open_for(login)
         ],
+        **desk_context(request, login),
     }
     return render_page(request, "callcenter_desk.html", context, status=status)
 
@@ -117,36 +119,34 @@ async def _pause(request: web.Request, login: str, paused: bool, reason: str) ->
     raise web.HTTPSeeOther("/desk")
 
 
+async def transfer(request: web.Request) -> web.Response:
+    """Transfer the operator's current call (CC-4); see :mod:`callcenter.transfer_http`."""
+    refusal = await request_transfer(request, signed_in(request).login)
+    if refusal is not None:
+        return await desk(request, refusal.text, refusal.status)
+    raise web.HTTPSeeOther("/desk")
+
+
 async def call_back(request: web.Request) -> web.Response:
     """Dial a callback: the operator's phone rings first, then the customer's (CC-5).
     Each operator dials their own, so callbacks go out no faster than operators free."""
     sources, login = request.app[SOURCES_KEY], signed_in(request).login
     task = await own_task(request, login)
-    number = "".join(ch for ch in task.phone if ch.isdigit())
     ami, board = sources.ami(), sources.board
     interfaces = sorted(_interfaces(board, login, sources.clock)) if board else []
-    if not number:
+    if not number_of(task):
         return await desk(request, f"Task {task.id} has no number to call", 409)
     if ami is None or not ami.is_connected or not interfaces:
         return await desk(request, "Asterisk cannot be told now: try again in a moment", 503)
-    calls = list(task.details.get("calls", []))
     try:
-        answer = await ami.originate(
-            interfaces[0],
-            context=CALLBACK_CONTEXT,
-            exten=number,
-            priority=1,
-            caller_id=f"<{number}>",
-            variables={"CALLGRID_TASK": str(task.id)},
-            channel_id=f"cb-{task.id}-{len(calls) + 1}",
+        placed = await dial_callback(
+            ami, sources.tasks, task, interfaces[0], login, sources.clock()
         )
     except AmiError as error:
         return await desk(request, f"Asterisk refused the call: {error}", 502)
-    placed = {"at": sources.clock().isoformat(), "by": login, "reason": answer.reason}
-    await sources.tasks.note(task.id, {"calls": [*calls, placed]})
     await audit(
         request, "task.callback_dialled", subject_kind="task", subject_id=task.id,
-        details={"reason": answer.reason},
+        details={"reason": placed.reason},
     )  # fmt: skip
     raise web.HTTPSeeOther("/desk")
 
@@ -181,17 +181,23 @@ def _interfaces(board: Board, login: str, clock: Clock) -> set[str]:
 
 
 async def ringing_socket(request: web.Request) -> web.WebSocketResponse:
-    """Who rings this operator, with their card, as each call is offered to them."""
+    """Who rings this operator, with their card, as each call is offered to them; and
+    the call they talk on, once answered (the one the desk may transfer)."""
     sources, login = request.app[SOURCES_KEY], signed_in(request).login
     socket = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_RECEIVED)
     await socket.prepare(request)
     request.app[SOCKETS_KEY].add(socket)
-    events = sources.events.subscribe(RINGING_TOPIC)
+    events = sources.events.subscribe(RINGING_TOPIC, CONNECTED_TOPIC)
 
     async def forward() -> None:
         while not socket.closed:
             event = await events.next()
             if event.data.get("login") != login:
+                continue
+            if event.topic == CONNECTED_TOPIC:  # the call the desk may transfer
+                call = {key: event.data.get(key, "") for key in ("uniqueid", "caller", "queue")}
+                async with asyncio.timeout(SEND_TIMEOUT):
+                    await socket.send_str(json.dumps({"topic": CONNECTED_TOPIC, "data": call}))
                 continue
             caller = str(event.data.get("caller", ""))
             accounts = await sources.customers.accounts_by_phone(caller) if caller else []
@@ -239,6 +245,7 @@ def add_routes(app: web.Application, sources: DeskSources) -> None:
     add_protected(app, "GET", "/desk/desk.js", script, roles=roles)
     add_protected(app, "POST", "/desk/break", take_break, roles=roles)
     add_protected(app, "POST", "/desk/ready", back_to_work, roles=roles)
+    add_protected(app, "POST", "/desk/transfer", transfer, roles=roles)
     add_protected(app, "GET", "/ws/desk", ringing_socket, roles=roles)
     add_protected(app, "POST", r"/desk/tasks/{task:\d+}/call", call_back, roles=roles)
     add_protected(app, "POST", r"/desk/tasks/{task:\d+}/done", task_done, roles=roles)

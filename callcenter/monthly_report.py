@@ -1,11 +1,12 @@
 """A month of the contact center as the reports page shows it: the compliance rows, the
-figures per queue, operator, topic, day and hour, and the operators each queue needs
-(Erlang C) by weekday and hour. Pure: the records come in."""
+figures per queue, operator, topic, day and hour, the operators each queue needs
+(Erlang C) by weekday and hour, and the post-call survey's results. Pure: the records
+come in."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,8 @@ from callcenter.call_register import QueueCall
 from callcenter.compliance import ComplianceRow, Limits, LinkOutage, TaskTimes, monthly_report
 from callcenter.staffing import HourDemand, demand
 from callcenter.statistics import Figures, by_day, by_operator, by_queue, by_topic, grouped
+from callcenter.survey import SurveyOffer
+from callcenter.survey_figures import SURVEY_GROUPINGS, SurveyFigures, survey_figures
 from worktime.calendar import WorkingCalendar
 from worktime.clock import local_zone
 
@@ -33,6 +36,8 @@ class MonthlyReport:
     """Per grouping (queue, operator, …), per value."""
     staffing: dict[str, list[HourDemand]]
     """Per queue, by weekday × hour."""
+    surveys: dict[str, dict[str, SurveyFigures]] = field(default_factory=dict)
+    """The post-call survey (CC-11) per grouping (queue, operator), per value."""
 
 
 def month_of(text: str, today: date) -> date:
@@ -61,6 +66,7 @@ def monthly(
     as_of: datetime,
     staffing_target: float,
     short_abandon_seconds: float,
+    surveys: Sequence[SurveyOffer] = (),
 ) -> MonthlyReport:
     first, after = month_bounds(month)
     days = [first + timedelta(days=n) for n in range((after - first).days)]
@@ -87,7 +93,8 @@ def monthly(
         )
         for queue in sorted({call.queue for call in calls})
     }
-    return MonthlyReport(month, rows, figures, staffing)
+    survey_results = {name: survey_figures(surveys, key) for name, key in SURVEY_GROUPINGS.items()}
+    return MonthlyReport(month, rows, figures, staffing, survey_results)
 
 
 def figures_row(name: str, found: Figures) -> dict[str, Any]:

@@ -14,6 +14,12 @@ from aiohttp import web
 from callcenter import card, cli, desk_http, http, message_http, reports_http, wallboard_http
 from callcenter.board import Board
 from callcenter.breaks import parse_break_reasons
+from callcenter.callback_release_worker import (
+    CALLBACK_EVENTS,
+    CallbackRelease,
+    ReleaseRules,
+    service_of,
+)
 from callcenter.emergency import EmergencyMode
 from callcenter.link_outages import OutageAlarm, SqlLinkOutages
 from callcenter.operator_state import StateRules
@@ -24,7 +30,14 @@ from callcenter.queue_call_store import SqlQueueCalls
 from callcenter.queue_call_watch import QUEUE_CALL_EVENTS, QueueCallWatch
 from callcenter.settings import CallcenterSettings
 from callcenter.storage import SqlOutages, SqlTasks
+from callcenter.survey import SurveyRules
+from callcenter.survey_call import PostCallSurvey
+from callcenter.survey_store import SqlSurveys
 from callcenter.tasks import TaskBook
+from callcenter.transfer_call import CallTransfers
+from callcenter.transfer_http import TransferSources, add_sources
+from callcenter.transfer_store import SqlTransfers
+from callcenter.transfer_watch import CURRENT_CALL_EVENTS, CurrentCalls
 from callcenter.wallboard import WallboardRules
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from callgrid.work import Leadership
@@ -50,6 +63,14 @@ LINK_OUTAGES: ServiceKey[SqlLinkOutages] = ServiceKey("callcenter.link_outages")
 QUEUE_CALLS: ServiceKey[SqlQueueCalls] = ServiceKey("callcenter.queue_calls")
 WAITING: ServiceKey[QueueCallWatch] = ServiceKey("callcenter.waiting")
 """The callers in the queues now: only in a process with the AMI link."""
+TRANSFERS: ServiceKey[CallTransfers] = ServiceKey("callcenter.transfers")
+"""Carries out the desk's transfers in the caller's session (``transfer_to_queue``)."""
+CURRENT_CALLS: ServiceKey[CurrentCalls] = ServiceKey("callcenter.current_calls")
+"""Each operator's conversation now: only in a process with the AMI link."""
+SURVEY: ServiceKey[PostCallSurvey] = ServiceKey("callcenter.survey")
+"""The post-call survey the IVR offers after an operator call (CC-11)."""
+CALLBACK_RELEASE: ServiceKey[CallbackRelease] = ServiceKey("callcenter.callback_release")
+"""Dials kept-place callbacks as operators free up: only in a process with the AMI link."""
 AMI_RECORDER = "callcenter-ami"
 """The leader among the processes sharing a database that stores what the link tells."""
 
@@ -92,8 +113,13 @@ class CallcenterPlugin(Plugin):
         host.provide(LINK_OUTAGES, SqlLinkOutages(host.database))
         queue_calls = SqlQueueCalls(host.database)
         host.provide(QUEUE_CALLS, queue_calls)
+        transfers = SqlTransfers(host.database)
+        ring_limit = settings.transfer_ring_limit_seconds
+        host.provide(TRANSFERS, CallTransfers(transfers, host.clock, ring_limit))
         if host.runs("ami"):
+            self._watch_calls(host)
             self._watch_the_link(host, settings, operators, queue_calls)
+            self._release_callbacks(host, settings, tasks)
         watch = host.find(BOARD)
         board = wallboard_http.WallboardSources(
             operators,
@@ -123,6 +149,8 @@ class CallcenterPlugin(Plugin):
             host.clock,
         )
 
+        surveys = SqlSurveys(host.database)
+        host.provide(SURVEY, _survey(settings, surveys, host))
         reports = reports_http.ReportSources(
             host.database,
             queue_calls,
@@ -133,6 +161,7 @@ class CallcenterPlugin(Plugin):
             host.settings.of(RecordingSettings).recording_retention_days,
             calendar,
             host.clock,
+            surveys,
         )
 
         def routes(app: web.Application) -> None:
@@ -140,11 +169,43 @@ class CallcenterPlugin(Plugin):
             card.add_routes(app, sources)
             wallboard_http.add_routes(app, board)
             desk_http.add_routes(app, desk)
+            add_sources(app, TransferSources(
+                transfers, host.find(CURRENT_CALLS), None if watch is None else watch.board,
+                lambda: host.ami, host.clock,
+            ))  # fmt: skip
             message_http.add_routes(app)
             reports_http.add_routes(app, reports)
 
         host.add_web(routes)
         host.add_templates(Path(__file__).with_name("templates"))
+
+    @staticmethod
+    def _watch_calls(host: PluginHost) -> None:
+        """The operators' conversations, for the desk's transfers (CC-4)."""
+        calls = CurrentCalls(host.events, host.clock)
+        host.provide(CURRENT_CALLS, calls)
+        for event_type in CURRENT_CALL_EVENTS:
+            host.on_ami_event(event_type, calls.on_event)
+        host.on_ami_lost(calls.link_lost)
+
+    @staticmethod
+    def _release_callbacks(host: PluginHost, settings: CallcenterSettings, tasks: SqlTasks) -> None:
+        """Kept-place callbacks dialled as operators of their queue free up (CC-5)."""
+        hours, watch, waiting = host.require(HOURS), host.require(BOARD), host.require(WAITING)
+        rules = ReleaseRules(
+            settings.callback_attempts,
+            timedelta(minutes=settings.callback_retry_minutes),
+            timedelta(seconds=settings.callback_claim_seconds),
+        )
+        release = CallbackRelease(
+            tasks, watch.board, waiting, lambda: host.ami,
+            lambda queue, now: hours[service_of(queue)].is_open(now), rules, host.clock,
+        )  # fmt: skip
+        host.provide(CALLBACK_RELEASE, release)
+        for event_type in CALLBACK_EVENTS:
+            host.on_ami_event(event_type, release.on_event)
+        if host.runs("workers"):
+            host.add_worker("callback-release", release.run)
 
     @staticmethod
     def _watch_the_link(
@@ -184,6 +245,12 @@ class CallcenterPlugin(Plugin):
 
         host.on_start.append(start)
         host.on_stop.append(stop)
+
+
+def _survey(settings: CallcenterSettings, surveys: SqlSurveys, host: PluginHost) -> PostCallSurvey:
+    rules = SurveyRules(settings.survey_enabled, timedelta(days=settings.survey_interval_days))
+    timeout_ms = round(settings.survey_answer_timeout_seconds * 1000)
+    return PostCallSurvey(surveys, host.clock, rules, timeout_ms)
 
 
 plugin = CallcenterPlugin()

@@ -1,19 +1,30 @@
 """Putting a caller into an Asterisk operator queue and reading how it ended.
 
-``Queue(name,,,,timeout)`` returns -1 when the call ended inside it: answered by an
-operator, or the caller left (then Asterisk sets ``ABANDONED=TRUE``; variables still
-read on a dead channel). On a live channel it returns with ``QUEUESTATUS`` (TIMEOUT,
-FULL, JOINEMPTY, LEAVEEMPTY, JOINUNAVAIL, LEAVEUNAVAIL).
+``Queue(name,c,,,timeout)``: with ``c`` the caller's channel comes back from Queue()
+alive when the operator hangs up (app_queue's QUEUE_CONTINUE: the return code 0,
+``QUEUESTATUS=CONTINUE``), so the FastAGI session goes on — to a transfer the operator
+asked for at the desk (:mod:`callcenter.transfer_call`), or to end the call itself. It
+returns 0 with ``QUEUESTATUS=CONTINUE`` too when the caller hung up during the talk (the
+channel is dead then: CHANNEL STATUS tells). It returns -1 when the caller left while
+waiting (``ABANDONED=TRUE``; variables still read on a dead channel), and 0 with
+``QUEUESTATUS`` TIMEOUT, FULL, JOINEMPTY, LEAVEEMPTY, JOINUNAVAIL or LEAVEUNAVAIL when
+nobody answered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from telephony.agi import AgiCall
+from telephony.agi import AgiCall, CallHungUp
+
+if TYPE_CHECKING:
+    from callcenter.transfer_call import CallTransfers
 
 LONGEST_CONVERSATION_SECONDS = 4 * 3600
+CONTINUE = "CONTINUE"
+"""QUEUESTATUS after an answered call with option ``c``."""
 
 
 class QueueOutcome(StrEnum):
@@ -27,6 +38,10 @@ class QueueResult:
     outcome: QueueOutcome
     status: str = ""
     operator: str = ""
+    """The member interface that took the call last (after a transfer: the target's)."""
+    caller_present: bool = False
+    """After an answered call: the caller is still on the line (the operator hung up
+    first), and the engine must end the call itself."""
 
 
 VIP_PRIORITY = 10
@@ -35,31 +50,57 @@ priority 0, the rest, in the order they came (CC-9)."""
 
 
 async def transfer_to_queue(
-    call: AgiCall, queue: str, wait_seconds: int, *, vip: bool = False
+    call: AgiCall,
+    queue: str,
+    wait_seconds: int,
+    *,
+    vip: bool = False,
+    transfers: CallTransfers | None = None,
 ) -> QueueResult:
     """Wait at most ``wait_seconds`` (IVR-6: 60 s) for an operator of ``queue``; a VIP
-    customer waits ahead of the others."""
+    customer waits ahead of the others. With ``transfers``, a transfer the operator
+    asked for at the desk is carried out once their leg ended (CC-4)."""
     with call.one_step():  # how the wait ended is read even if the engine is stopping
         if vip:
             await call.set_variable("QUEUE_PRIO", str(VIP_PRIORITY))
-        return await _queue(call, queue, wait_seconds)
+        result = await queue_once(call, queue, wait_seconds)
+        if transfers is None:
+            return result
+        return await transfers.follow(call, queue, wait_seconds, result)
 
 
-async def _queue(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
+async def queue_once(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:
+    """One ``Queue()`` and how it ended."""
     code = await call.exec(
         "Queue",
         queue,
-        "",
+        "c",
         "",
         "",
         str(wait_seconds),
         timeout=call.reply_timeout + wait_seconds + LONGEST_CONVERSATION_SECONDS,
     )
-    if code >= 0:  # Queue() returned on its own (timeout, empty…), even if the caller
-        status = await call.get_variable("QUEUESTATUS") or "UNKNOWN"  # hung up just then
-        return QueueResult(QueueOutcome.NOT_ANSWERED, status)
-    if await call.get_variable("ABANDONED") == "TRUE":
-        return QueueResult(QueueOutcome.ABANDONED)
-    return QueueResult(
-        QueueOutcome.ANSWERED, operator=await call.get_variable("MEMBERINTERFACE") or ""
-    )
+    if code < 0:
+        if await call.get_variable("ABANDONED") == "TRUE":
+            return QueueResult(QueueOutcome.ABANDONED)
+        return await _answered(call, present=False)
+    status = await call.get_variable("QUEUESTATUS") or "UNKNOWN"
+    if status == CONTINUE:
+        return await _answered(call, present=await still_on_the_line(call))
+    return QueueResult(QueueOutcome.NOT_ANSWERED, status)
+
+
+async def _answered(call: AgiCall, *, present: bool) -> QueueResult:
+    operator = await call.get_variable("MEMBERINTERFACE") or ""
+    return QueueResult(QueueOutcome.ANSWERED, operator=operator, caller_present=present)
+
+
+async def still_on_the_line(call: AgiCall) -> bool:
+    """Whether the caller's channel is alive: CHANNEL STATUS answers 511 on a dead one."""
+    if call.is_hung_up:
+        return False
+    try:
+        await call.command("CHANNEL STATUS")
+    except CallHungUp:
+        return False
+    return not call.is_hung_up

@@ -1,6 +1,7 @@
 """The supervisor's reports: ``/reports?month=2026-11`` — the standard-compliance rows,
 the figures per queue, operator, topic, day and hour, the operators each queue needs by
-weekday and hour (Erlang C) beside those taking its calls now — and their CSV files."""
+weekday and hour (Erlang C) beside those taking its calls now, the post-call survey's
+results per queue and operator (CC-11) — and their CSV files."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from callcenter.operator_store import SqlOperators
 from callcenter.queue_call_store import SqlQueueCalls
 from callcenter.settings import CallcenterSettings
 from callcenter.storage import SqlTasks
+from callcenter.survey_figures import SURVEY_COLUMNS, survey_row
+from callcenter.survey_store import SqlSurveys
 from callcenter.wallboard import TAKING_CALLS
 from callgrid.database import Database
 from callgrid.web.access import add_protected
@@ -52,6 +55,7 @@ class ReportSources:
     recording_retention_days: int
     calendar: WorkingCalendar
     clock: Clock
+    surveys: SqlSurveys | None = None
 
     async def report(self, month_text: str) -> MonthlyReport:
         now, zone = self.clock(), local_zone()
@@ -69,9 +73,10 @@ class ReportSources:
         kept = await retention_status(self.database, now, zone, self.recording_retention_days)
         oldest = None if kept.oldest_started_at is None else now - kept.oldest_started_at
         limits = Limits.from_settings(self.settings, self.recording_retention_days)
+        surveys = [] if self.surveys is None else await self.surveys.offered_between(since, until)
         return monthly(
             month, stays, tasks, outages, oldest, limits, self.calendar, now,
-            self.settings.staffing_target_share, self.settings.short_abandon_seconds,
+            self.settings.staffing_target_share, self.settings.short_abandon_seconds, surveys,
         )  # fmt: skip
 
 
@@ -100,10 +105,19 @@ async def page(request: web.Request) -> web.Response:
             for name, values in report.figures.items()
         },
         "staffing": report.staffing,
+        "surveys": _survey_rows(report),
+        "survey_interval_days": request.app[SOURCES_KEY].settings.survey_interval_days,
         "taking": taking,
         "weekdays": WEEKDAYS,
     }
     return render_page(request, "callcenter_reports.html", context)
+
+
+def _survey_rows(report: MonthlyReport) -> dict[str, list[dict[str, Any]]]:
+    return {
+        grouping: [survey_row(grouping, name, found) for name, found in values.items()]
+        for grouping, values in report.surveys.items()
+    }
 
 
 def _csv(name: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> web.Response:
@@ -123,6 +137,12 @@ async def compliance_csv(request: web.Request) -> web.Response:
     return _csv(f"compliance-{report.month:%Y-%m}.csv", COMPLIANCE_COLUMNS, rows)
 
 
+async def survey_csv(request: web.Request) -> web.Response:
+    report = await _report(request)
+    rows = [row for rows in _survey_rows(report).values() for row in rows]
+    return _csv(f"survey-{report.month:%Y-%m}.csv", SURVEY_COLUMNS, rows)
+
+
 def figures_csv(grouping: str) -> Callable[[web.Request], Any]:
     async def handler(request: web.Request) -> web.Response:
         report = await _report(request)
@@ -138,5 +158,6 @@ def add_routes(app: web.Application, sources: ReportSources) -> None:
     roles = {Role.SUPERVISOR}
     add_protected(app, "GET", "/reports", page, roles=roles)
     add_protected(app, "GET", "/reports/compliance.csv", compliance_csv, roles=roles)
+    add_protected(app, "GET", "/reports/survey.csv", survey_csv, roles=roles)
     for grouping in ("queue", "operator", "topic", "day", "hour"):
         add_protected(app, "GET", f"/reports/{grouping}.csv", figures_csv(grouping), roles=roles)

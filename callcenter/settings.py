@@ -37,6 +37,12 @@ class CallcenterSettings(Section):
         "short_abandon_seconds": (0, 60),
         "compliance_target_share": (0.01, 1),
         "staffing_target_share": (0.01, 0.99),
+        "callback_attempts": (1, 20),
+        "callback_retry_minutes": (1, 240),
+        "callback_claim_seconds": (30, 3600),
+        "transfer_ring_limit_seconds": (5, 120),
+        "survey_interval_days": (1, 366),
+        "survey_answer_timeout_seconds": (1, 30),
     }
 
     billing_working_day: str = "08:00-20:00"
@@ -77,15 +83,37 @@ class CallcenterSettings(Section):
     """The longest loss of the telephony link (CC-10, p.4.5.9)."""
     short_abandon_seconds: float = 5.0
     """A caller who hangs up sooner is counted apart (a misdial, not a lost call)."""
+    callback_attempts: int = 3
+    """Attempts to put a kept-place callback through (CC-5) before it is left for the
+    desk as an ordinary callback."""
+    callback_retry_minutes: int = 10
+    """A kept-place callback that failed (the operator or the customer did not answer)
+    waits this long at its place before the next attempt."""
+    callback_claim_seconds: int = 120
+    """How long an engine process holds a kept-place callback it dials, from the claim
+    to the customer's answer; a process that dies frees it then."""
     break_reasons: str = "lunch=45, rest=15, training=60, technical"
     """The reasons an operator may take a break for, each with its longest length in
     minutes where one is set (CC-3; the standard names lunch and technical breaks)."""
+    transfer_ring_limit_seconds: int = 15
+    """How long a transfer's target rings, then the operator who transferred, before the
+    call moves on (CC-4); 3 rings of the Russian ring cadence, 1 s on and 4 s off, as an
+    operator answers by the 3rd ring (CC-2)."""
     staffing_target_share: float = 0.8
     """The share of callers answered within the answer limit that the staffing figures
     size the queues for (Erlang C)."""
     compliance_target_share: float = 1.0
     """The share of cases within a limit for the report to mark it met; the standard
     states each limit for every call, hence all of them."""
+    survey_enabled: bool = False
+    """The short keypad survey after an operator call (CC-11), offered when the
+    operator hung up first. The issue makes it optional: off, the call ends when the
+    operator hangs up, as it always did; a retailer switches it on."""
+    survey_interval_days: int = 30
+    """A customer is offered the survey at most once in any span of this many days:
+    rolling, not calendar months, so CC-11's "once a month" holds across a month's end."""
+    survey_answer_timeout_seconds: float = 5.0
+    """How long each survey question waits for a key after it is asked."""
 
     def hours_settings(self, service: str) -> dict[str, object]:
         values: dict[str, object] = {kind: getattr(self, f"{service}_{kind}") for kind in DAY_KINDS}

@@ -1,6 +1,7 @@
-"""What the supervisor's wallboard shows (WEB-2, CC-2, CC-3, CC-10): each queue's callers
-waiting and its figures today, each operator's state with its reason and time in it,
-and the alerts — all from what the engine stores and sees now. Pure."""
+"""What the supervisor's wallboard shows (WEB-2, CC-2, CC-3, CC-5, CC-10): each queue's
+callers waiting and, beside them, the callbacks keeping a place there, its figures
+today, each operator's state with its reason and time in it, and the alerts — all from
+what the engine stores and sees now. Pure."""
 
 from __future__ import annotations
 
@@ -37,11 +38,13 @@ def wallboard(
     link_up: bool | None,
     link_lost_at: datetime | None,
     rules: WallboardRules,
+    kept: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The board as JSON-able data over the day's calls. ``waiting`` is None in a
-    process without the AMI link (nobody here knows who waits); ``link_up`` likewise."""
+    process without the AMI link (nobody here knows who waits); ``link_up`` likewise.
+    ``kept``: per queue, the callbacks keeping a place there (stored: known anywhere)."""
     done = grouped(today, by_queue, rules.answer_seconds, rules.short_abandon_seconds)
-    return wallboard_of(now, operators, waiting, done, link_up, link_lost_at, rules)
+    return wallboard_of(now, operators, waiting, done, link_up, link_lost_at, rules, kept)
 
 
 def wallboard_of(
@@ -52,16 +55,20 @@ def wallboard_of(
     link_up: bool | None,
     link_lost_at: datetime | None,
     rules: WallboardRules,
+    kept: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """:func:`wallboard` with the day's figures of each queue already summed (by the
     database: :meth:`callcenter.queue_call_store.SqlQueueCalls.figures_between`)."""
+    kept = kept or {}
     names = sorted(
         set(today)
         | {queue for operator in operators for queue in operator.queues}
         | {caller.queue for caller in waiting or ()}
+        | {queue for queue, count in kept.items() if count}
     )
+    empty = Figures(rules.answer_seconds)
     queues = [
-        _queue(name, now, operators, waiting, today.get(name, Figures(rules.answer_seconds)))
+        _queue(name, now, operators, waiting, today.get(name, empty), kept.get(name, 0))
         for name in names
     ]
     return {
@@ -90,6 +97,7 @@ def _queue(
     operators: Sequence[OperatorNow],
     waiting: Sequence[Waiting] | None,
     done: Figures,
+    kept: int,
 ) -> dict[str, Any]:
     here = None if waiting is None else [caller for caller in waiting if caller.queue == name]
     longest = max(((now - caller.joined_at).total_seconds() for caller in here or ()), default=0)
@@ -102,6 +110,7 @@ def _queue(
     return {
         "queue": name,
         "waiting": None if here is None else len(here),
+        "kept_callbacks": kept,
         "longest_wait_seconds": None if here is None else round(longest),
         "answered": done.answered,
         "abandoned": done.abandoned,

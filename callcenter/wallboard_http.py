@@ -1,6 +1,6 @@
 """The supervisor's wallboard: ``/wallboard`` and its live figures over the WebSocket
-``/ws/wallboard``, sent again after every change of an operator's state, of a queue and
-of the AMI link (at most once a second)."""
+``/ws/wallboard``, sent again after every change of an operator's state, of a queue, of
+a callback's kept place and of the AMI link (at most once a second)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from callcenter.operator_store import SqlOperators
 from callcenter.operator_watch import OPERATORS_TOPIC
 from callcenter.queue_call_store import SqlQueueCalls
 from callcenter.queue_call_watch import QUEUES_TOPIC, QueueCallWatch
+from callcenter.storage import KEPT_PLACES_TOPIC, SqlTasks
 from callcenter.wallboard import WallboardRules, wallboard_of
 from callgrid.events import EventHub
 from callgrid.web.access import add_protected, form_field, signed_in
@@ -46,6 +47,8 @@ class WallboardSources:
     emergency: EmergencyMode
     rules: WallboardRules
     clock: Clock
+    tasks: SqlTasks
+    """The callbacks keeping a queue place, counted beside the callers waiting live."""
 
     def __post_init__(self) -> None:
         self._computing = asyncio.Lock()
@@ -79,6 +82,7 @@ class WallboardSources:
             None if ami is None else ami.is_connected,
             None if self.board is None else self.board.lost_at,
             rules,
+            await self.tasks.kept_per_queue(),
         )
         figures["emergency"] = {
             "on": switch.on,
@@ -98,7 +102,7 @@ async def page(request: web.Request) -> web.Response:
 
 async def socket(request: web.Request) -> web.WebSocketResponse:
     sources = request.app[SOURCES_KEY]
-    topics = (OPERATORS_TOPIC, QUEUES_TOPIC, LINK_TOPIC)
+    topics = (OPERATORS_TOPIC, QUEUES_TOPIC, KEPT_PLACES_TOPIC, LINK_TOPIC)
     loop = asyncio.get_running_loop()
     return await figures_socket(
         request, sources.events, topics, lambda: sources.shared(loop.time()), what="wallboard"

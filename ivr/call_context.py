@@ -9,7 +9,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from callcenter.outages import OutageBoard
-from callcenter.tasks import TaskBook
+from callcenter.survey_call import PostCallSurvey
+from callcenter.tasks import QueuePlace, TaskBook
+from callcenter.transfer_call import CallTransfers
 from customers.model import Account
 from customers.reading_rules import ReadingLimits
 from customers.store import CustomerStore
@@ -65,6 +67,10 @@ class IvrServices:
     queue_wait: Callable[[int], Awaitable[int]] | None = None
     """How long a caller waits for an operator now, given the tree's limit (40 s, or
     3 min in an emergency, CC-2); None: the tree's limit."""
+    survey: PostCallSurvey | None = None
+    """The survey offered when the operator hung up first (CC-11); None: no survey."""
+    transfers: CallTransfers | None = None
+    """Carries out the transfers operators ask for at the desk (CC-4); None: none are."""
 
 
 @dataclass
@@ -78,6 +84,8 @@ class CallContext:
     """The caller's account once identified; nothing of it is spoken before."""
     callback_requested: bool = False
     """The caller left a number to be called back (CC-5)."""
+    kept_place: QueuePlace | None = None
+    """Where the caller waited in a queue just now: a callback asked for keeps it."""
     voice_failures: int = 0
     """Turns in which the caller's speech was not understood (silence included)."""
     abandoned_as: Outcome | None = None

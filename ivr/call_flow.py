@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from callcenter.queue_transfer import QueueOutcome, QueueResult, transfer_to_queue
+from callcenter.survey_call import answered_call
+from callcenter.tasks import QueuePlace
 from ivr.answering_machine import leave_message
 from ivr.call_context import Action, ActionResult, CallContext, IvrServices
 from ivr.call_outcomes import caller_hung_up, log_failure, progress
@@ -222,9 +224,12 @@ class IvrCallFlow:
         notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
         await call.play([self.prompts(notice)])
         outcome_before, end.outcome = end.outcome, Outcome.ABANDONED_IN_QUEUE
+        joined = self.clock()
         result = await self._queue(context, node, end)
         if result.outcome is QueueOutcome.ANSWERED:
             end.outcome, end.ended_by, end.operator = Outcome.OPERATOR, "queue", result.operator
+            if result.caller_present:
+                await self._survey(context, node, result)
             return None
         if result.outcome is QueueOutcome.ABANDONED:
             end.ended_by = "caller"
@@ -234,11 +239,20 @@ class IvrCallFlow:
         callback = self.actions.get(CALLBACK_ACTION)
         if callback is None:
             return ActionResult.DONE
+        if node.queue is not None:  # a callback asked for now keeps the caller's place
+            context.kept_place = QueuePlace(node.queue, joined)
         try:
             return await callback(context)
         finally:  # stored, even if the caller hangs up as they hear it is
+            context.kept_place = None
             if context.callback_requested:
                 end.outcome = Outcome.CALLBACK_REQUESTED
+
+    async def _survey(self, context: CallContext, node: MenuNode, result: QueueResult) -> None:
+        """The operator hung up first: the post-call survey, when it is due (CC-11)."""
+        if self.services.survey is not None and node.queue is not None:
+            answered = answered_call(context.call, node.queue, result.operator, context.account)
+            await self.services.survey.offer(context.call, answered, context.prompt)
 
     def _operators_work(self, context: CallContext) -> bool:
         return self._staffed(context.tree.operator, context.tree.line)
@@ -259,7 +273,9 @@ class IvrCallFlow:
         if self.services.queue_wait is not None:
             wait = await self.services.queue_wait(wait)
         try:
-            return await transfer_to_queue(context.call, node.queue, wait, vip=vip)
+            return await transfer_to_queue(
+                context.call, node.queue, wait, vip=vip, transfers=self.services.transfers
+            )
         except asyncio.CancelledError:
             end.left_in_queue = True
             raise

@@ -71,16 +71,19 @@ async def ask_callback_number(ctx: CallContext) -> str | Leave | None:
 
 
 async def request_callback(ctx: CallContext) -> ActionResult:
-    """Take a callback number (CC-5) and store the request before saying it is taken."""
+    """Take a callback number (CC-5) and store the request before saying it is taken;
+    asked for after waiting in a queue, the callback keeps the caller's place there."""
     number = await ask_callback_number(ctx)
     if isinstance(number, Leave):
         return number.action_result
     if number is None:
         await ctx.call.play([ctx.prompt("callback_cancelled")])
         return ActionResult.DONE
+    place = ctx.kept_place
     await ctx.services.tasks.request_callback(
-        ctx.call_id, number, ctx.tree.line, ctx.topic, ctx.now()
+        ctx.call_id, number, ctx.tree.line, ctx.topic, ctx.now(), place
     )
     ctx.callback_requested = True
-    await ctx.call.play([ctx.prompt("callback_accepted")])
+    kept = [] if place is None else [ctx.prompt("callback_place_kept")]
+    await ctx.call.play([ctx.prompt("callback_accepted"), *kept])
     return ActionResult.DONE

@@ -6,7 +6,7 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 
-from callcenter.plugin import EMERGENCY_MODE, HOURS, OUTAGES, TASKS
+from callcenter.plugin import EMERGENCY_MODE, HOURS, OUTAGES, SURVEY, TASKS, TRANSFERS
 from callcenter.plugin import SETTINGS as CALLCENTER_SETTINGS
 from callgrid.plugins import Commands, Plugin, PluginHost, ServiceKey
 from customers.plugin import CUSTOMERS, READING_LIMITS
@@ -164,6 +164,8 @@ def call_flow(
         order_handover=timedelta(minutes=callcenter.order_handover_minutes),
         executor_call=timedelta(days=callcenter.executor_call_days),
         queue_wait=host.require(EMERGENCY_MODE).queue_wait,
+        survey=host.find(SURVEY),
+        transfers=host.find(TRANSFERS),
     )
     return IvrCallFlow(
         trees=content.trees,

@@ -1,4 +1,5 @@
-// The operator's desk: the card of the customer calling pops up as the phone rings.
+// The operator's desk: the card of the customer calling pops up as the phone rings, and
+// the call answered can be transferred.
 "use strict";
 (function () {
   function line(list, term, value) {
@@ -38,12 +39,27 @@
     }));
   }
 
+  function onCall(call) {
+    // The call the operator talks on now, which the Transfer form names; none: hidden.
+    document.getElementById("my-call").hidden = !call.uniqueid;
+    document.getElementById("call-uniqueid").value = call.uniqueid;
+    document.getElementById("call-caller").textContent = call.caller || "a hidden number";
+    document.getElementById("call-queue").textContent = call.queue ? "(" + call.queue + ")" : "";
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + "/ws/desk");
     const status = document.getElementById("link");
     socket.onopen = function () { status.textContent = "live"; };
-    socket.onmessage = function (received) { show(JSON.parse(received.data).data); };
+    socket.onmessage = function (received) {
+      const message = JSON.parse(received.data);
+      if (message.topic === "callcenter.connected") {
+        onCall(message.data);
+      } else {
+        show(message.data);
+      }
+    };
     socket.onclose = function () { status.textContent = "reconnecting"; setTimeout(connect, 2000); };
   }
 

@@ -1,5 +1,6 @@
-// The wallboard: queues, operators and alerts from the WebSocket /ws/wallboard; each
-// operator's time in state (as the engine counted it) counts on between two sets.
+// The wallboard: queues (callers waiting live and callbacks keeping a place), operators
+// and alerts from the WebSocket /ws/wallboard; each operator's time in state (as the
+// engine counted it) counts on between two sets.
 "use strict";
 (function () {
   function cell(row, value) {
@@ -29,8 +30,11 @@
       const row = document.createElement("tr");
       row.dataset.queue = queue.queue;
       const level = queue.service_level === null ? null : Math.round(queue.service_level * 100) + " %";
-      [queue.queue, queue.waiting, queue.longest_wait_seconds, queue.taking_calls,
-        queue.answered, queue.abandoned, level].forEach(function (value) { cell(row, value); });
+      [queue.queue, queue.waiting, queue.kept_callbacks, queue.longest_wait_seconds,
+        queue.taking_calls, queue.answered, queue.abandoned, level].forEach(function (value) {
+        cell(row, value);
+      });
+      row.children[2].classList.add("kept-callbacks");
       return row;
     }));
     document.getElementById("operators").replaceChildren(...board.operators.map(function (operator) {

@@ -243,6 +243,8 @@ class EmulatedChannel:
             application = "".join(args[:1]).lower() if command == "EXEC" and not was_dead else ""
             if self.queue_calls is not None and application == "queue":
                 reply = [success(await self.queue_calls.execute(self.model, "".join(args[1:2])))]
+            elif self.queue_calls is not None and application == "dial":
+                reply = [success(await self.queue_calls.dial(self.model, "".join(args[1:2])))]
             else:
                 reply = self.model.execute(command, args)
             if self.on_virtual_time is not None:

@@ -52,6 +52,9 @@ class QueueApp(Protocol):
     def caller_hangs_up(self, channel: ChannelState) -> bool:
         """The caller hangs up now; False when the channel is in no queue."""
 
+    async def dial(self, channel: ChannelState, data: str) -> int:
+        """``Dial(data)`` on ``channel`` to a queue member's interface: its return code."""
+
 
 class UsageError(Exception):
     """The arguments do not fit the command: Asterisk answers 520."""

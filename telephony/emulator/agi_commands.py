@@ -200,6 +200,9 @@ class ChannelModel(MediaCommands):
             self.hear(self._operator_voice())
             self.now += self.queue.talk_seconds
             self.note("operator hung up", name)
+            if "c" in (app_args[1] if len(app_args) > 1 else ""):
+                self.variables["QUEUESTATUS"] = "CONTINUE"  # the caller goes on
+                return 0
             return -1  # the caller's channel stays up for AGI, with no HANGUP line
         self.now += timeout
         self.variables["QUEUESTATUS"] = "TIMEOUT"

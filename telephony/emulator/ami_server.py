@@ -120,7 +120,7 @@ class AmiEmulator:
             "command": self.manager_actions.command,
             "getvar": self.channel_actions.getvar,
             "setvar": self.channel_actions.setvar,
-            "hangup": self.channel_actions.hangup,
+            "hangup": self._hangup,
             "originate": self.channel_actions.originate,
             "mixmonitor": self.channel_actions.mixmonitor,
             "mixmonitormute": self.channel_actions.mixmonitor_mute,
@@ -253,6 +253,14 @@ class AmiEmulator:
             session.event(name, [("Privilege", privilege), *headers])
 
     # -- queues ----------------------------------------------------------------------
+
+    async def _hangup(self, session: AmiSession, request: AmiMessage) -> bool:
+        """A queue member's channel ends its conversation; any other channel is the
+        call simulator's."""
+        if self.queue_calls.hang_up_leg(request.get("Channel") or ""):
+            session.reply(request, "Success", [("Message", "Channel Hungup")])
+            return True
+        return await self.channel_actions.hangup(session, request)
 
     async def _queue_summary(self, session: AmiSession, request: AmiMessage) -> bool:
         items = self.queues.summary(request.get("Queue"))

@@ -58,6 +58,9 @@ class QueueCall:
     """The epoch second a member answered; 0 while none has."""
     talk_started: float = 0.0
     caller_left: bool = False
+    go_on: bool = False
+    """Option ``c``: once answered, the caller comes back from Queue() (QUEUESTATUS
+    CONTINUE, 0) when the member hangs up, and also when the caller does (then dead)."""
 
     def __post_init__(self) -> None:
         self.waiting_since = self.started_at

@@ -9,7 +9,10 @@ answers takes the call (QueueCallerLeave, then AgentConnect, HoldTime and RingTi
 seconds) and talks as its :class:`MemberBehaviour` says (AgentComplete, Reason agent or
 caller). A caller hanging up while waiting abandons (QueueCallerAbandon, then
 QueueCallerLeave), and so does one whose timeout ran out (Asterisk 22 reports it so
-too), Queue() then returning 0 with QUEUESTATUS=TIMEOUT. Devices report
+too), Queue() then returning 0 with QUEUESTATUS=TIMEOUT. An answered call returns -1,
+or with option ``c`` 0 and QUEUESTATUS=CONTINUE (the caller's channel alive if the
+member hung up); an AMI Hangup of the member's channel ends the talk as the member's
+hangup. ``EXEC Dial`` to a member's interface is :mod:`.queue_dial`. Devices report
 QueueMemberStatus as they change (:mod:`.queue_members`); QueueStatus shows it all live.
 
 Only app_queue's own events are played: not the member legs' channel events (Newchannel,
@@ -25,6 +28,7 @@ from collections.abc import Mapping
 from telephony.emulator.agi_channel_state import ChannelState
 from telephony.emulator.ami_queues import QueueBook
 from telephony.emulator.queue_call import QueueCall
+from telephony.emulator.queue_dial import MemberDial
 from telephony.emulator.queue_members import STRATEGIES, Emit, MemberBehaviour, Members
 from telephony.emulator.queue_rounds import QueueRounds
 from telephony.emulator.queue_state import WaitingCaller
@@ -52,6 +56,7 @@ class QueueCalls(QueueRounds):
             if queue.strategy not in STRATEGIES:
                 raise ValueError(f"queue {queue.name}: strategy {queue.strategy} not emulated")
         super().__init__(book, emit, time, Members(book.queues, time, emit, dict(behaviours or {})))
+        self.dials = MemberDial(self.members, time, self.changed)
 
     # -- controls -----------------------------------------------------------------------
 
@@ -76,6 +81,20 @@ class QueueCalls(QueueRounds):
                 return True
         return False
 
+    def hang_up_leg(self, name: str) -> bool:
+        """AMI ``Hangup`` of a member's channel: the conversation ends as the member's
+        hangup (``Reason: agent``). A Local member's leg is hung up by its ``;2`` half
+        (AgentConnect's DestChannel is ``;1``; hanging that up over AMI publishes no
+        hangup request, and Asterisk reports the end only when the caller's call ends,
+        which is not emulated: the ``;1`` is not found here)."""
+        for call in list(self._calls.values()):
+            leg = call.attempts[0].leg.name if call.phase == "talking" else ""
+            local = leg.startswith("Local/") and leg.endswith(";1")
+            if leg and name == (leg[:-1] + "2" if local else leg):
+                self._complete(call, "agent")
+                return True
+        return False
+
     def set_device_state(self, interface: str, status: int) -> None:
         """The member's device changes (5: unavailable, 1: back): QueueMemberStatus."""
         members = [m for q in self.book.queues.values() for m in q.members]
@@ -86,10 +105,15 @@ class QueueCalls(QueueRounds):
         call = next((c for c in self._calls.values() if c.channel is channel), None)
         if call is not None:
             self._caller_gone(call)
-        return call is not None
+        return call is not None or self.dials.caller_hangs_up(channel)
+
+    async def dial(self, channel: ChannelState, data: str) -> int:
+        """``Dial(data)`` to a member's interface (:mod:`.queue_dial`)."""
+        return await self.dials.dial(channel, data)
 
     def stop(self) -> None:
         """The emulator stops: every call still in a queue ends, its line dropped."""
+        self.dials.stop()
         calls, self._calls = list(self._calls.values()), {}
         for call in calls:
             call.caller_left = True
@@ -119,6 +143,7 @@ class QueueCalls(QueueRounds):
         expire = entry.joined + _number(timeout) if timeout else None
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         call = QueueCall(channel, queue, entry, position, expire, self.time.now, done)
+        call.go_on = "c" in (args[0] if args else "")
         self._calls[entry.channel] = call
         self._caller_event("QueueCallerJoin", call, [("Position", str(position))])
         hangup = channel.caller.hangs_up_now(waiting=True)

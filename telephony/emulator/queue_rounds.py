@@ -175,7 +175,9 @@ class QueueRounds:
         for wrapped_up in self.members.call_ended(call.queue, attempt.member):
             self.time.after(self.time.at_second(wrapped_up) - self.time.now, self.changed)
         call.caller_left = by == "caller"
-        self._finish(call, -1)
+        if call.go_on:
+            call.channel.variables["QUEUESTATUS"] = "CONTINUE"
+        self._finish(call, 0 if call.go_on else -1)
 
     def _caller_gone(self, call: QueueCall) -> None:
         """The caller hangs up: the end of the talk, or an abandon."""

@@ -121,8 +121,8 @@ async def test_operator_wait_is_bounded_to_forty_seconds_or_three_minutes_in_an_
     def queued(placed: EmulatedChannel) -> list[str]:
         return [line for _direction, line in placed.wire if line.startswith("EXEC Queue")]
 
-    assert queued(channel) == ['EXEC Queue "operators,,,,40"']
-    assert queued(in_emergency) == ['EXEC Queue "operators,,,,180"']
+    assert queued(channel) == ['EXEC Queue "operators,c,,,40"']
+    assert queued(in_emergency) == ['EXEC Queue "operators,c,,,180"']
 
 
 async def test_wrong_key_repeats_the_level_with_the_full_prompt(ivr: RunningIvr) -> None:
@@ -263,11 +263,12 @@ async def test_a_star_that_stops_information_is_kept_in_the_inputs(ivr: RunningI
 
 
 async def test_the_engine_hangs_up_when_the_operator_ended_the_call(ivr: RunningIvr) -> None:
-    """Queue() gives -1 with the caller's channel still up: left so, the dialplan would
-    offer the caller to an engine again."""
+    """Queue(…,c) comes back with the caller's channel still up: left so, the dialplan
+    would offer the caller to an engine again."""
     channel, row = await place(ivr, "0")
-    assert sent(channel)[-3:] == [
-        "GET VARIABLE ABANDONED",
+    assert sent(channel)[-4:] == [
+        "GET VARIABLE QUEUESTATUS",
+        "CHANNEL STATUS",
         "GET VARIABLE MEMBERINTERFACE",
         "HANGUP",
     ]
