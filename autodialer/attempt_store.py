@@ -33,9 +33,18 @@ from autodialer.tables import (
     SmsPartRow,
 )
 from callgrid.database import Database
-from callgrid.work import claim
+from callgrid.work import claim, release
 
 DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[assignment]
+
+
+MOST_JUDGED_A_TURN = 400
+"""Customers one turn may judge. When most of those due are put off (a zone's window
+has just closed on a crowd waiting for their retry), the turn goes on judging in larger
+rounds rather than leave the lines idle while they are put off a few at a time; the
+bound keeps a turn short."""
+LATER_ROUND = 50
+"""Customers claimed at once after the first round, which claims as many as may start."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +94,8 @@ class AttemptStore:
             figures.interrupted = await close_expired(connection, now, campaign_id)
             busy, recent = await _load_counts(connection, campaign, channel, now)
             room = budget(busy, recent)
-            rounds = 0
-            while room > 0 and rounds < 4:
-                rounds += 1
+            while room > 0 and figures.claimed < MOST_JUDGED_A_TURN:
+                limit = room if not figures.claimed else max(room, LATER_ROUND)
                 ids = await claim(
                     connection,
                     DELIVERIES,
@@ -100,13 +108,17 @@ class AttemptStore:
                     owner=self.owner,
                     now=now,
                     lease=self.lease,
-                    limit=room,
+                    limit=min(limit, MOST_JUDGED_A_TURN - figures.claimed),
                     order_by=(DeliveryRow.next_at, DeliveryRow.id),
                 )
                 if not ids:
                     break
                 figures.claimed += len(ids)
+                unjudged: list[int] = []
                 for contact in await load_contacts(connection, ids, channel, purpose, now):
+                    if room <= 0:  # the lines are full: the rest wait for the next turn
+                        unjudged.append(contact.delivery_id)
+                        continue
                     decision = decide(contact)
                     if isinstance(decision, Begin):
                         attempt = await _begin(
@@ -122,6 +134,8 @@ class AttemptStore:
                             figures.stopped += 1
                         else:
                             figures.postponed += 1
+                if unjudged:
+                    await release(connection, DELIVERIES, unjudged)
             figures.started = len(started)
         return started, figures
 

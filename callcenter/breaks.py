@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from callcenter.board import Board
-from callcenter.operator_state import Activity, OperatorState
+from callcenter.operator_state import TAKING_CALLS, Activity, OperatorState
 from worktime.clock import local_zone
 
 REASON_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
@@ -100,7 +100,8 @@ def break_allowed(
             f"{operator} is already on a break ({state.reason or 'no reason'}) since {begun}"
         )
     others = [other for other in board.operators(now) if other.login != operator]
-    alone = [queue for queue in sorted(state.queues) if _last_one(state, others, queue)]
+    work = board.rules.after_call_work_reasons
+    alone = [queue for queue in sorted(state.queues) if _last_one(state, others, queue, work)]
     if alone:
         names = ", ".join(alone)
         word = "queue" if len(alone) == 1 else "queues"
@@ -119,5 +120,17 @@ def break_overrun(state: OperatorState, now: datetime, rules: BreakRules) -> boo
     return now - state.since > timedelta(minutes=known.max_minutes)
 
 
-def _last_one(state: OperatorState, others: list[OperatorState], queue: str) -> bool:
-    return state.taking_calls(queue) and not any(other.taking_calls(queue) for other in others)
+def _last_one(
+    state: OperatorState, others: list[OperatorState], queue: str, work: frozenset[str]
+) -> bool:
+    serving = [other for other in others if _takes_calls(other, queue, work)]
+    return _takes_calls(state, queue, work) and not serving
+
+
+def _takes_calls(state: OperatorState, queue: str, work: frozenset[str]) -> bool:
+    """Taking the queue's calls; a pause for after-call work is part of that work, not a
+    break: the operator is back once they press Ready."""
+    member = state.memberships.get(queue)
+    if member is not None and member.paused and member.paused_reason in work:
+        return state.activity in TAKING_CALLS
+    return state.taking_calls(queue)

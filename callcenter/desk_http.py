@@ -129,7 +129,14 @@ async def transfer(request: web.Request) -> web.Response:
 
 async def call_back(request: web.Request) -> web.Response:
     """Dial a callback: the operator's phone rings first, then the customer's (CC-5).
-    Each operator dials their own, so callbacks go out no faster than operators free."""
+    Each operator dials their own, so callbacks go out no faster than operators free.
+
+    A callback keeping its caller's queue place is taken out of the place for good
+    before it is dialled (:meth:`~callcenter.storage.SqlTasks.take_place`, under the
+    row lock the engine's release claims with): from then on it is an ordinary callback
+    the engine no longer dials, whatever becomes of this call — the operator goes on
+    with it as with any other (calls again, or marks it done). While the engine is
+    dialling it (its claim holds), the desk refuses with 409 and places no call."""
     sources, login = request.app[SOURCES_KEY], signed_in(request).login
     task = await own_task(request, login)
     ami, board = sources.ami(), sources.board
@@ -139,6 +146,10 @@ async def call_back(request: web.Request) -> web.Response:
     if ami is None or not ami.is_connected or not interfaces:
         return await desk(request, "Asterisk cannot be told now: try again in a moment", 503)
     try:
+        took_place = await sources.tasks.take_place(task.id, login, sources.clock())
+    except TaskError as error:
+        return await desk(request, str(error).capitalize(), 409)
+    try:
         placed = await dial_callback(
             ami, sources.tasks, task, interfaces[0], login, sources.clock()
         )
@@ -146,7 +157,7 @@ async def call_back(request: web.Request) -> web.Response:
         return await desk(request, f"Asterisk refused the call: {error}", 502)
     await audit(
         request, "task.callback_dialled", subject_kind="task", subject_id=task.id,
-        details={"reason": placed.reason},
+        details={"reason": placed.reason, "took_place": took_place},
     )  # fmt: skip
     raise web.HTTPSeeOther("/desk")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from callcenter import card, cli, desk_http, http, message_http, reports_http, wallboard_http
+from callcenter.after_call_work_watch import AFTER_CALL_EVENTS, AfterCallWork
 from callcenter.board import Board
 from callcenter.breaks import parse_break_reasons
 from callcenter.callback_release_worker import (
@@ -90,7 +91,7 @@ class CallcenterPlugin(Plugin):
         host.provide(HOURS, settings.service_hours(calendar))
         outages = SqlOutages(host.database)
         host.provide(OUTAGES, outages)
-        tasks = SqlTasks(host.database, calendar)
+        tasks = SqlTasks(host.database, calendar, host.events)
         host.provide(TASKS, tasks)
 
         sources = card.CardSources(
@@ -135,6 +136,7 @@ class CallcenterPlugin(Plugin):
                 timedelta(hours=settings.telephony_outage_limit_hours),
             ),
             host.clock,
+            tasks,
         )
 
         desk = desk_http.DeskSources(
@@ -215,7 +217,10 @@ class CallcenterPlugin(Plugin):
         queue_calls: SqlQueueCalls,
     ) -> None:
         """Operators' states and queue calls from the AMI link, stored by one process."""
-        rules = StateRules(timedelta(minutes=settings.after_call_work_limit_minutes))
+        rules = StateRules(
+            timedelta(minutes=settings.after_call_work_limit_minutes),
+            after_call_work_reasons=frozenset({settings.after_call_work_reason}),
+        )
         leadership = Leadership(host.database, AMI_RECORDER)
         outage_limit = timedelta(hours=settings.telephony_outage_limit_hours)
         watch = OperatorWatch(
@@ -225,6 +230,12 @@ class CallcenterPlugin(Plugin):
         host.provide(BOARD, watch)
         for event_type in OPERATOR_EVENTS:
             host.on_ami_event(event_type, watch.on_event)
+        if settings.after_call_work_pause:  # CC-2: the operator wraps up until Ready
+            work = AfterCallWork(
+                watch.board, lambda: host.ami, host.clock, settings.after_call_work_reason
+            )
+            for event_type in AFTER_CALL_EVENTS:
+                host.on_ami_event(event_type, work.on_event)
         calls = QueueCallWatch(queue_calls, leadership, host.events, host.clock)
         host.provide(WAITING, calls)
         for event_type in QUEUE_CALL_EVENTS:

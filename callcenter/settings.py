@@ -95,6 +95,13 @@ class CallcenterSettings(Section):
     break_reasons: str = "lunch=45, rest=15, training=60, technical"
     """The reasons an operator may take a break for, each with its longest length in
     minutes where one is set (CC-3; the standard names lunch and technical breaks)."""
+    after_call_work_pause: bool = True
+    """After each queue call the operator is paused in their queues for their after-call
+    work (CC-2) until they press Ready on the desk. Off, app_queue offers them the next
+    caller as soon as the queue's ``wrapuptime`` (a few seconds) is over."""
+    after_call_work_reason: str = "wrapup"
+    """The pause reason of after-call work, a short word like the break reasons: a
+    member paused with it shows in after-call work on the board, not on a break."""
     transfer_ring_limit_seconds: int = 15
     """How long a transfer's target rings, then the operator who transferred, before the
     call moves on (CC-4); 3 rings of the Russian ring cadence, 1 s on and 4 s off, as an
@@ -142,6 +149,18 @@ class CallcenterSettings(Section):
             parse_break_reasons(self.break_reasons)
         except BreakRulesError as error:
             yield "break_reasons", str(error)
+        yield from self._after_call_work_problems()
+
+    def _after_call_work_problems(self) -> Iterable[tuple[str, str]]:
+        from callcenter.breaks import REASON_NAME
+        from callcenter.callback_release import HOLD_REASON
+
+        reason = self.after_call_work_reason
+        taken = {HOLD_REASON, *(p.partition("=")[0].strip() for p in self.break_reasons.split(","))}
+        if not REASON_NAME.match(reason):
+            yield "after_call_work_reason", f"{reason!r} is not a short word in a-z, 0-9, _ or -"
+        elif reason in taken:
+            yield "after_call_work_reason", f"{reason!r} is already a break or callback reason"
 
 
 _NO_CALENDAR = WorkingCalendar(years=frozenset(), days_off=frozenset())  # a window needs no days

@@ -157,7 +157,7 @@ class SqlTasks:
                 )
                 .group_by(queue)
             )
-            return {str(name): int(count) for name, count in rows.tuples()}
+            return {str(name): int(count) for name, count in rows.all()}
 
     async def claim_place(
         self, task_id: int, owner: str, login: str, now: datetime, lease: timedelta

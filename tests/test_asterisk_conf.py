@@ -6,6 +6,7 @@ import configparser
 import re
 from pathlib import Path
 
+from callcenter.settings import CallcenterSettings
 from callgrid.settings import Settings
 from ivr.content import IvrContent
 from telephony.dialplan import (
@@ -120,3 +121,12 @@ def test_configs_are_well_formed_ini() -> None:
 def test_queues_tell_the_engine_who_answered() -> None:
     """Without setinterfacevar, Asterisk leaves MEMBERINTERFACE unset on the caller."""
     assert _sections("queues.conf")["callgrid-queue"]["setinterfacevar"] == "yes"
+
+
+def test_queues_wrap_up_a_few_seconds_while_the_after_call_work_pause_lands() -> None:
+    """The engine pauses each member after a call (CC-2); app_queue's wrap-up of a few
+    seconds keeps the member from being rung before that pause arrives, and the Ready
+    on the desk is not held up much longer by it."""
+    wrapup = int(_sections("queues.conf")["callgrid-queue"]["wrapuptime"])
+    assert CallcenterSettings().after_call_work_pause
+    assert 2 <= wrapup <= 10

@@ -1,5 +1,5 @@
 // The operator's desk: the card of the customer calling pops up as the phone rings, and
-// the call answered can be transferred.
+// the call answered can be transferred; once it ends, after-call work until Ready.
 "use strict";
 (function () {
   function line(list, term, value) {
@@ -45,6 +45,10 @@
     document.getElementById("call-uniqueid").value = call.uniqueid;
     document.getElementById("call-caller").textContent = call.caller || "a hidden number";
     document.getElementById("call-queue").textContent = call.queue ? "(" + call.queue + ")" : "";
+    // A call ended: after-call work until Ready (a reload shows the state as stored).
+    const work = document.getElementById("after-call-work");
+    if (work) work.hidden = Boolean(call.uniqueid);
+    document.getElementById("my-state").textContent = call.uniqueid ? "talking" : "after_call_work";
   }
 
   function connect() {

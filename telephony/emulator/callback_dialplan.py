@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from telephony.emulator.ami_calls import AfterOutcome, CallSimulator, Dialplan, Outcome
@@ -48,12 +48,16 @@ class CallbackDialplan:
         *,
         customer: DialStatus = "ANSWER",
         ring_delay: float = 0.0,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
+        """``ring_delay``: how long an unanswered customer rings before Dial gives up (30 s
+        in the dialplan), waited with ``sleep`` (the emulator's virtual time, in tests)."""
         self.calls = calls
         self.others = others
         self.customer: DialStatus = customer
         self.customers: dict[str, DialStatus] = {}
         self.ring_delay = ring_delay
+        self.sleep = sleep
         self.placed: list[OriginateRequest] = []
         self.talking: list[list[Channel]] = []
         """The calls put through, each the Local pair then the customer's leg."""
@@ -62,11 +66,9 @@ class CallbackDialplan:
         self._ringing: set[asyncio.Task[None]] = set()
 
     @classmethod
-    def install(
-        cls, calls: CallSimulator, *, customer: DialStatus = "ANSWER", ring_delay: float = 0.0
-    ) -> CallbackDialplan:
+    def install(cls, calls: CallSimulator, *, customer: DialStatus = "ANSWER") -> CallbackDialplan:
         """Add the context to ``calls``, in front of the dialplan it has."""
-        dialplan = cls(calls, calls.dialplan, customer=customer, ring_delay=ring_delay)
+        dialplan = cls(calls, calls.dialplan, customer=customer)
         calls.contexts = frozenset({*calls.contexts, CALLBACK_CONTEXT})
         calls.dialplan = dialplan
         return dialplan
@@ -128,7 +130,7 @@ class CallbackDialplan:
             self._not_answered(legs, customer, status)
 
     async def _ring_out(self, legs: list[Channel], customer: Channel) -> None:
-        await asyncio.sleep(self.ring_delay)
+        await self.sleep(self.ring_delay)
         if legs[0].name in self.calls.channels:  # nobody hung up meanwhile
             self._not_answered(legs, customer, "NOANSWER")
 

@@ -124,6 +124,44 @@ async def test_no_call_outside_the_customers_window(database: Database) -> None:
     assert figures.postponed == 1
 
 
+async def test_a_crowd_put_off_at_a_windows_close_does_not_leave_the_lines_idle(
+    database: Database,
+) -> None:
+    """At 20:30 in Tomsk sixty Tomsk customers are due before five in Moscow: the turn
+    puts the crowd off to the morning and still fills its lines from Moscow; a customer
+    judged too late for a line is given back, not held until a lease runs out."""
+    late_in_tomsk = datetime(2026, 12, 2, 13, 30, tzinfo=UTC)
+    clock = ManualClock(late_in_tomsk)
+    parts = parts_for(database, clock)
+    moscow = {"address": "г. Москва, ул. Тверская, 1", "area": "Москва"}
+    tomsk = [account(n) for n in range(60)]
+    await add_customers(database, tomsk + [account(n, **moscow) for n in range(60, 65)], clock())
+    entries = [ListEntry(f"70{n:08d}") for n in range(65)]
+    campaign = await running_campaign(parts, draft(clock(), lines=3), entries, clock())
+
+    started, figures = await parts.store.take_turn(
+        campaign,
+        MessageChannel.PHONE,
+        clock(),
+        budget_of(3),
+        ContactJudge(campaign, parts.rules, clock()),
+    )
+    assert len(started) == 3
+    assert {a.account_number for a in started} <= {f"70{n:08d}" for n in range(60, 65)}
+    assert figures.postponed == 60
+
+    await parts.store.finish(started[0].id, Cause.BUSY, clock())
+    clock.advance(1)
+    (next_one,), _ = await parts.store.take_turn(
+        campaign,
+        MessageChannel.PHONE,
+        clock(),
+        budget_of(3),
+        ContactJudge(campaign, parts.rules, clock()),
+    )
+    assert next_one.account_number not in {a.account_number for a in started}
+
+
 async def test_consent_is_checked_when_dialling_not_when_listed(database: Database) -> None:
     clock = ManualClock(TOMSK_MORNING)
     parts = parts_for(database, clock)

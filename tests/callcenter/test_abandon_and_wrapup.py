@@ -208,6 +208,16 @@ async def test_after_call_work_past_five_minutes_shows_and_is_stored(center: Cen
 
     site.clock.advance(OLGA_WRAPUP - 301)
     await board.tick()
+    assert await olga() == (Activity.AFTER_CALL_WORK, True), "paused until she is ready"
+    ami = center.engine.ami
+    assert ami is not None
+    await ami.send(QueuePause(OLGA, False))  # what her Ready on the desk sends
+
+    async def worked() -> bool:
+        (stay,) = await center.stays(1)
+        return stay.after_call_work_seconds is not None
+
+    await eventually(worked)
     assert await olga() == (Activity.AVAILABLE, False)
     (stay,) = await center.stays(1)
     assert stay.after_call_work_seconds == OLGA_WRAPUP

@@ -20,8 +20,8 @@ from callgrid.engine import Engine
 from ivr.content import IvrContent
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.ami_server import AmiEmulator
-from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.callback_dialplan import CallbackDialplan
+from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 from telephony.emulator.virtual_time import VirtualTime
 from tests.callcenter.test_callback_worker import OLGA, held, start_center

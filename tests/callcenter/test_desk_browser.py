@@ -1,6 +1,7 @@
 """The operator's desk in a real browser: the customer's card pops up the moment the
 emulated Asterisk rings the operator (an audited read), and a break is refused while
-the operator is the last one taking a queue's calls, then taken and ended."""
+the operator is the last one taking a queue's calls, then taken and ended; callbacks are
+dialled from the desk, one keeping its caller's queue place marked so until then."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pytest
 from playwright.async_api import Page, expect
 
 from callcenter.plugin import TASKS
-from callcenter.tasks import new_callback
+from callcenter.tasks import QueuePlace, new_callback
 from telephony.ami.actions import QueueAdd
 from telephony.emulator.ami_server import AmiEmulator
+from telephony.emulator.callback_dialplan import CallbackDialplan
 from tests.autodialer.campaign_fixtures import account, add_customers
 from tests.callcenter.test_call_register import ANSWERED, altered, named, received
 from tests.callcenter.test_wallboard_browser import board_site
@@ -108,3 +110,25 @@ async def test_a_callback_is_dialled_from_the_desk_and_marked_done(
     await expect(page.locator(f'#my-work tr[data-task="{overdue}"]')).to_have_count(0)
     done = await tasks.get(overdue)
     assert done is not None and (done.status, done.done_by) == ("done", "olga")
+
+
+async def test_a_kept_place_callback_is_marked_until_the_operator_dials_it(
+    board_site: tuple[RunningWeb, AmiEmulator], page: Page
+) -> None:
+    site, emulator = board_site
+    dialplan = CallbackDialplan.install(emulator.calls)
+    joined = site.clock() - timedelta(minutes=2)
+    task_id = await site.engine.host.require(TASKS).request_callback(
+        "c3", "79130000009", "households", None, joined, QueuePlace("billing", joined)
+    )
+    await site.add_user("olga", "operator")
+    await sign_in(page, site, "olga")
+    await page.goto(site.url + "/desk")
+    row = page.locator(f'#my-work tr[data-task="{task_id}"]')
+    await expect(row.locator(".kept-place")).to_have_text("waiting in billing")
+
+    await row.get_by_role("button", name="Call back").click()
+    await expect(row.locator(".calls")).to_have_text("1 call(s) placed")
+    await expect(row.locator(".kept-place")).to_have_count(0)
+    assert [request.exten for request in dialplan.placed] == ["79130000009"]
+    dialplan.hang_up()

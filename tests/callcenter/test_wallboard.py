@@ -42,8 +42,8 @@ def test_queues_show_waiting_service_level_and_who_takes_calls() -> None:
 
     billing, dispatch = board["queues"]
     assert billing == {
-        "queue": "billing", "waiting": 1, "longest_wait_seconds": 55, "answered": 3,
-        "abandoned": 0, "service_level": 0.667, "taking_calls": 1,
+        "queue": "billing", "waiting": 1, "kept_callbacks": 0, "longest_wait_seconds": 55,
+        "answered": 3, "abandoned": 0, "service_level": 0.667, "taking_calls": 1,
     }  # fmt: skip
     assert (dispatch["waiting"], dispatch["taking_calls"], dispatch["service_level"]) == (
         1,
@@ -78,3 +78,23 @@ def test_the_link_down_past_two_hours_is_an_alert_and_one_log_line(
     assert any("longer than the 2:00:00" in alert for alert in board["alerts"]) is alerted
     assert alarm.check(lost_at, NOW) is alarm.check(lost_at, NOW + timedelta(seconds=1)) is alerted
     assert len([r for r in caplog.records if "CC-10" in r.getMessage()]) == int(alerted)
+
+
+def test_callbacks_keeping_a_place_are_counted_beside_the_callers_waiting() -> None:
+    waiting = [Waiting("billing", "w1", "7913", NOW - timedelta(seconds=10))]
+    operators = [OperatorNow("olga", Activity.AVAILABLE, "", NOW, ("billing",), False)]
+    kept = {"billing": 2, "dispatch": 1, "support": 0}
+
+    board = wallboard(NOW, operators, waiting, [], True, None, RULES, kept)
+    unlinked = wallboard(NOW, operators, None, [], None, None, RULES, kept)
+
+    rows = {queue["queue"]: queue for queue in board["queues"]}
+    assert list(rows) == ["billing", "dispatch"], "a queue with kept callbacks only is shown"
+    assert (rows["billing"]["waiting"], rows["billing"]["kept_callbacks"]) == (1, 2)
+    assert (rows["dispatch"]["waiting"], rows["dispatch"]["kept_callbacks"]) == (0, 1)
+    assert [(q["waiting"], q["kept_callbacks"]) for q in unlinked["queues"]] == [
+        (None, 2),
+        (None, 1),
+    ], "stored, so known in a process without the AMI link"
+    (none_kept,) = wallboard(NOW, operators, waiting, [], True, None, RULES)["queues"]
+    assert none_kept["kept_callbacks"] == 0

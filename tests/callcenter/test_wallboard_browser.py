@@ -60,9 +60,9 @@ async def test_a_supervisor_sees_an_operator_go_to_lunch_live(
     await expect(olga.locator(".activity")).to_have_text("break")
     await expect(olga).to_contain_text("lunch")
     billing = page.locator('#queues tr[data-queue="billing"]')
-    await expect(billing.locator("td").nth(3)).to_have_text("0")  # nobody takes its calls
+    await expect(billing.locator("td").nth(4)).to_have_text("0")  # nobody takes its calls
     await ami.send(QueueAdd("billing", "Local/ivan@operators/n", member_name="Иван"))
-    await expect(billing.locator("td").nth(3)).to_have_text("1")
+    await expect(billing.locator("td").nth(4)).to_have_text("1")
     assert await page.evaluate("window.notReloaded") is True
 
 

@@ -4,19 +4,27 @@ statistics compute over the same stored calls, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from callcenter.call_register import CallOutcome, QueueCall
+from callcenter.emergency import EmergencyMode
 from callcenter.operator_state import Activity
-from callcenter.operator_store import OperatorNow
+from callcenter.operator_store import OperatorNow, SqlOperators
 from callcenter.queue_call_store import SqlQueueCalls
 from callcenter.queue_call_watch import Waiting
 from callcenter.statistics import Figures, by_queue, grouped
+from callcenter.storage import KEPT_PLACES_TOPIC, SqlTasks
+from callcenter.tasks import QueuePlace
 from callcenter.wallboard import WallboardRules, wallboard, wallboard_of
+from callcenter.wallboard_http import WallboardSources
 from callgrid.database import Database
+from callgrid.events import EventHub
+from worktime.calendar import default_calendar
+from worktime.clock import ManualClock
 
 MIDNIGHT = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 00:00 in Tomsk
 NOW = MIDNIGHT + timedelta(hours=11)
@@ -150,3 +158,48 @@ async def test_the_wallboard_from_the_database_shows_what_it_shows_over_the_call
         "paid_services",
         "support",
     ]
+
+
+async def test_kept_place_callbacks_are_counted_by_the_database_for_the_board(
+    database: Database,
+) -> None:
+    hub = EventHub()
+    changes = hub.subscribe(KEPT_PLACES_TOPIC)
+    tasks = SqlTasks(database, default_calendar(), hub)
+    joined, lease = NOW - timedelta(minutes=4), timedelta(seconds=60)
+
+    async def callback(n: int, queue: str | None) -> int:
+        place = None if queue is None else QueuePlace(queue, joined + timedelta(seconds=n))
+        return await tasks.request_callback(
+            f"c{n}", f"791300000{n:02}", "households", None, NOW, place
+        )
+
+    ids = [await callback(n, queue) for n, queue in enumerate(
+        ["billing", "billing", "billing", "billing", "support", "dispatch", None]
+    )]  # fmt: skip
+    for n in (1, 2, 3):  # being dialled: still kept; put through, or out of attempts: not
+        claimed = await tasks.claim_place(ids[n], "engine", "olga", NOW, lease)
+        assert claimed is not None and claimed.place is not None
+        if n == 2:
+            assert await tasks.move_place(ids[n], "engine", claimed.place.connected())
+        if n == 3:
+            assert await tasks.move_place(ids[n], "engine", claimed.place.failed(NOW, lease, 1))
+    await tasks.done(ids[5], "ivan", NOW)  # done while it kept its place
+
+    counted = await tasks.kept_per_queue()
+    stored = Counter(task.place.queue for task in await tasks.kept_places() if task.place)
+    sources = WallboardSources(
+        SqlOperators(database), SqlQueueCalls(database), None, lambda: None, None, hub,
+        EmergencyMode(database, ManualClock(NOW), 40, 180), RULES, ManualClock(NOW), tasks,
+    )  # fmt: skip
+    board = await sources.figures()
+
+    assert counted == stored == {"billing": 2, "support": 1}
+    assert [(q["queue"], q["waiting"], q["kept_callbacks"]) for q in board["queues"]] == [
+        ("billing", None, 2),
+        ("support", None, 1),
+    ]
+    queues = [changes.queue.get_nowait().data["queue"] for _ in range(changes.queue.qsize())]
+    assert Counter(queues) == {"billing": 4 + 3 + 2, "support": 1, "dispatch": 2}, (
+        "the board is told of each change: 6 places kept, 3 claimed, 2 moved, 1 done"
+    )
