@@ -18,10 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from recordings.storage import operator_login
 from telephony.ami.event_base import AmiEvent
 from telephony.ami.member_events import MemberStatus, QueueMemberEvent, QueueMemberRemoved
 from telephony.ami.queue_events import AgentCalled, AgentComplete, AgentConnect, AgentRingNoAnswer
+from telephony.interfaces import operator_login
 
 
 class Activity(StrEnum):

@@ -15,7 +15,7 @@ from callcenter.operator_state import Activity
 from callcenter.statistics import DEFAULT_SHORT_ABANDON_SECONDS, Figures
 from callcenter.tables import QueueStayRow
 from callgrid.database import Database
-from recordings.storage import operator_login
+from telephony.interfaces import operator_login
 
 ANSWERED = (CallOutcome.ANSWERED.value, CallOutcome.TRANSFERRED.value)
 WORK_FOLLOWS_WITHIN = timedelta(seconds=10)

@@ -34,8 +34,8 @@ from callcenter.survey import (
 from callcenter.survey_store import SqlSurveys
 from customers.model import Account
 from prompts.catalog import Variant
-from recordings.storage import operator_login
 from telephony.agi import AgiCall, AgiError
+from telephony.interfaces import operator_login
 
 log = logging.getLogger(__name__)
 PromptFile = Callable[[str, Variant], str]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from recordings.storage import operator_login
+from telephony.interfaces import operator_login
 
 
 class TargetKind(StrEnum):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from callgrid.events import EventHub
-from recordings.storage import operator_login
 from telephony.ami.event_base import AmiEvent
 from telephony.ami.queue_events import AgentComplete, AgentConnect
+from telephony.interfaces import operator_login
 from worktime.clock import Clock
 
 CONNECTED_TOPIC = "callcenter.connected"

@@ -2,7 +2,7 @@
 counts as one listening: pure decisions, no I/O.
 
 A supervisor reaches every recording; an operator only those of their own calls (the
-index keeps a call's operator as a login, ``recordings.storage.operator_login``, which
+index keeps a call's operator as a login, ``telephony.interfaces.operator_login``, which
 is the operator's web login), and those a supervisor granted them. An admin reads the
 audit log, not the recordings; dispatch reaches none.
 """

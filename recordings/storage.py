@@ -14,6 +14,7 @@ from callgrid.database import Database, cut_to_columns, text_lengths
 from callgrid.web.audit import AuditLog
 from recordings.model import CallFacts, Recording, RecordingState
 from recordings.tables import RecordingGrantRow, RecordingRow
+from telephony.interfaces import operator_login
 
 MAX_HOLD_REASON = 512
 
@@ -242,15 +243,6 @@ class SqlRecordings:
         async with self.database.session() as session:
             rows = await session.scalars(query)
             return [recording_of(row) for row in rows]
-
-
-def operator_login(operator: str | None) -> str:
-    """The login an operator's queue interface names — ``PJSIP/petrova``,
-    ``Local/petrova@operators/n`` → ``petrova`` — which the index keeps as the operator."""
-    if not operator:
-        return ""
-    resource = operator.split("/", 1)[1] if "/" in operator else operator
-    return resource.split("@", 1)[0].split("/", 1)[0].lower()
 
 
 def _filtered(statement: Select[Any], query: RecordingQuery) -> Select[Any]:
