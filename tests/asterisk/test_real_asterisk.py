@@ -161,15 +161,15 @@ async def test_key_zero_reaches_an_operator_who_answers(
     row = await call.stored(60)
     await assert_released(call)
 
-    assert queued.command == 'EXEC Queue "operators,,,,40"'
+    assert queued.command == 'EXEC Queue "operators,c,,,40"'
     assert row.outcome == "operator" and row.ended_by == "queue"
     assert row.path == ["main", "operator"] and row.topic == "Оператор"
     assert row.inputs == "0"
-    # The operator hung up: Queue() gives -1, yet (unlike the emulator's model) the
-    # caller's channel is still up for AGI: no HANGUP line, GET VARIABLE answers 200.
-    # The engine ends the call itself and the dialplan's Hangup() follows.
-    assert replies_to(call, r"^EXEC Queue ") == ["200 result=-1"]
-    assert replies_to(call, r"^GET VARIABLE ABANDONED$") == ["200 result=0"]
+    # The operator hung up: with option c Queue() gives 0 and QUEUESTATUS=CONTINUE, the
+    # caller's channel is up (CHANNEL STATUS answers 200), and the engine ends the call.
+    assert replies_to(call, r"^EXEC Queue ") == ["200 result=0"]
+    assert replies_to(call, r"^GET VARIABLE QUEUESTATUS$") == ["200 result=1 (CONTINUE)"]
+    assert replies_to(call, r"^CHANNEL STATUS$")[0].startswith("200 result=")
     connected = [
         seen for seen in observer.named("AgentConnect") if seen.event.get("Queue") == "operators"
     ]
