@@ -22,12 +22,9 @@ from callcenter.operator_state import Activity
 from callcenter.plugin import BOARD, OPERATORS, QUEUE_CALLS
 from callgrid.database import Database
 from callgrid.engine import Engine
-from callgrid.settings import Settings
-from callgrid.web.app import PASSWORD_HASHER
 from ivr.call_record import Outcome
 from ivr.content import IvrContent
 from ivr.plugin import CALL_LOG
-from ivr.settings import IvrSettings
 from telephony.ami.actions import QueuePause
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.ami_server import AmiEmulator
@@ -36,8 +33,9 @@ from telephony.emulator.queue_members import NEVER_ANSWERS, MemberBehaviour
 from telephony.emulator.queue_state import EmulatedMember, EmulatedQueue
 from telephony.emulator.sounds import SoundLibrary
 from telephony.emulator.virtual_time import VirtualTime
+from tests.callcenter.engine_site import engine_site
 from tests.waiting import eventually
-from tests.web.conftest import CHEAP_HASHER, RunningWeb
+from tests.web.conftest import RunningWeb
 from worktime.clock import ManualClock
 
 WEDNESDAY_10 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 in Tomsk
@@ -116,31 +114,11 @@ async def center(
         members={IVAN: NEVER_ANSWERS, OLGA: MemberBehaviour(answer_after=3.0, talk_seconds=40)},
         queue_time=VirtualTime(),
     )
-    await emulator.start()
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        database_url=database.url,
-        agi_port=0,
-        agi_reply_timeout=5.0,
-        ami_port=emulator.port,
-        ami_username="ivr",
-        ami_secret="ivrsecret",
-        web_port=0,
-    ).with_sections(IvrSettings(prompts_dir=ivr_content.library.directory))
-    clock = ManualClock(WEDNESDAY_10)
-    engine = Engine(
-        settings, clock, parts=("agi", "ami", "web"), provided=[(PASSWORD_HASHER, CHEAP_HASHER)]
-    )
-    await engine.start()
-    await eventually(lambda: engine.ami is not None and engine.ami.is_connected)
-    runner = engine._web_runner
-    assert runner is not None
-    host, port = runner.addresses[0][:2]
-    site = RunningWeb(engine, f"http://{host}:{port}", clock)
-    await site.add_user("sofia", "supervisor")
-    yield Center(site, emulator, SoundLibrary([ivr_content.library.directory]))
-    await engine.stop()
-    await emulator.stop()
+    async with engine_site(
+        database, emulator, ivr_content, tmp_path, ManualClock(WEDNESDAY_10)
+    ) as site:
+        await site.add_user("sofia", "supervisor")
+        yield Center(site, emulator, SoundLibrary([ivr_content.library.directory]))
 
 
 async def test_callers_who_give_up_in_the_queue_are_counted_as_abandoned(center: Center) -> None:

@@ -26,11 +26,7 @@ from callcenter.operator_state import Activity, StateRules
 from callcenter.plugin import BOARD, OPERATORS
 from callcenter.settings import CallcenterSettings
 from callgrid.database import Database
-from callgrid.engine import Engine
-from callgrid.settings import Settings
-from callgrid.web.app import PASSWORD_HASHER
 from ivr.content import IvrContent
-from ivr.settings import IvrSettings
 from telephony.ami.actions import QueueStatus
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.ami_server import AmiEmulator
@@ -40,10 +36,11 @@ from telephony.emulator.queue_state import EmulatedMember, EmulatedQueue
 from telephony.emulator.sounds import SoundLibrary
 from telephony.emulator.virtual_time import VirtualTime
 from tests.callcenter import test_abandon_and_wrapup as abandon
+from tests.callcenter.engine_site import engine_site
 from tests.callcenter.member_wire import agent, at, member
 from tests.callcenter.test_transfer_return import page
 from tests.waiting import eventually
-from tests.web.conftest import CHEAP_HASHER, CSRF_INPUT, RunningWeb
+from tests.web.conftest import CSRF_INPUT
 from worktime.clock import ManualClock
 
 REASON = CallcenterSettings().after_call_work_reason
@@ -259,42 +256,20 @@ async def running_center(
         members={OLGA: MemberBehaviour(ANSWER_AFTER, TALK), IVAN: NEVER_ANSWERS},
         queue_time=time,
     )
-    await emulator.start()
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        database_url=database.url,
-        agi_port=0,
-        agi_reply_timeout=5.0,
-        ami_port=emulator.port,
-        ami_username="ivr",
-        ami_secret="ivrsecret",
-        web_port=0,
-    ).with_sections(
-        IvrSettings(prompts_dir=ivr_content.library.directory),
-        CallcenterSettings(**callcenter),
-    )
     clock = ManualClock(abandon.WEDNESDAY_10)
-    engine = Engine(
-        settings, clock, parts=("agi", "ami", "web"), provided=[(PASSWORD_HASHER, CHEAP_HASHER)]
-    )
-    await engine.start()
-    await eventually(lambda: engine.ami is not None and engine.ami.is_connected)
-    runner = engine._web_runner
-    assert runner is not None
-    host, port = runner.addresses[0][:2]
-    site = RunningWeb(engine, f"http://{host}:{port}", clock)
-    await site.add_user("sofia", "supervisor")
-    await site.add_user("olga", "operator")
-    center = Center(site, emulator, SoundLibrary([ivr_content.library.directory]), time, [])
-    try:
-        await center.olga_shown(Activity.AVAILABLE)
-        yield center
-    finally:
-        for call in center.calls:
-            call.cancel()
-        await asyncio.gather(*center.calls, return_exceptions=True)
-        await engine.stop()
-        await emulator.stop()
+    async with engine_site(
+        database, emulator, ivr_content, tmp_path, clock, CallcenterSettings(**callcenter)
+    ) as site:
+        await site.add_user("sofia", "supervisor")
+        await site.add_user("olga", "operator")
+        center = Center(site, emulator, SoundLibrary([ivr_content.library.directory]), time, [])
+        try:
+            await center.olga_shown(Activity.AVAILABLE)
+            yield center
+        finally:
+            for call in center.calls:
+                call.cancel()
+            await asyncio.gather(*center.calls, return_exceptions=True)
 
 
 @pytest.fixture

@@ -17,11 +17,7 @@ from callcenter.call_register import CallOutcome
 from callcenter.operator_state import Activity
 from callcenter.plugin import OPERATORS, QUEUE_CALLS
 from callgrid.database import Database
-from callgrid.engine import Engine
-from callgrid.settings import Settings
-from callgrid.web.app import PASSWORD_HASHER
 from ivr.content import IvrContent
-from ivr.settings import IvrSettings
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.ami_server import AmiEmulator
 from telephony.emulator.caller import ScriptedCaller
@@ -29,8 +25,9 @@ from telephony.emulator.queue_members import NEVER_ANSWERS, MemberBehaviour
 from telephony.emulator.sounds import SoundLibrary
 from telephony.emulator.virtual_time import VirtualTime
 from tests.autodialer.campaign_fixtures import account, add_customers
+from tests.callcenter.engine_site import engine_site
 from tests.waiting import eventually
-from tests.web.conftest import CHEAP_HASHER, RunningWeb
+from tests.web.conftest import RunningWeb
 from worktime.clock import ManualClock
 
 WEDNESDAY_10 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 in Tomsk
@@ -47,29 +44,10 @@ async def center(
         members={IVAN: NEVER_ANSWERS, OLGA: MemberBehaviour(answer_after=3.0, talk_seconds=40)},
         queue_time=VirtualTime(),
     )
-    await emulator.start()
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        database_url=database.url,
-        agi_port=0,
-        agi_reply_timeout=5.0,
-        ami_port=emulator.port,
-        ami_username="ivr",
-        ami_secret="ivrsecret",
-        web_port=0,
-    ).with_sections(IvrSettings(prompts_dir=ivr_content.library.directory))
-    clock = ManualClock(WEDNESDAY_10)
-    engine = Engine(
-        settings, clock, parts=("agi", "ami", "web"), provided=[(PASSWORD_HASHER, CHEAP_HASHER)]
-    )
-    await engine.start()
-    await eventually(lambda: engine.ami is not None and engine.ami.is_connected)
-    runner = engine._web_runner
-    assert runner is not None
-    host, port = runner.addresses[0][:2]
-    yield RunningWeb(engine, f"http://{host}:{port}", clock), emulator
-    await engine.stop()
-    await emulator.stop()
+    async with engine_site(
+        database, emulator, ivr_content, tmp_path, ManualClock(WEDNESDAY_10)
+    ) as site:
+        yield site, emulator
 
 
 async def test_a_caller_reaches_the_next_operator_who_sees_their_card(

@@ -17,22 +17,18 @@ import pytest
 
 from callcenter.settings import CallcenterSettings
 from callgrid.database import Database
-from callgrid.engine import Engine
-from callgrid.settings import Settings
-from callgrid.web.app import PASSWORD_HASHER
 from ivr.call_record import Outcome
 from ivr.content import IvrContent
 from ivr.plugin import CALL_LOG
-from ivr.settings import IvrSettings
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.ami_server import AmiEmulator
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.queue_members import MemberBehaviour
 from telephony.emulator.sounds import SoundLibrary
 from telephony.emulator.virtual_time import VirtualTime
+from tests.callcenter.engine_site import engine_site
 from tests.ivr.calls import played
-from tests.waiting import eventually
-from tests.web.conftest import CHEAP_HASHER, RunningWeb
+from tests.web.conftest import RunningWeb
 from worktime.clock import ManualClock
 
 WEDNESDAY_10 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 in Tomsk
@@ -51,32 +47,15 @@ async def center(
         members={OLGA: MemberBehaviour(answer_after=2.0, talk_seconds=30, hangs_up="agent")},
         queue_time=VirtualTime(),
     )
-    await emulator.start()
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        database_url=database.url,
-        agi_port=0,
-        agi_reply_timeout=5.0,
-        ami_port=emulator.port,
-        ami_username="ivr",
-        ami_secret="ivrsecret",
-        web_port=0,
-    ).with_sections(
-        IvrSettings(prompts_dir=ivr_content.library.directory),
+    async with engine_site(
+        database,
+        emulator,
+        ivr_content,
+        tmp_path,
+        ManualClock(WEDNESDAY_10),
         CallcenterSettings(survey_enabled=True),
-    )
-    clock = ManualClock(WEDNESDAY_10)
-    engine = Engine(
-        settings, clock, parts=("agi", "ami", "web"), provided=[(PASSWORD_HASHER, CHEAP_HASHER)]
-    )
-    await engine.start()
-    await eventually(lambda: engine.ami is not None and engine.ami.is_connected)
-    runner = engine._web_runner
-    assert runner is not None
-    host, port = runner.addresses[0][:2]
-    yield RunningWeb(engine, f"http://{host}:{port}", clock), emulator
-    await engine.stop()
-    await emulator.stop()
+    ) as site:
+        yield site, emulator
 
 
 async def operator_call(

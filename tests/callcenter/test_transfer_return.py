@@ -21,11 +21,7 @@ from callcenter.plugin import QUEUE_CALLS
 from callcenter.transfer import TargetKind, Transfer, TransferState
 from callcenter.transfer_store import SqlTransfers
 from callgrid.database import Database
-from callgrid.engine import Engine
-from callgrid.settings import Settings
-from callgrid.web.app import PASSWORD_HASHER
 from ivr.content import IvrContent
-from ivr.settings import IvrSettings
 from recordings.settings import RecordingSettings
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_channel_state import Heard
@@ -35,8 +31,9 @@ from telephony.emulator.queue_members import NEVER_ANSWERS, MemberBehaviour
 from telephony.emulator.recording import RATE, read_frames
 from telephony.emulator.sounds import SoundLibrary
 from telephony.emulator.virtual_time import VirtualTime
+from tests.callcenter.engine_site import engine_site
 from tests.waiting import eventually
-from tests.web.conftest import CHEAP_HASHER, CSRF_INPUT, RunningWeb
+from tests.web.conftest import CSRF_INPUT, RunningWeb
 from worktime.clock import ManualClock
 
 WEDNESDAY_10 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 in Tomsk
@@ -108,40 +105,18 @@ async def center(
         },
         queue_time=time,
     )
-    await emulator.start()
     recordings = tmp_path / "recordings"
-    settings = Settings(
-        var_dir=tmp_path / "var",
-        database_url=database.url,
-        agi_port=0,
-        agi_reply_timeout=5.0,
-        ami_port=emulator.port,
-        ami_username="ivr",
-        ami_secret="ivrsecret",
-        web_port=0,
-    ).with_sections(
-        IvrSettings(prompts_dir=ivr_content.library.directory),
-        RecordingSettings(recordings_dir=str(recordings)),
-    )
     clock = ManualClock(WEDNESDAY_10)
-    engine = Engine(
-        settings, clock, parts=("agi", "ami", "web"), provided=[(PASSWORD_HASHER, CHEAP_HASHER)]
-    )
-    await engine.start()
-    await eventually(lambda: engine.ami is not None and engine.ami.is_connected)
-    runner = engine._web_runner
-    assert runner is not None
-    host, port = runner.addresses[0][:2]
-    site = RunningWeb(engine, f"http://{host}:{port}", clock)
-    for login in ("olga", "petr"):
-        await site.add_user(login, "operator")
-    center = Center(site, emulator, time, SqlTransfers(engine.database), ivr_content, recordings)
-    yield center
-    for call in center.calls:
-        call.cancel()
-    await asyncio.gather(*center.calls, return_exceptions=True)
-    await engine.stop()
-    await emulator.stop()
+    sections = RecordingSettings(recordings_dir=str(recordings))
+    async with engine_site(database, emulator, ivr_content, tmp_path, clock, sections) as site:
+        for login in ("olga", "petr"):
+            await site.add_user(login, "operator")
+        transfers = SqlTransfers(site.engine.database)
+        center = Center(site, emulator, time, transfers, ivr_content, recordings)
+        yield center
+        for call in center.calls:
+            call.cancel()
+        await asyncio.gather(*center.calls, return_exceptions=True)
 
 
 async def page(desk: aiohttp.ClientSession) -> str:
