@@ -1,5 +1,13 @@
 """Putting a caller into an Asterisk operator queue and reading how it ended.
 
+The IVR hands the caller to the queue (:func:`hand_to_queue`): it sets the queue, the
+wait and the request to come back with on the channel and ends its FastAGI session, and
+the dialplan ([callgrid-queued]) runs ``Queue()`` with no engine session open for the
+wait and the talk. When ``Queue()`` returns, or the caller hangs up in it (``h``), the
+engines are offered the call again with that request, and :func:`result_after_queue`
+reads how the queue ended from the channel's variables. Transfers (a ring limit of
+seconds) still run ``Queue()`` inside their session (:func:`queue_once`).
+
 ``Queue(name,c,,,timeout)``: with ``c`` the caller's channel comes back from Queue()
 alive when the operator hangs up (app_queue's QUEUE_CONTINUE: the return code 0,
 ``QUEUESTATUS=CONTINUE``), so the FastAGI session goes on — to a transfer the operator
@@ -16,8 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from telephony.agi import AgiCall, CallHungUp
+from telephony.dialplan import (
+    AFTER_QUEUE_SCRIPT,
+    AFTER_QUEUE_VARIABLE,
+    CALL_PARAMETER,
+    PARKED_BY_VARIABLE,
+    QUEUE_VARIABLE,
+    QUEUE_WAIT_VARIABLE,
+)
 
 if TYPE_CHECKING:
     from callcenter.transfer_call import CallTransfers
@@ -49,24 +66,58 @@ VIP_PRIORITY = 10
 priority 0, the rest, in the order they came (CC-9)."""
 
 
+async def hand_to_queue(
+    call: AgiCall, call_id: str, queue: str, wait_seconds: int, *, vip: bool = False
+) -> None:
+    """Give the caller to the dialplan's ``Queue()`` for at most ``wait_seconds`` (CC-2:
+    40 s); a VIP customer waits ahead of the others (CC-9). The session is closed here;
+    ``after-queue?call=<call_id>`` comes back when the queue is over. Raises CallHungUp
+    when the caller is gone already."""
+    query = {
+        CALL_PARAMETER: call_id,
+        "line": call.environment.dialled_number,
+        "queue": queue,
+        "wait": str(wait_seconds),
+    }
+    request = f"{AFTER_QUEUE_SCRIPT}?{urlencode(query)}"
+    variables = {
+        QUEUE_VARIABLE: queue,
+        QUEUE_WAIT_VARIABLE: str(wait_seconds),
+        AFTER_QUEUE_VARIABLE: request,
+        PARKED_BY_VARIABLE: call.environment.engine_address,
+    }
+    if vip:
+        variables["QUEUE_PRIO"] = str(VIP_PRIORITY)
+    with call.one_step():
+        if not await call.return_to_dialplan(variables):
+            raise CallHungUp("caller hung up before the queue")
+
+
+async def result_after_queue(call: AgiCall) -> QueueResult:
+    """How the dialplan's ``Queue()`` ended, read in the after-queue session: on a live
+    channel when Queue() returned, on a dead one when the caller hung up in it.
+    ``ABANDONED`` says nothing here: app_queue sets it on a timeout too."""
+    with call.one_step():
+        status = await call.get_variable("QUEUESTATUS") or ""
+        present = await still_on_the_line(call)
+        if status == CONTINUE or await call.get_variable("MEMBERINTERFACE"):
+            return await _answered(call, present=present)
+        if not present:
+            return QueueResult(QueueOutcome.ABANDONED, status)
+        return QueueResult(QueueOutcome.NOT_ANSWERED, status or "UNKNOWN")
+
+
 async def transfer_to_queue(
-    call: AgiCall,
-    queue: str,
-    wait_seconds: int,
-    *,
-    vip: bool = False,
-    transfers: CallTransfers | None = None,
+    call: AgiCall, queue: str, wait_seconds: int, *, transfers: CallTransfers | None = None
 ) -> QueueResult:
-    """Wait at most ``wait_seconds`` (IVR-6: 60 s) for an operator of ``queue``; a VIP
-    customer waits ahead of the others. With ``transfers``, a transfer the operator
-    asked for at the desk is carried out once their leg ended (CC-4)."""
+    """``Queue()`` inside this session, for a campaign call the customer asked to be put
+    through (its dialplan has no queue step); a transfer the operator asked for at the
+    desk is carried out once their leg ended (CC-4)."""
     with call.one_step():  # how the wait ended is read even if the engine is stopping
-        if vip:
-            await call.set_variable("QUEUE_PRIO", str(VIP_PRIORITY))
         result = await queue_once(call, queue, wait_seconds)
-        if transfers is None:
-            return result
-        return await transfers.follow(call, queue, wait_seconds, result)
+    if transfers is None:
+        return result
+    return await transfers.follow(call, queue, wait_seconds, result)
 
 
 async def queue_once(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:

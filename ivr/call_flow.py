@@ -12,13 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from callcenter.queue_transfer import QueueOutcome, QueueResult, transfer_to_queue
-from callcenter.survey_call import answered_call
-from callcenter.tasks import QueuePlace
+from callcenter.queue_transfer import result_after_queue
 from ivr.answering_machine import leave_message
 from ivr.call_context import Action, ActionResult, CallContext, IvrServices
 from ivr.call_outcomes import caller_hung_up, log_failure, progress
@@ -27,10 +25,12 @@ from ivr.caller_input import ChoiceReader, MenuChoiceReader
 from ivr.hand_back import hand_back, resume_of
 from ivr.menu import BACK_KEY, OPERATOR_KEY, MenuNode, MenuTree, normalise_number
 from ivr.navigator import Goodbye, Inform, Navigator, RunAction, ShowMenu, Step, ToOperator
+from ivr.operator_queue import after_operators, hand_to_operators
+from ivr.parked_calls import CallParked, CallState, ParkedCalls
 from recordings.model import CallFacts
 from recordings.recorder import CallRecorder, RecordedCall
 from telephony.agi import AgiCall, AgiError, AgiProtocolError, CallHandedBack, CallHungUp
-from telephony.dialplan import Resume
+from telephony.dialplan import CALL_PARAMETER, Resume
 
 log = logging.getLogger(__name__)
 CALLBACK_ACTION = "callback_request"
@@ -76,6 +76,8 @@ class IvrCallFlow:
         self.reader = reader or MenuChoiceReader()
         self.settings = settings or FlowSettings()
         self.recorder = recorder
+        self.parked = ParkedCalls()
+        """Calls in the dialplan's queue, to go on with when they come back."""
         self.shutting_down = False
         """Set when the engine stops: a call then cut off was ended by the engine."""
 
@@ -107,14 +109,46 @@ class IvrCallFlow:
         )
         navigator = Navigator(tree, self.settings.max_retries, self.settings.max_silent_rounds)
         end = CallEnd(answered_at=None, ended_at=started)
-        context = CallContext(call, call_id, tree, self.services)
-        recording: int | None = None
-        try:
+        state = CallState(CallContext(call, call_id, tree, self.services), navigator, end)
+
+        async def serve() -> None:
             await call.answer()
             end.answered_at = self.clock()
-            recording = await self._start_recording(call, call_id, tree.line, resume)
-            await self._serve(context, navigator, end, resume)
+            state.recording = await self._start_recording(call, call_id, tree.line, resume)
+            await self._serve(state, resume)
+
+        await self._session(state, serve)
+
+    async def after_queue(self, call: AgiCall) -> None:
+        """The FastAGI route the dialplan comes back to once the queue is over (or the
+        caller hung up in it): the call goes on where it was handed to the queue."""
+        call_id = call.environment.query.get(CALL_PARAMETER, "")
+        state = self.parked.take(call_id)
+        if state is None:
+            await self._after_queue_elsewhere(call, call_id)
+            return
+        state.context.call = call
+        state.end.left_in_queue = False
+
+        async def go_on() -> None:
+            result = await result_after_queue(call)
+            action = await after_operators(state, result, self.services, self._callback)
+            if action is not None:
+                navigator = state.navigator
+                await self._walk(state, _after_action(navigator, action))
+
+        await self._session(state, go_on)
+
+    async def _session(self, state: CallState, serve: Callable[[], Awaitable[None]]) -> None:
+        """One FastAGI session of a call, and its record however the session ends: the
+        call's end once it is over, or ``in_queue`` while the dialplan's queue has it."""
+        context, end = state.context, state.end
+        call, call_id = context.call, context.call_id
+        try:
+            await serve()
             await call.hangup()  # else the dialplan would offer the caller to an engine again
+        except CallParked:
+            end.left_in_queue = True
         except CallHandedBack:
             await hand_back(context, end, partial(self._operators_work, context))
         except CallHungUp:
@@ -128,17 +162,19 @@ class IvrCallFlow:
         except AgiProtocolError:  # the telephony layer logged it when it closed the call
             end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
         except Exception as error:
-            log_failure(call_id, env.uniqueid, error)
+            log_failure(call_id, call.environment.uniqueid, error)
             end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
-            await self._rescue(context, navigator, end)
+            await self._rescue(state)
         finally:
             end.ended_at = self.clock()
-            end.path = list(navigator.path)
-            end.inputs = " ".join(navigator.inputs)
-            end.topic = navigator.call_topic if navigator.path else None
+            end.path = list(state.navigator.path)
+            end.inputs = " ".join(state.navigator.inputs)
+            end.topic = state.navigator.call_topic if state.navigator.path else None
             await self.call_log.call_ended(call_id, end)
-            if self.recorder is not None:
-                await self.recorder.ended(recording, recorded_facts(context, end))
+            if end.left_in_queue:
+                self.parked.park(call_id, state, end.ended_at)
+            elif self.recorder is not None:
+                await self.recorder.ended(state.recording, recorded_facts(context, end))
 
     async def _start_recording(
         self, call: AgiCall, call_id: str, line: str, resume: Resume | None
@@ -160,25 +196,23 @@ class IvrCallFlow:
         )
         return await self.recorder.start(call, recorded)
 
-    async def _serve(
-        self, context: CallContext, navigator: Navigator, end: CallEnd, resume: Resume | None
-    ) -> None:
+    async def _serve(self, state: CallState, resume: Resume | None) -> None:
         """A new call hears the notice and the menu; one handed back goes on where the
         engine that had it sent it."""
+        context, navigator = state.context, state.navigator
         if resume is None:
             await context.call.play([self.prompts("recording_notice")])
-            await self._walk(context, navigator, end, navigator.start())
+            await self._walk(state, navigator.start())
             return
         step = navigator.start_at_operator()
         if resume is Resume.ANSWERING_MACHINE:
-            await self._answering_machine(context, end)
-            end.ended_by = "engine"
+            await self._answering_machine(context, state.end)
+            state.end.ended_by = "engine"
             return
-        await self._walk(context, navigator, end, step)
+        await self._walk(state, step)
 
-    async def _walk(
-        self, context: CallContext, navigator: Navigator, end: CallEnd, step: Step
-    ) -> None:
+    async def _walk(self, state: CallState, step: Step) -> None:
+        context, navigator, end = state.context, state.navigator, state.end
         call, prompts = context.call, self.prompts
         while True:
             if isinstance(step, ShowMenu):
@@ -201,7 +235,7 @@ class IvrCallFlow:
                 step = _after_action(navigator, await self.actions[step.node.action](context))
             elif isinstance(step, ToOperator):
                 context.topic = navigator.call_topic
-                result = await self._operator(context, step, end)
+                result = await self._operator(state, step)
                 if result is None:
                     return
                 step = _after_action(navigator, result)
@@ -212,47 +246,22 @@ class IvrCallFlow:
                 await call.play([prompts("goodbye")])
                 return
 
-    async def _operator(
-        self, context: CallContext, step: ToOperator, end: CallEnd
-    ) -> ActionResult | None:
-        """Queue the caller; None when the call ended there, else how the caller goes on
-        in the menu (after the answering machine, or the callback offered instead)."""
-        call, node = context.call, step.node
+    async def _operator(self, state: CallState, step: ToOperator) -> ActionResult | None:
+        """Out of hours the answering machine; else the caller is handed to the queue
+        (CallParked ends the session) and goes on in :meth:`after_queue`."""
+        context, node = state.context, step.node
         if not self._staffed(node, context.tree.line):
-            await self._answering_machine(context, end)
+            await self._answering_machine(context, state.end)
             return ActionResult.DONE
         notice = "no_input_operator" if step.because_no_choice else "operator_connecting"
-        await call.play([self.prompts(notice)])
-        outcome_before, end.outcome = end.outcome, Outcome.ABANDONED_IN_QUEUE
-        joined = self.clock()
-        result = await self._queue(context, node, end)
-        if result.outcome is QueueOutcome.ANSWERED:
-            end.outcome, end.ended_by, end.operator = Outcome.OPERATOR, "queue", result.operator
-            if result.caller_present:
-                await self._survey(context, node, result)
-            return None
-        if result.outcome is QueueOutcome.ABANDONED:
-            end.ended_by = "caller"
-            return None
-        await call.play([self.prompts("operator_busy")])
-        end.outcome = outcome_before
-        callback = self.actions.get(CALLBACK_ACTION)
-        if callback is None:
-            return ActionResult.DONE
-        if node.queue is not None:  # a callback asked for now keeps the caller's place
-            context.kept_place = QueuePlace(node.queue, joined)
-        try:
-            return await callback(context)
-        finally:  # stored, even if the caller hangs up as they hear it is
-            context.kept_place = None
-            if context.callback_requested:
-                end.outcome = Outcome.CALLBACK_REQUESTED
+        await context.call.play([self.prompts(notice)])
+        state.outcome_before, state.end.outcome = state.end.outcome, Outcome.ABANDONED_IN_QUEUE
+        await hand_to_operators(state, node, self.services)
 
-    async def _survey(self, context: CallContext, node: MenuNode, result: QueueResult) -> None:
-        """The operator hung up first: the post-call survey, when it is due (CC-11)."""
-        if self.services.survey is not None and node.queue is not None:
-            answered = answered_call(context.call, node.queue, result.operator, context.account)
-            await self.services.survey.offer(context.call, answered, context.prompt)
+    @property
+    def _callback(self) -> Action | None:
+        """The callback offered when no operator answered in time (CC-5)."""
+        return self.actions.get(CALLBACK_ACTION)
 
     def _operators_work(self, context: CallContext) -> bool:
         return self._staffed(context.tree.operator, context.tree.line)
@@ -261,27 +270,6 @@ class IvrCallFlow:
         """Whether the operators of ``node``'s queue work now."""
         assert node.queue is not None
         return self.services.hours[service_of(node.queue, line)].is_open(self.clock())
-
-    async def _queue(self, context: CallContext, node: MenuNode, end: CallEnd) -> QueueResult:
-        """The operator queue, a VIP customer ahead of the others (CC-9). An engine that
-        stops meanwhile (the task cancelled, or the socket closed on shutdown) leaves the
-        caller in ``Queue()``, where Asterisk keeps them: the record then stays open until
-        Asterisk reports the end."""
-        assert node.queue is not None and node.wait_seconds is not None
-        vip = context.account is not None and context.account.vip
-        wait = node.wait_seconds
-        if self.services.queue_wait is not None:
-            wait = await self.services.queue_wait(wait)
-        try:
-            return await transfer_to_queue(
-                context.call, node.queue, wait, vip=vip, transfers=self.services.transfers
-            )
-        except asyncio.CancelledError:
-            end.left_in_queue = True
-            raise
-        except CallHungUp:
-            end.left_in_queue = self.shutting_down
-            raise
 
     async def _answering_machine(self, context: CallContext, end: CallEnd) -> None:
         message = await leave_message(context)
@@ -292,23 +280,21 @@ class IvrCallFlow:
         if message.caller_hung_up:
             raise CallHungUp("caller hung up at the answering machine")
 
-    async def _rescue(self, context: CallContext, navigator: Navigator, end: CallEnd) -> None:
+    async def _rescue(self, state: CallState) -> None:
         """After a failure, a caller who can still hear goes to the operator queue
         (IVR-4), whatever the working hours say: they may be what failed."""
+        context, end = state.context, state.end
         call = context.call
         if call.is_hung_up:
             return
-        navigator.to_operator()
-        node = context.tree.operator
+        state.navigator.to_operator()
+        state.rescued = True
         try:
             await call.play([self.prompts("operator_connecting")])
-            result = await self._queue(context, node, end)
-            if result.outcome is QueueOutcome.ANSWERED:
-                end.ended_by, end.operator = "queue", result.operator
-            elif result.outcome is QueueOutcome.ABANDONED:
-                end.ended_by = "caller"
-            else:
-                await call.play([self.prompts("operator_busy")])
+            await hand_to_operators(state, context.tree.operator, self.services)
+        except CallParked:
+            end.left_in_queue = True
+            return
         except CallHandedBack:
             await hand_back(context, end, partial(self._operators_work, context))
             return
@@ -323,6 +309,38 @@ class IvrCallFlow:
             )
         with contextlib.suppress(AgiError):
             await call.hangup()
+
+    async def _after_queue_elsewhere(self, call: AgiCall, call_id: str) -> None:
+        """The after-queue request of a call this engine does not hold (it restarted,
+        or another engine queued the caller): how the queue ended is stored, and a
+        caller no operator answered hears so and is offered the callback."""
+        query = call.environment.query
+        tree = self.tree_for(call.environment.dialled_number)
+        navigator = Navigator(tree, self.settings.max_retries, self.settings.max_silent_rounds)
+        context = CallContext(call, call_id, tree, self.services)
+        end = CallEnd(None, self.clock(), outcome=Outcome.ABANDONED_IN_QUEUE, ended_by="engine")
+        wait = query.get("wait", "")
+        state = CallState(context, navigator, end, queue=query.get("queue", ""))
+        state.wait_seconds = int(wait) if wait.isdigit() else 0
+        state.outcome_before = Outcome.ABANDONED_IN_QUEUE
+        try:
+            result = await result_after_queue(call)
+            if await after_operators(state, result, self.services, self._callback) is not None:
+                await call.play([self.prompts("goodbye")])
+            await call.hangup()
+        except CallHungUp:
+            caller_hung_up(context, end)
+        except Exception as error:
+            log_failure(call_id, call.environment.uniqueid, error)
+            end.outcome, end.ended_by = Outcome.ENGINE_ERROR, "engine"
+            with contextlib.suppress(AgiError):
+                await call.hangup()
+        finally:
+            end.ended_at = self.clock()
+            await self.call_log.queue_ended(call_id, end)
+            if self.recorder is not None:
+                recording = await self.recorder.resumed(call.environment.uniqueid)
+                await self.recorder.ended(recording, recorded_facts(context, end))
 
 
 def recorded_facts(context: CallContext, end: CallEnd) -> CallFacts:

@@ -140,6 +140,9 @@ class CallLogWriter:
         elif call_id in self._starts:
             self._starts[call_id].update(record)
             self._count_done(1)
+        elif call_id in self._ends:  # handed to a queue, and back, before a write
+            self._ends[call_id].update(record)
+            self._count_done(1)
         else:
             self._ends[call_id] = record
             self._kick()
@@ -288,10 +291,15 @@ class CallLogWriter:
         if starts:
             await connection.execute(insert(CallRow), starts)
         if ends:
+            # an end stored by the engine that had the call after the queue is never
+            # overwritten by the in_queue mark of the engine that queued it
             first = next(iter(ends.values()))
             await connection.execute(
                 update(CallRow)
-                .where(CallRow.id == bindparam("call"))
+                .where(
+                    CallRow.id == bindparam("call"),
+                    CallRow.status != CallStatus.ENDED.value,
+                )
                 .values({name: bindparam(name) for name in first}),
                 [{"call": call_id, **end} for call_id, end in ends.items()],
             )

@@ -19,6 +19,11 @@ class CallStatus(StrEnum):
     INTERRUPTED = "interrupted"
     """The engine serving it stopped without storing its end (killed, crashed): it was
     closed at the moment that engine last saw it."""
+    QUEUED = "queued"
+    """The engine handed the caller to the dialplan's ``Queue()`` and comes back to the
+    call when the queue is over (after-queue): the end is stored then, by that engine
+    or another. Left so by an engine that stopped, it becomes ``in_queue`` when that
+    engine starts again."""
     IN_QUEUE = "in_queue"
     """The caller is (or was, when the engine stopped) in Asterisk's ``Queue()`` and
     the end is to come from Asterisk's queue_log."""

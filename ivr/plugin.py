@@ -30,6 +30,7 @@ from prompts.phrases import PhraseLibrary
 from prompts.render import RenderError
 from recordings.plugin import RECORDER
 from telephony.ami.queue_events import AgentComplete, AgentConnect, QueueCallerAbandon
+from telephony.dialplan import AFTER_QUEUE_SCRIPT
 from worktime.calendar import default_calendar
 
 CALL_LOG: ServiceKey[SqlCallLog] = ServiceKey("ivr.call_log")
@@ -73,6 +74,7 @@ class IvrPlugin(Plugin):
             flow = call_flow(host, settings, content, call_log, recognizer)
             host.provide(CALL_FLOW, flow)
             host.add_agi_route(AGI_SCRIPT, flow)
+            host.add_agi_route(AFTER_QUEUE_SCRIPT, flow.after_queue)
             host.on_start.append(call_log.start)
             host.on_shutdown.append(flow.shut_down)
         if reads_queue_log or host.runs("ami"):

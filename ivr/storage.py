@@ -14,7 +14,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from callgrid.database import Database
 from callgrid.metrics import CALLS_ENDED
@@ -80,6 +81,20 @@ class SqlCallLog:
         async with self.database.engine.begin() as connection:
             own = await connection.execute(close_interrupted(None, self.engine_id))
             others = await connection.execute(close_interrupted(self._clock() - lease, None))
+            queued = await connection.execute(
+                update(CallRow)
+                .where(
+                    CallRow.status == CallStatus.QUEUED.value,
+                    CallRow.engine_id == self.engine_id,
+                )
+                .values(status=CallStatus.IN_QUEUE.value)
+            )
+        if queued.rowcount:
+            log.info(
+                "%d calls this engine had handed to a queue before it stopped: their ends "
+                "come from the after-queue request or from Asterisk's queue_log",
+                queued.rowcount,
+            )
         if own.rowcount:
             log.warning(
                 "%d calls left in progress by the previous run of engine %s closed as interrupted",
@@ -147,10 +162,41 @@ class SqlCallLog:
             ),
         )
 
+    async def queue_ended(self, call_id: str, end: CallEnd) -> None:
+        """Written at once, not batched, and only to a row still ``in_queue``: the
+        request names the call, and no other call's record may be closed by it."""
+        _require_zone(end.ended_at)
+        values = fitted(
+            {
+                "ended_at": end.ended_at,
+                "last_seen_at": end.ended_at,
+                "outcome": end.outcome.value,
+                "ended_by": end.ended_by,
+                "operator": end.operator,
+                "status": CallStatus.ENDED.value,
+            }
+        )
+        waiting = CallRow.status.in_([CallStatus.QUEUED.value, CallStatus.IN_QUEUE.value])
+        try:
+            async with self.database.engine.begin() as connection:
+                stored = await connection.execute(
+                    update(CallRow).where(CallRow.id == call_id, waiting).values(values)
+                )
+        except SQLAlchemyError as error:
+            log.error(
+                "call %s: its end after the queue was not stored (%s)",
+                call_id[:64],
+                type(error).__name__,
+            )
+            return
+        if stored.rowcount:
+            CALLS_ENDED.labels(end.outcome.value).inc()
+        else:
+            log.warning("call %s is not waiting in a queue: its end is not stored", call_id[:64])
+
     def _left_in_queue(self, call_id: str, end: CallEnd) -> None:
-        """The engine stopped while the caller waited in ``Queue()``: Asterisk keeps them
-        there. The row stays open (no end, no outcome) until Asterisk's queue_log says
-        how the wait ended (``ivr.queue_log_import``)."""
+        """The caller was handed to the dialplan's ``Queue()``: the row stays open (no
+        end, no outcome), ``queued``, until the after-queue request stores the end."""
         self._writer.queue_end(
             call_id,
             fitted(
@@ -164,7 +210,7 @@ class SqlCallLog:
                     "outcome": None,
                     "ended_by": None,
                     "operator": None,
-                    "status": CallStatus.IN_QUEUE.value,
+                    "status": CallStatus.QUEUED.value,
                 }
             ),
         )

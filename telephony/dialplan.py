@@ -29,3 +29,18 @@ class Resume(StrEnum):
 
     OPERATOR = "operator"
     ANSWERING_MACHINE = "answering_machine"
+
+
+QUEUE_VARIABLE = "CALLGRID_QUEUE"
+"""Set by the engine when it hands the caller to an operator queue: the dialplan then
+runs ``Queue(${CALLGRID_QUEUE},c,,,${CALLGRID_QUEUE_WAIT})`` ([callgrid-queued]) with no
+engine session open, and offers the call back with ``${CALLGRID_AFTER_QUEUE}``."""
+QUEUE_WAIT_VARIABLE = "CALLGRID_QUEUE_WAIT"
+AFTER_QUEUE_VARIABLE = "CALLGRID_AFTER_QUEUE"
+"""The AGI request that goes on with the call once ``Queue()`` returned, or once the
+caller hung up in it (the ``h`` extension, on the dead channel)."""
+PARKED_BY_VARIABLE = "CALLGRID_PARKED_BY"
+"""The engine that handed the call to the queue (``agi://host:port``): offered the
+after-queue request first, since it holds the call's state."""
+AFTER_QUEUE_SCRIPT = "after-queue"
+CALL_PARAMETER = "call"

@@ -10,10 +10,14 @@ from callcenter.settings import CallcenterSettings
 from callgrid.settings import Settings
 from ivr.content import IvrContent
 from telephony.dialplan import (
+    AFTER_QUEUE_VARIABLE,
     HANDBACK_VARIABLE,
     HANGUP_EVENT,
     MESSAGE_EVENT,
     NO_ENGINE_EVENT,
+    PARKED_BY_VARIABLE,
+    QUEUE_VARIABLE,
+    QUEUE_WAIT_VARIABLE,
     RESUME_PARAMETER,
     Resume,
 )
@@ -101,6 +105,22 @@ def test_dialplan_and_engine_agree_on_hand_back_and_the_no_engine_marks() -> Non
     for event in (NO_ENGINE_EVENT, MESSAGE_EVENT, HANGUP_EVENT):
         assert f",{event}," in no_engine
     assert re.search(r"Record\([^)]*,k?qk?\)", no_engine), "Record() must not ask for a beep"
+
+
+def test_dialplan_and_engine_agree_on_the_queue_handoff() -> None:
+    """The engine sets these and ends its session; the dialplan queues the caller and
+    offers the after-queue request, live or from h (telephony/dialplan.py)."""
+    inbound = _context("callgrid-inbound")
+    assert f"Set({QUEUE_VARIABLE}=)" in inbound, "a stale queue must not queue again"
+    assert f'"${{{QUEUE_VARIABLE}}}"!=""]?callgrid-queued,${{EXTEN}},1' in inbound
+    queued = _context("callgrid-queued")
+    assert f"Queue(${{{QUEUE_VARIABLE}}},c,,,${{{QUEUE_WAIT_VARIABLE}}})" in queued
+    assert f"Set(CALLGRID_REQUEST=${{{AFTER_QUEUE_VARIABLE}}})" in queued
+    assert "Goto(callgrid-inbound,${EXTEN},offer)" in queued
+    hangup = queued.split("exten => h,", 1)[1]
+    assert f"Gosub(callgrid-engines,s,1(${{{AFTER_QUEUE_VARIABLE}}}))" in hangup
+    engines = _context("callgrid-engines")
+    assert f"AGI(${{{PARKED_BY_VARIABLE}}}/${{ARG1}})" in engines, "the queuing engine first"
 
 
 def test_sounds_the_dialplan_plays_are_shipped() -> None:

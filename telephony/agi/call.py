@@ -346,14 +346,21 @@ class AgiCall:
         cut off when the engine stops). A hung-up channel is only closed."""
         self.hand_back_requested = False
         try:
+            self.handed_back = await self.return_to_dialplan(variables)
+        finally:
+            self.hand_back_requested = True
+
+    async def return_to_dialplan(self, variables: dict[str, str]) -> bool:
+        """Set ``variables`` on the channel and close the socket, so that Asterisk goes
+        on after ``AGI()``; False when the caller had hung up."""
+        try:
             for name, value in variables.items():
                 await self.set_variable(name, value)
             # SET VARIABLE answers 200 on a dead channel too: a HANGUP line says it was
-            self.handed_back = not self.hangup_seen
+            return not self.hangup_seen
         except CallHungUp:
-            pass
+            return False
         finally:
-            self.hand_back_requested = True
             self.close()
 
     def close(self) -> None:

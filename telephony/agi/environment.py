@@ -45,6 +45,16 @@ class AgiEnvironment:
         return ""
 
     @property
+    def engine_address(self) -> str:
+        """The ``agi://host:port`` the dialplan reached this engine at (from
+        ``agi_request``); empty when Asterisk did not say."""
+        request = self.get("request")
+        if not request.startswith("agi://"):
+            return ""
+        address = request.removeprefix("agi://").partition("/")[0]
+        return f"agi://{address}" if address else ""
+
+    @property
     def language(self) -> str:
         return self.get("language", "en")
 

@@ -21,6 +21,7 @@ from telephony.emulator.agi_channel_state import CONTEXT, PRIORITY, AmiEventSink
 from telephony.emulator.agi_commands import COMMANDS, ChannelModel, Heard, QueueBehaviour
 from telephony.emulator.agi_syntax import DEAD, INVALID, split_arguments, success
 from telephony.emulator.caller import ScriptedCaller
+from telephony.emulator.queue_handoff import queue_handoffs
 from telephony.emulator.sounds import SoundLibrary
 
 # Longest names first, so that "GET FULL VARIABLE" is not read as "GET …".
@@ -178,8 +179,9 @@ class EmulatedChannel:
         """
         reader, writer = await asyncio.open_connection(self.host, self.port)
         await self._session(reader, writer)
+        await queue_handoffs(self, [(self.host, self.port)])
 
-    async def offer(self, host: str, port: int, query: str) -> bool:
+    async def offer(self, host: str, port: int, query: str, script: str = "ivr") -> bool:
         """One more ``AGI()`` of this channel, as the dialplan makes after the last one
         returned: to ``host:port`` with ``query``; False when the engine refused the
         connection (Asterisk's AGISTATUS=FAILURE)."""
@@ -188,7 +190,7 @@ class EmulatedChannel:
         except OSError:
             return False
         self.host, self.port = host, port
-        self.settings = replace(self.settings, query=query)
+        self.settings = replace(self.settings, script=script, query=query)
         self.closed_by_engine = False
         await self._session(reader, writer)
         return True

@@ -22,6 +22,7 @@ from telephony.dialplan import (
     Resume,
 )
 from telephony.emulator.agi_channel import EmulatedChannel
+from telephony.emulator.queue_handoff import offer_in_turn, queue_handoffs
 
 MAX_OFFERS = 3
 """Offers after the first before the call is served with no engine (CALLGRID_OFFERS)."""
@@ -97,13 +98,17 @@ class EmulatedDialplan:
         offers = 0
         while True:
             model.variables.pop(HANDBACK_VARIABLE, None)
-            port = await self._offer(channel, request)
+            port = await offer_in_turn(channel, self.engines, request)
             if port is None:
                 await self._without_engine(call)
                 return
             call.offers.append(f"ivr?{request}")
             call.engines.append(port)
-            if model.dead or model.variables.get("MEMBERINTERFACE"):
+            taken = await queue_handoffs(channel, self.engines)
+            if model.dead or (taken and model.variables.get("MEMBERINTERFACE")):
+                return
+            if not taken and model.variables.get("MEMBERINTERFACE"):
+                model.die(by_caller=False)  # an operator had them: no engine-down notice
                 return
             offers += 1
             if offers > MAX_OFFERS:
@@ -111,13 +116,6 @@ class EmulatedDialplan:
                 return
             resume = model.variables.get(HANDBACK_VARIABLE) or Resume.OPERATOR.value
             request = f"line={dialled}&resume={resume}"
-
-    async def _offer(self, channel: EmulatedChannel, query: str) -> int | None:
-        """[callgrid-engines]: the port of the engine that took the call, or None."""
-        for host, port in self.engines:
-            if await channel.offer(host, port, query):
-                return port
-        return None
 
     async def _without_engine(self, call: DialplanCall) -> None:
         """[callgrid-no-engine]."""

@@ -47,6 +47,8 @@ SKIP_REASON = f"{ENV_VAR} is not set: no real Asterisk to test against"
 WORKDAY_MORNING = datetime(2026, 11, 26, 11, 0, tzinfo=DEFAULT_ZONE)
 """The engine's clock starts here: the operators are at work whenever the suite runs."""
 KEYPAD_TIMEOUT_MS = 2000
+HANDED_TO_QUEUE = r"^SET VARIABLE CALLGRID_QUEUE "
+"""The engine hands the caller to the dialplan's Queue() ([callgrid-queued])."""
 """Shorter than the engine's 5 s default so that silent-caller rounds stay quick."""
 CALLER_ID = '"Ivan Petrov" <79001234567>'
 TOLL_FREE = "88002224902"

@@ -21,6 +21,7 @@ from customers.model import Channel, Reading, Zone
 from ivr.demo import HOUSEHOLD, METER
 from tests.asterisk.asterisk_runner import OPERATOR_TALK_SECONDS
 from tests.asterisk.conftest import (
+    HANDED_TO_QUEUE,
     KEYPAD_TIMEOUT_MS,
     WORKDAY_MORNING,
     Observer,
@@ -157,17 +158,19 @@ async def test_key_zero_reaches_an_operator_who_answers(
     await call.next_agi(MAIN_MENU, engine.seconds("recording_notice") + 10)
     await call.press("0")
     await call.next_agi(r"^STREAM FILE \S+/operator_connecting-short ", 10)
-    queued = await call.next_agi(r"^EXEC Queue ", engine.seconds("operator_connecting") + 10)
+    queued = await call.next_agi(HANDED_TO_QUEUE, engine.seconds("operator_connecting") + 10)
     row = await call.stored(60)
     await assert_released(call)
 
-    assert queued.command == 'EXEC Queue "operators,c,,,40"'
+    assert queued.command == "SET VARIABLE CALLGRID_QUEUE operators"
+    assert "SET VARIABLE CALLGRID_QUEUE_WAIT 40" in [c.command for c in call.agi_commands()]
     assert row.outcome == "operator" and row.ended_by == "queue"
     assert row.path == ["main", "operator"] and row.topic == "Оператор"
     assert row.inputs == "0"
-    # The operator hung up: with option c Queue() gives 0 and QUEUESTATUS=CONTINUE, the
-    # caller's channel is up (CHANNEL STATUS answers 200), and the engine ends the call.
-    assert replies_to(call, r"^EXEC Queue ") == ["200 result=0"]
+    # The operator hung up: with option c the dialplan's Queue() goes on with
+    # QUEUESTATUS=CONTINUE, the caller's channel is up (CHANNEL STATUS answers 200) in
+    # the after-queue session, and the engine ends the call.
+    assert replies_to(call, HANDED_TO_QUEUE) == ["200 result=1"]
     assert replies_to(call, r"^GET VARIABLE QUEUESTATUS$") == ["200 result=1 (CONTINUE)"]
     assert replies_to(call, r"^CHANNEL STATUS$")[0].startswith("200 result=")
     connected = [
@@ -195,7 +198,7 @@ async def test_silent_caller_hears_the_full_prompt_then_goes_to_the_operator(
         + 2 * engine.seconds("toll_free_main", "full")
         + 3 * KEYPAD_TIMEOUT_MS / 1000
     )
-    await call.next_agi(r"^EXEC Queue ", rounds + 20)
+    await call.next_agi(HANDED_TO_QUEUE, rounds + 20)
     row = await call.stored(60)
     await assert_released(call)
 

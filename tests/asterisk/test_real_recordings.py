@@ -19,7 +19,7 @@ from recordings.plugin import RECORDINGS
 from recordings.settings import RecordingSettings
 from telephony.ami import AmiActionError, AmiClient, actions
 from tests.asterisk.asterisk_runner import OPERATOR_SPEAKS, OPERATOR_TALK_SECONDS, PROJECT_CONF
-from tests.asterisk.conftest import Observer, Phone, RealEngine
+from tests.asterisk.conftest import HANDED_TO_QUEUE, Observer, Phone, RealEngine
 from tests.audio import tone_wav
 
 MAIN_MENU = r"^GET DATA \S+/toll_free_main-short "
@@ -86,7 +86,7 @@ async def test_one_recording_covers_notice_queue_operator_and_both_legs(
     call = await phone.call()
     await call.next_agi(MAIN_MENU, engine.seconds("recording_notice") + 10)
     await call.press("0")
-    await call.next_agi(r"^EXEC Queue ", engine.seconds("operator_connecting") + 10)
+    await call.next_agi(HANDED_TO_QUEUE, engine.seconds("operator_connecting") + 10)
     await observer.wait_for(
         lambda seen: (
             seen.event.name == "AgentConnect" and seen.event.get("Interface") == operator_who_speaks
@@ -117,7 +117,9 @@ async def test_one_recording_covers_notice_queue_operator_and_both_legs(
     tail = recording.duration_seconds - (OPERATOR_TALK_SECONDS + 2)
     caller = [at for at, samples in windows if at >= tail and _is_tone(samples)]
     assert caller, "the caller's voice is not in the recording, near the hang-up"
-    joined = next(c.at for c in call.agi_commands() if c.command.startswith("EXEC Queue"))
+    joined = next(
+        c.at for c in call.agi_commands() if c.command.startswith("SET VARIABLE CALLGRID_QUEUE ")
+    )
     queue_from = joined - call.agi_commands()[0].at - RINGING_GAP
     operator = [
         at

@@ -198,7 +198,7 @@ async def test_a_specialist_who_does_not_answer_sends_the_call_back_to_olga(
     assert (done.state, done.answered_by, done.target) == (TransferState.RETURNED, OLGA, PETR)
 
     wire = call.wire()
-    assert reply_after(wire, "EXEC Queue") == "<< 200 result=0"
+    assert reply_after(wire, "SET VARIABLE CALLGRID_QUEUE ") == "<< 200 result=1"
     assert reply_after(wire, "GET VARIABLE QUEUESTATUS") == "<< 200 result=1 (CONTINUE)"
     assert reply_after(wire, "GET VARIABLE MEMBERINTERFACE") == f"<< 200 result=1 ({OLGA})"
     dial_statuses = [

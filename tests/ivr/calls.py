@@ -9,6 +9,7 @@ from pathlib import Path
 from ivr.storage import CallRow
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.caller import CallerAction, ScriptedCaller
+from telephony.emulator.queue_handoff import DIALPLAN_QUEUE
 from telephony.emulator.sounds import SoundLibrary
 from tests.conftest import RunningIvr
 
@@ -65,6 +66,12 @@ def played(channel: EmulatedChannel) -> list[str]:
     return [
         Path(event.detail.split(" (")[0]).name for event in channel.heard if event.kind == "played"
     ]
+
+
+def dialplan_queues(channel: EmulatedChannel) -> list[str]:
+    """The data of each ``Queue()`` the dialplan ran after the engine handed the caller
+    to it (``operators,c,,,40``)."""
+    return [event.detail for event in channel.heard if event.kind == DIALPLAN_QUEUE]
 
 
 def sent(channel: EmulatedChannel) -> list[str]:

@@ -14,7 +14,7 @@ from telephony.emulator.agi_channel import EmulatedChannel
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import HangUp, Press
 from tests.conftest import RunningIvr
-from tests.ivr.calls import place, played, sent
+from tests.ivr.calls import dialplan_queues, place, played, sent
 from tests.ivr.self_service import heard_texts
 
 
@@ -118,11 +118,8 @@ async def test_operator_wait_is_bounded_to_forty_seconds_or_three_minutes_in_an_
     await ivr.engine.host.require(EMERGENCY_MODE).set(True, "sofia")
     in_emergency, _ = await place(ivr, "0 h", queue=QueueBehaviour(answer_after=None))
 
-    def queued(placed: EmulatedChannel) -> list[str]:
-        return [line for _direction, line in placed.wire if line.startswith("EXEC Queue")]
-
-    assert queued(channel) == ['EXEC Queue "operators,c,,,40"']
-    assert queued(in_emergency) == ['EXEC Queue "operators,c,,,180"']
+    assert dialplan_queues(channel) == ["operators,c,,,40"]
+    assert dialplan_queues(in_emergency) == ["operators,c,,,180"]
 
 
 async def test_wrong_key_repeats_the_level_with_the_full_prompt(ivr: RunningIvr) -> None:
@@ -231,7 +228,7 @@ async def test_a_reply_that_never_comes_ends_the_call_with_its_record_closed(
 ) -> None:
     """Asterisk stops answering GET DATA: the engine gives up within its bound."""
     from telephony.agi import FastAgiServer
-    from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
+    from telephony.emulator.agi_channel import ChannelSettings
     from telephony.emulator.caller import ScriptedCaller
     from telephony.emulator.sounds import SoundLibrary
 
@@ -263,9 +260,10 @@ async def test_a_star_that_stops_information_is_kept_in_the_inputs(ivr: RunningI
 
 
 async def test_the_engine_hangs_up_when_the_operator_ended_the_call(ivr: RunningIvr) -> None:
-    """Queue(…,c) comes back with the caller's channel still up: left so, the dialplan
-    would offer the caller to an engine again."""
+    """Queue(…,c) in the dialplan comes back with the caller's channel still up: the
+    after-queue session hangs up, else the dialplan would offer the caller again."""
     channel, row = await place(ivr, "0")
+    assert channel.settings.script == "after-queue"
     assert sent(channel)[-4:] == [
         "GET VARIABLE QUEUESTATUS",
         "CHANNEL STATUS",
@@ -294,7 +292,7 @@ async def test_after_a_failure_the_rescued_call_is_hung_up_at_its_end(ivr: Runni
     ivr.flow.actions = {name: broken for name in ivr.flow.actions}
     channel, row = await place(ivr, "5", queue=QueueBehaviour(answer_after=None))
     assert sent(channel)[-3:] == [
-        "GET VARIABLE QUEUESTATUS",
+        "GET VARIABLE MEMBERINTERFACE",
         'STREAM FILE operator_busy-short ""',
         "HANGUP",
     ]

@@ -18,14 +18,14 @@ from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.sounds import SoundLibrary
 from tests.conftest import RunningIvr, running_ivr
-from tests.ivr.calls import place
+from tests.ivr.calls import dialplan_queues, place
 from worktime.clock import DEFAULT_ZONE, ManualClock
 
 UNREACHABLE = "postgresql+asyncpg://nobody@127.0.0.1:1/nothing"
 
 
 def queued(channel: EmulatedChannel) -> list[str]:
-    return [line for _, line in channel.wire if line.startswith("EXEC Queue")]
+    return dialplan_queues(channel)
 
 
 def failure_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -41,7 +41,7 @@ async def test_a_customer_store_that_fails_sends_the_caller_to_an_operator(
         channel, row = await place(ivr, "1")
     finally:
         await down.close()
-    assert queued(channel) == ['EXEC Queue "operators,c,,,40"']
+    assert queued(channel) == ["operators,c,,,40"]
     assert (row.outcome, row.operator) == ("engine_error", "Local/operator@operators")
     (failure,) = failure_lines(caplog)
     assert row.id in failure.getMessage()
@@ -53,7 +53,7 @@ async def test_a_calendar_that_does_not_cover_the_year_still_reaches_an_operator
 ) -> None:
     clock.now = datetime(2031, 3, 4, 11, 0, tzinfo=DEFAULT_ZONE)
     channel, row = await place(ivr, "0")
-    assert queued(channel) == ['EXEC Queue "operators,c,,,40"']
+    assert queued(channel) == ["operators,c,,,40"]
     assert row.outcome == "engine_error" and row.path == ["main", "operator", "operator"]
     (failure,) = failure_lines(caplog)
     assert row.id in failure.getMessage()

@@ -1,28 +1,33 @@
 """An engine that stops gives its live calls back to the dialplan (IVR-4): the caller is
 never dropped, and the record says the engine handed the call back, with the path so far.
-A caller waiting in the operator queue stays there, and their record stays open."""
+A caller waiting in the operator queue is Asterisk's, not an engine session's: the
+engine that has the call after the queue stores how it ended."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from callgrid.database import Database
 from ivr.call_record import CallEnd, CallStart, Outcome
 from ivr.content import IvrContent
-from telephony.agi import AgiCall, FastAgiServer
+from ivr.storage import CallStatus
 from telephony.dialplan import HANDBACK_VARIABLE
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
+from telephony.emulator.agi_channel_state import ChannelState
 from telephony.emulator.caller import ScriptedCaller
+from telephony.emulator.dialplan import EmulatedDialplan
 from telephony.emulator.sounds import SoundLibrary
 from tests.conftest import RunningIvr, running_ivr
 from tests.ivr.calls import hand_back_once, place, sent
 from worktime.clock import DEFAULT_ZONE, ManualClock
 
 FRIDAY_NIGHT = datetime(2026, 11, 27, 23, 0, tzinfo=DEFAULT_ZONE)
-IN_THE_QUEUE = ChannelSettings(unanswered_commands=frozenset({"EXEC"}))
-"""Asterisk runs ``Queue()`` for as long as the test needs: the caller waits in it."""
 
 
 class RecordedCalls:
@@ -82,71 +87,84 @@ async def test_a_caller_who_hangs_up_as_the_call_is_handed_back_hung_up(
     assert row.path == ["main", "payments"]
 
 
-async def _wait_in_queue(channel: EmulatedChannel) -> None:
-    # real sockets: wait until the engine has sent the caller into Queue()
-    while not any(line.startswith("EXEC Queue") for _, line in channel.wire):  # noqa: ASYNC110
-        await asyncio.sleep(0.01)
+class QueueOverAStop:
+    """Asterisk's app_queue while the engine that queued the caller stops: the caller
+    waits, then an operator answers, talks and hangs up, or the caller gives up."""
+
+    def __init__(self, stop: Callable[[], Awaitable[None]], *, answered: bool) -> None:
+        self.stop = stop
+        self.answered = answered
+
+    async def execute(self, channel: ChannelState, data: str) -> int:
+        channel.note("queued", data)
+        await self.stop()
+        if not self.answered:
+            channel.variables["ABANDONED"] = "TRUE"
+            channel.die()
+            return -1
+        channel.variables["MEMBERINTERFACE"] = "Local/101@operators"
+        channel.variables["QUEUESTATUS"] = "CONTINUE"
+        return 0
+
+    def caller_hangs_up(self, channel: ChannelState) -> bool:
+        return False
+
+    async def dial(self, channel: ChannelState, data: str) -> int:
+        raise AssertionError("no transfer here")
 
 
-async def test_a_caller_in_the_queue_when_the_engine_is_cancelled_stays_queued(
-    ivr: RunningIvr,
+@pytest.mark.parametrize("answered", [True, False])
+async def test_a_caller_queued_when_the_engine_stops_is_served_and_recorded(
+    database: Database,
+    ivr_content: IvrContent,
+    clock: ManualClock,
+    tmp_path: Path,
+    answered: bool,
 ) -> None:
-    calls = RecordedCalls()
-    ivr.flow.call_log = calls
-    ivr.flow.recorder = None  # every EXEC stays unanswered here, MixMonitor too
-    flows: list[asyncio.Task[None]] = []
-
-    async def route(call: AgiCall) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        flows.append(task)
-        await ivr.flow(call)
-
-    server = FastAgiServer({"ivr": route}, port=0)
-    await server.start()
-    channel = EmulatedChannel(
-        "127.0.0.1",
-        server.port,
-        ScriptedCaller.from_keys("0"),
-        SoundLibrary([ivr.content.library.directory]),
-        IN_THE_QUEUE,
-        keep_wire=True,
-    )
-    running = asyncio.create_task(channel.run())
-    try:
-        await asyncio.wait_for(_wait_in_queue(channel), 10)
-        flows[0].cancel()
-        await asyncio.wait_for(running, 10)
-    finally:
-        await server.stop()
-    (end,) = calls.ended.values()
-    assert end.left_in_queue, "Asterisk keeps the caller queued: the record stays open"
-    assert (end.outcome, end.ended_by) == (Outcome.ABANDONED_IN_QUEUE, "caller")
-    assert end.path == ["main", "operator"]
-
-
-async def test_a_caller_in_the_queue_when_the_engine_stops_stays_queued(
-    database: Database, ivr_content: IvrContent, clock: ManualClock, tmp_path: Path
-) -> None:
-    calls = RecordedCalls()
+    """The engine holds no session while the caller waits in the dialplan's queue: it
+    stops with nothing to hand back, and the other engine, offered the after-queue
+    request, stores how the queue ended, keeping the path the first one recorded."""
     settings = {"drain_seconds": 0, "hand_back_seconds": 0}
-    async with running_ivr(database, ivr_content, clock, tmp_path / "var", **settings) as ivr:
-        ivr.flow.call_log = calls
-        ivr.flow.recorder = None  # every EXEC stays unanswered here, MixMonitor too
+    async with AsyncExitStack() as stack:
+        first = await stack.enter_async_context(
+            running_ivr(database, ivr_content, clock, tmp_path / "a", **settings)
+        )
+        second = await stack.enter_async_context(
+            running_ivr(database, ivr_content, clock, tmp_path / "b")
+        )
+
+        async def stop_the_first() -> None:
+            assert first.server.active_calls == 0, "the queued caller holds no session"
+            assert len(first.flow.parked) == 1
+            await first.engine.stop()
+
         channel = EmulatedChannel(
             "127.0.0.1",
-            ivr.port,
+            first.port,
             ScriptedCaller.from_keys("0"),
             SoundLibrary([ivr_content.library.directory]),
-            IN_THE_QUEUE,
             keep_wire=True,
+            queue_calls=QueueOverAStop(stop_the_first, answered=answered),
         )
-        running = asyncio.create_task(channel.run())
-        await asyncio.wait_for(_wait_in_queue(channel), 10)
-    await asyncio.wait_for(running, 10)
-    (end,) = calls.ended.values()
-    assert end.left_in_queue
-    assert end.outcome == Outcome.ABANDONED_IN_QUEUE
+        dialplan = EmulatedDialplan([("127.0.0.1", first.port), ("127.0.0.1", second.port)])
+        done = await dialplan.run(channel)
+        await second.server.drained(timeout=10)
+        await second.call_log.flush()
+        (row,) = await second.call_log.rows_of_channel(channel.uniqueid)
+
+    assert done.engines == [first.port] and not done.without_engine
+    assert channel.settings.script == "after-queue"
+    assert row.status == CallStatus.ENDED and row.path == ["main", "operator"]
+    assert row.answered_at is not None, "the first engine's part of the record is kept"
+    if answered:
+        assert (row.outcome, row.ended_by, row.operator) == (
+            Outcome.OPERATOR,
+            "queue",
+            "Local/101@operators",
+        )
+        assert sent(channel)[-1] == "HANGUP", "the second engine ended the call"
+    else:
+        assert (row.outcome, row.ended_by) == (Outcome.ABANDONED_IN_QUEUE, "caller")
 
 
 async def test_a_call_stopped_outside_the_queue_is_interrupted(

@@ -176,6 +176,7 @@ async def test_a_caller_left_in_the_queue_by_a_stopped_engine_is_completed_from_
             ),
         )
     await call_log.close()
+    await _started_again(database, clock, "engine-a")
     stamp = int(EPOCH.timestamp())
     lines = []
     for uniqueid, ending in queued.items():
@@ -238,17 +239,19 @@ async def test_ami_queue_events_complete_a_record_left_in_the_queue_at_once(
     engine = Engine(settings, ManualClock(EPOCH), parts=("ami",))
     await engine.start()
     try:
-        call_log = engine.host.require(CALL_LOG)
-        call_id = await call_log.call_started(
+        stopped = SqlCallLog(database, ManualClock(EPOCH), engine_id="engine-b")
+        await stopped.start()
+        call_id = await stopped.call_started(
             CallStart("1700.7", "Local/x;1", "toll_free", "88002224902", "79001234567", EPOCH)
         )
-        await call_log.call_ended(
+        await stopped.call_ended(
             call_id,
             CallEnd(
                 EPOCH, EPOCH + timedelta(seconds=9), path=["main", "operator"], left_in_queue=True
             ),
         )
-        await call_log.flush()
+        await stopped.close()
+        await _started_again(database, ManualClock(EPOCH), "engine-b")
         await eventually(lambda: engine.ami is not None and engine.ami.is_connected)
         agent = {
             "Channel": "Local/x;1",
@@ -263,13 +266,21 @@ async def test_ami_queue_events_complete_a_record_left_in_the_queue_at_once(
         )
 
         async def completed() -> bool:
-            row = await call_log.get(call_id)
+            row = await engine.host.require(CALL_LOG).get(call_id)
             return row is not None and row.status == CallStatus.ENDED
 
         await eventually(completed)
-        row = await call_log.get(call_id)
+        row = await engine.host.require(CALL_LOG).get(call_id)
     finally:
         await engine.stop()
         await emulator.stop()
     assert row is not None
     assert (row.outcome, row.operator, row.ended_by) == (Outcome.OPERATOR, "Petrova", "queue")
+
+
+async def _started_again(database: Database, clock: ManualClock, engine_id: str) -> None:
+    """The engine that handed callers to the queue starts again: their rows, ``queued``,
+    become ``in_queue``, for Asterisk's queue_log (or AMI) to close."""
+    restarted = SqlCallLog(database, clock, engine_id=engine_id)
+    await restarted.start()
+    await restarted.close()

@@ -13,6 +13,7 @@ import pytest
 from ivr.call_record import Outcome
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import Speak, StaySilent
+from telephony.emulator.queue_handoff import queue_handoffs
 from tests.audio import tone_wav
 from tests.conftest import RunningIvr
 from tests.ivr.calls import hand_back_once, place, played, sent
@@ -91,6 +92,7 @@ async def test_a_call_handed_back_and_offered_again_has_a_record_per_engine_turn
 ) -> None:
     channel, first = await place(ivr, "2 _ _", watch=hand_back_once(ivr, "payments_menu-short"))
     assert await channel.offer("127.0.0.1", ivr.port, TO_OPERATOR)
+    assert await queue_handoffs(channel, [("127.0.0.1", ivr.port)])
     await ivr.server.drained(timeout=10)
     await ivr.call_log.flush()
     rows = {row.id: row for row in await ivr.call_log.rows_of_channel(channel.uniqueid)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -53,6 +54,28 @@ async def test_a_call_is_stored_and_closed_with_times_in_utc(database: Database)
     assert row.ended_at == START + timedelta(seconds=95)
     assert row.path == ["main", "payments", "payment_methods"]
     assert (row.topic, row.outcome, row.inputs) == ("Способы оплаты", "self_service", "2 1")
+
+
+async def test_a_call_queued_and_back_before_a_write_is_stored_once_ended(
+    database: Database,
+) -> None:
+    """Handed to the queue and back within one batch: two ends for one stored row, both
+    counted, so that a flush returns, and the later one wins."""
+    log = SqlCallLog(database)
+    call_id = await log.call_started(_start("1795.2"))
+    await log.flush()
+    queued = CallEnd(START, START + timedelta(seconds=9), path=["main", "operator"])
+    queued.left_in_queue = True
+    await log.call_ended(call_id, queued)
+    after = CallEnd(START, START + timedelta(seconds=60), path=["main", "operator"])
+    after.outcome, after.ended_by, after.operator = Outcome.OPERATOR, "queue", "Local/101"
+    await log.call_ended(call_id, after)
+    await asyncio.wait_for(log.flush(), 5)
+    row = await log.get(call_id)
+    assert row is not None
+    assert (row.status, row.outcome, row.operator) == ("ended", "operator", "Local/101")
+    assert row.ended_at == START + timedelta(seconds=60)
+    await log.close()
 
 
 async def test_naive_times_are_refused(database: Database) -> None:
