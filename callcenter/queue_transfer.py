@@ -81,13 +81,16 @@ async def hand_to_queue(
     }
     request = f"{AFTER_QUEUE_SCRIPT}?{urlencode(query)}"
     variables = {
-        QUEUE_VARIABLE: queue,
         QUEUE_WAIT_VARIABLE: str(wait_seconds),
         AFTER_QUEUE_VARIABLE: request,
         PARKED_BY_VARIABLE: call.environment.engine_address,
     }
     if vip:
         variables["QUEUE_PRIO"] = str(VIP_PRIORITY)
+    # The dialplan queues the caller only once CALLGRID_QUEUE is set, so it comes last:
+    # an engine killed half-way leaves a caller the dialplan hands on, not one queued
+    # with no request to come back with.
+    variables[QUEUE_VARIABLE] = queue
     with call.one_step():
         if not await call.return_to_dialplan(variables):
             raise CallHungUp("caller hung up before the queue")

@@ -81,6 +81,19 @@ def close_interrupted(cutoff: datetime | None, engine_id: str | None) -> Any:
     )
 
 
+def release_queued(cutoff: datetime | None, engine_id: str | None) -> Any:
+    """Calls an engine handed to the dialplan's queue (``queued``) that it will not go
+    on with: its own after a restart, or those of any engine not seen since ``cutoff``.
+    ``in_queue``, their ends come from the after-queue request that reaches another
+    engine, or from Asterisk's queue_log."""
+    statement = update(CallRow).where(CallRow.status == CallStatus.QUEUED.value)
+    if engine_id is not None:
+        statement = statement.where(CallRow.engine_id == engine_id)
+    if cutoff is not None:
+        statement = statement.where(CallRow.last_seen_at < cutoff)
+    return statement.values(status=CallStatus.IN_QUEUE.value)
+
+
 def _take(records: dict[str, Record]) -> dict[str, Record]:
     taken = dict(islice(records.items(), MAX_BATCH))
     for call_id in taken:
@@ -310,13 +323,14 @@ class CallLogWriter:
         await connection.execute(
             update(CallRow)
             .where(
-                CallRow.status == CallStatus.IN_PROGRESS.value,
+                CallRow.status.in_([CallStatus.IN_PROGRESS.value, CallStatus.QUEUED.value]),
                 CallRow.engine_id == self.engine_id,
             )
             .values(last_seen_at=seen_at)
         )
         cutoff = seen_at - timedelta(seconds=self.settings.lease_seconds)
         await connection.execute(close_interrupted(cutoff, engine_id=None))
+        await connection.execute(release_queued(cutoff, engine_id=None))
 
 
 def _kind(error: BaseException) -> str:

@@ -23,7 +23,7 @@ class CallStatus(StrEnum):
     """The engine handed the caller to the dialplan's ``Queue()`` and comes back to the
     call when the queue is over (after-queue): the end is stored then, by that engine
     or another. Left so by an engine that stopped, it becomes ``in_queue`` when that
-    engine starts again."""
+    engine starts again, or when another has not seen it beat for the lease."""
     IN_QUEUE = "in_queue"
     """The caller is (or was, when the engine stopped) in Asterisk's ``Queue()`` and
     the end is to come from Asterisk's queue_log."""
@@ -56,7 +56,7 @@ class CallRow(Base):
     engine_id: Mapped[str | None] = mapped_column(String(64))
     """The engine serving the call; it closes its own calls left open when it restarts."""
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    """When the engine last knew the call to be in progress (its heartbeat)."""
+    """When the engine last knew the call to be in progress or queued (its heartbeat)."""
 
 
 COLUMN_LENGTHS = text_lengths(CallRow)

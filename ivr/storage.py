@@ -19,7 +19,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from callgrid.database import Database
 from callgrid.metrics import CALLS_ENDED
-from ivr.call_log_writer import CallLogWriter, WriterSettings, close_interrupted
+from ivr.call_log_writer import (
+    CallLogWriter,
+    WriterSettings,
+    close_interrupted,
+    release_queued,
+)
 from ivr.call_record import CallEnd, CallStart
 from ivr.call_rows import CallRow, CallStatus, fitted
 from worktime.clock import Clock, system_clock
@@ -76,19 +81,15 @@ class SqlCallLog:
     async def start(self) -> None:
         """Close as interrupted, at the moment they were last seen, the calls this engine
         left in progress when it last stopped (killed, crashed), and those of any engine
-        not seen for the lease (one that never came back); then start writing."""
+        not seen for the lease (one that never came back); the calls either had handed
+        to a queue turn ``in_queue``, for another engine or the queue_log to end. Then
+        start writing."""
         lease = timedelta(seconds=self._writer.settings.lease_seconds)
         async with self.database.engine.begin() as connection:
             own = await connection.execute(close_interrupted(None, self.engine_id))
             others = await connection.execute(close_interrupted(self._clock() - lease, None))
-            queued = await connection.execute(
-                update(CallRow)
-                .where(
-                    CallRow.status == CallStatus.QUEUED.value,
-                    CallRow.engine_id == self.engine_id,
-                )
-                .values(status=CallStatus.IN_QUEUE.value)
-            )
+            queued = await connection.execute(release_queued(None, self.engine_id))
+            await connection.execute(release_queued(self._clock() - lease, None))
         if queued.rowcount:
             log.info(
                 "%d calls this engine had handed to a queue before it stopped: their ends "

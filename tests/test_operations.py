@@ -175,7 +175,10 @@ async def test_metrics_after_a_call_through_the_emulator(
     assert metrics[("callgrid_calls_in_progress", ())] == 0
     assert metrics[("callgrid_fastagi_refused_connections_total", ())] == 0
     turnarounds = metrics[("callgrid_agi_turnaround_seconds_count", ())] - turnarounds_before
-    assert turnarounds == channel.commands_answered - 1, "each command after the first reply"
+    assert channel.sessions == 2, "the menu, then the after-queue session"
+    assert turnarounds == channel.commands_answered - channel.sessions, (
+        "each command after the first reply of its session"
+    )
     assert metrics[("callgrid_agi_turnaround_seconds_bucket", (("le", "+Inf"),))] >= turnarounds
     assert ("callgrid_call_record_queue", ()) in metrics
     assert ("callgrid_ami_connected", ()) not in metrics, "the AMI is off"

@@ -130,6 +130,8 @@ class EmulatedChannel:
         self.measure_turnaround = measure_turnaround
         self.turnarounds: list[float] = []
         self.commands_answered = 0
+        self.sessions = 0
+        """FastAGI sessions the channel opened: one per ``AGI()`` the dialplan ran."""
         self.closed_by_engine = False
         self._replied_at = 0.0
         self._hangup_line_due = False
@@ -181,22 +183,23 @@ class EmulatedChannel:
         await self._session(reader, writer)
         await queue_handoffs(self, [(self.host, self.port)])
 
-    async def offer(self, host: str, port: int, query: str, script: str = "ivr") -> bool:
+    async def offer(self, host: str, port: int, query: str, script: str | None = None) -> bool:
         """One more ``AGI()`` of this channel, as the dialplan makes after the last one
-        returned: to ``host:port`` with ``query``; False when the engine refused the
-        connection (Asterisk's AGISTATUS=FAILURE)."""
+        returned: to ``host:port`` with ``query`` (and ``script``, the same as before
+        unless given); False when the engine refused the connection (AGISTATUS=FAILURE)."""
         try:
             reader, writer = await asyncio.open_connection(host, port)
         except OSError:
             return False
         self.host, self.port = host, port
-        self.settings = replace(self.settings, script=script, query=query)
+        self.settings = replace(self.settings, script=script or self.settings.script, query=query)
         self.closed_by_engine = False
         await self._session(reader, writer)
         return True
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writer = writer
+        self.sessions += 1
         started = asyncio.get_running_loop().time() - self.model.now
         try:
             self._send(self.environment())

@@ -43,8 +43,9 @@ ATTEMPT_VARIABLE = "CALLGRID_ATTEMPT"
 SCRIPT = "campaign"
 AMD_PRIORITY, GOSUB_PRIORITY, HANGUP_PRIORITY = 2, 3, 4
 """[callgrid-campaign] s: NoOp, AMD(), Gosub(callgrid-engines…), Hangup()."""
-AGI_PRIORITY = 4
-"""[callgrid-engines] s: Set(engine), Set(address), GotoIf, AGI()."""
+AGI_PRIORITY = 7
+"""[callgrid-engines] s: Set(engine), GotoIf, AGI(parked by), GotoIf, Set(address),
+GotoIf, AGI(): a campaign call is parked by no engine, so the loop's AGI() takes it."""
 SOFTHANGUP_EXPLICIT = "16"
 """The ``Cause`` of SoftHangupRequest is the soft-hangup flag, AST_SOFTHANGUP_EXPLICIT."""
 ENGINE_HANGUP_CAUSE = 0

@@ -98,7 +98,7 @@ class EmulatedDialplan:
         offers = 0
         while True:
             model.variables.pop(HANDBACK_VARIABLE, None)
-            port = await offer_in_turn(channel, self.engines, request)
+            port = await offer_in_turn(channel, self.engines, request, "ivr")
             if port is None:
                 await self._without_engine(call)
                 return

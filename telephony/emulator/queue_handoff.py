@@ -47,7 +47,7 @@ async def queue_handoffs(channel: EmulatedChannel, engines: Sequence[Engine]) ->
 
 
 async def offer_in_turn(
-    channel: EmulatedChannel, engines: Sequence[Engine], query: str, script: str = "ivr"
+    channel: EmulatedChannel, engines: Sequence[Engine], query: str, script: str | None = None
 ) -> int | None:
     """[callgrid-engines]: the port of the engine that took the call, or None."""
     for host, port in engines:

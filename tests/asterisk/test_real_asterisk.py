@@ -188,6 +188,35 @@ async def test_key_zero_reaches_an_operator_who_answers(
     assert row.operator == operator_on_duty
 
 
+async def test_a_caller_who_hangs_up_waiting_in_the_queue_is_stored_from_the_h_extension(
+    phone: Phone, engine: RealEngine
+) -> None:
+    """No operator is on duty (joinempty = yes: the caller waits). The engine's session
+    ended when it handed the caller over, so the only one left to tell it the caller
+    hung up is [callgrid-queued]'s ``h``: an after-queue session on the dead channel."""
+    call = await phone.call()
+    await call.next_agi(MAIN_MENU, engine.seconds("recording_notice") + 10)
+    await call.press("0")
+    await call.next_agi(HANDED_TO_QUEUE, engine.seconds("operator_connecting") + 10)
+    await asyncio.sleep(3)
+    await call.hang_up()
+    row = await call.stored(SETTLE)
+    await assert_released(call)
+
+    assert row.outcome == "abandoned_in_queue" and row.ended_by == "caller"
+    assert row.path == ["main", "operator"] and row.inputs == "0"
+    assert row.ended_at is not None and row.answered_at is not None
+    assert (row.ended_at - row.answered_at).total_seconds() >= 3
+    # The dead channel's session: QUEUESTATUS is not set (Queue() was cut off, it did
+    # not end), CHANNEL STATUS is refused (511), and the engine only reads.
+    assert replies_to(call, r"^GET VARIABLE QUEUESTATUS$") == ["200 result=0"]
+    assert replies_to(call, r"^CHANNEL STATUS$") == [
+        "511 Command Not Permitted on a dead channel or intercept routine"
+    ]
+    after = call.wire()[call.wire().index(">> GET VARIABLE QUEUESTATUS") :]
+    assert not [line for line in after if line.startswith((">> STREAM", ">> GET DATA"))]
+
+
 async def test_silent_caller_hears_the_full_prompt_then_goes_to_the_operator(
     phone: Phone, engine: RealEngine, operator_on_duty: str
 ) -> None:

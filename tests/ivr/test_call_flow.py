@@ -122,6 +122,19 @@ async def test_operator_wait_is_bounded_to_forty_seconds_or_three_minutes_in_an_
     assert dialplan_queues(in_emergency) == ["operators,c,,,180"]
 
 
+async def test_the_queue_is_named_last_so_an_engine_killed_half_way_queues_nobody(
+    ivr: RunningIvr,
+) -> None:
+    """The dialplan queues the caller once CALLGRID_QUEUE is set: every variable the
+    queued call needs to come back is set before it, and the session ends right after."""
+    channel, _ = await place(ivr, "0")
+    commands = sent(channel)
+    named_at = commands.index("SET VARIABLE CALLGRID_QUEUE operators")
+    before = [command.split()[2] for command in commands[:named_at] if command.startswith("SET")]
+    assert {"CALLGRID_QUEUE_WAIT", "CALLGRID_AFTER_QUEUE", "CALLGRID_PARKED_BY"} <= set(before)
+    assert commands[named_at + 1] == "GET VARIABLE QUEUESTATUS", "the after-queue session"
+
+
 async def test_wrong_key_repeats_the_level_with_the_full_prompt(ivr: RunningIvr) -> None:
     channel, row = await place(ivr, "2 8 h")
     assert played(channel)[2:] == [

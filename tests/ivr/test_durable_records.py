@@ -91,6 +91,39 @@ async def test_calls_of_an_engine_gone_longer_than_the_lease_are_closed_by_anoth
     await serving.close()
 
 
+async def test_queued_calls_of_a_gone_engine_are_released_to_the_queue_log(
+    database: Database,
+) -> None:
+    """A call an engine handed to the dialplan's queue stays ``queued`` (its engine will
+    store the end) while that engine beats; once it is gone for the lease, another
+    engine marks it ``in_queue``, so the queue_log or the after-queue request ends it."""
+    clock = ManualClock(START)
+    gone = SqlCallLog(database, clock, engine_id="engine-gone", settings=EVERY_BATCH_BEATS)
+    alive = SqlCallLog(database, clock, engine_id="engine-alive", settings=EVERY_BATCH_BEATS)
+    queued = CallEnd(START, START, path=["main", "operator"])
+    queued.left_in_queue = True
+    calls = {}
+    for name, log in (("gone", gone), ("alive", alive)):
+        calls[name] = await log.call_started(_start(name))
+        await log.call_ended(calls[name], queued)
+        await log.flush()
+    await gone.close()
+    clock.advance(WriterSettings().lease_seconds + 1)
+    await alive.call_started(_start("beat"))  # the alive engine's next batch beats
+    await alive.flush()
+    statuses = {name: await alive.get(call_id) for name, call_id in calls.items()}
+    assert {name: row.status for name, row in statuses.items() if row} == {
+        "gone": "in_queue",
+        "alive": "queued",
+    }
+    after = CallEnd(START, clock(), outcome=Outcome.OPERATOR, ended_by="queue")
+    await alive.queue_ended(calls["gone"], after)
+    row = await alive.get(calls["gone"])
+    assert row is not None and (row.status, row.outcome) == ("ended", "operator")
+    assert row.path == ["main", "operator"], "the path the gone engine stored is kept"
+    await alive.close()
+
+
 async def test_overlong_values_are_cut_to_their_columns(database: Database) -> None:
     log = SqlCallLog(database)
     call_id = await log.call_started(_start("long", caller_id="7" * 40, channel="C" * 300))
