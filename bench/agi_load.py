@@ -31,6 +31,7 @@ from callgrid.engine import Engine, tune_garbage_collector
 from callgrid.settings import Settings
 from ivr.demo import DEMO_DAY
 from ivr.settings import IvrSettings
+from telephony.dialplan import PARKED_BY_VARIABLE
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_commands import QueueBehaviour
 from telephony.emulator.caller import ScriptedCaller
@@ -88,11 +89,22 @@ async def generate(
 
 
 # -- the bare responder ------------------------------------------------------------------
-async def bare_responder(sequence: list[str]) -> asyncio.Server:
+Sessions = dict[str, list[str]]
+"""The commands the engine sends in each FastAGI session of a call, by AGI script."""
+
+
+async def bare_responder(sessions: Sessions) -> asyncio.Server:
+    """Sends each session's commands, chosen by the script Asterisk asks for, and names
+    itself where the engine named itself (CALLGRID_PARKED_BY), so that the emulated
+    dialplan comes back to it for the after-queue session as it does to the engine."""
+    replay: Sessions = {}
+
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while (await reader.readline()).strip():
-            pass
-        for command in sequence:
+        script = ""
+        while line := (await reader.readline()).strip():
+            if line.startswith(b"agi_network_script: "):
+                script = line.decode().split(": ", 1)[1].partition("?")[0]
+        for command in replay.get(script, []):
             writer.write(command.encode() + b"\n")
             while True:
                 line = await reader.readline()
@@ -102,11 +114,21 @@ async def bare_responder(sequence: list[str]) -> asyncio.Server:
                 break
         writer.close()
 
-    return await asyncio.start_server(serve, "127.0.0.1", 0, backlog=4096)
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, backlog=4096)
+    itself = f"agi://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    for script, commands in sessions.items():
+        replay[script] = [
+            f"SET VARIABLE {PARKED_BY_VARIABLE} {itself}"
+            if command.startswith(f"SET VARIABLE {PARKED_BY_VARIABLE} ")
+            else command
+            for command in commands
+        ]
+    return server
 
 
-async def command_sequence(port: int, prompts: Path) -> list[str]:
-    """The commands the engine sends for one call of the script: what the bare one sends."""
+async def command_sequence(port: int, prompts: Path) -> Sessions:
+    """The commands the engine sends for one call of the script, session by session:
+    what the bare one sends."""
     channel = EmulatedChannel(
         "127.0.0.1",
         port,
@@ -116,7 +138,15 @@ async def command_sequence(port: int, prompts: Path) -> list[str]:
         keep_wire=True,
     )
     await channel.run()
-    return [line for direction, line in channel.wire if direction == ">>"]
+    sessions: Sessions = {}
+    script = ""
+    for direction, line in channel.wire:
+        if direction == "<<" and line.startswith("agi_network_script: "):
+            script = line.split(": ", 1)[1].partition("?")[0]
+            sessions[script] = []
+        elif direction == ">>":
+            sessions[script].append(line)
+    return sessions
 
 
 def run_generator(
@@ -189,11 +219,12 @@ async def main(calls: int, concurrency: int, think_ms: float) -> None:
         await engine.start()
         tune_garbage_collector()  # as `callgrid serve` does
         assert engine.agi is not None
-        sequence = await command_sequence(engine.agi.port, prompts_dir)
-        bare = await bare_responder(sequence)
+        sessions = await command_sequence(engine.agi.port, prompts_dir)
+        bare = await bare_responder(sessions)
         bare_port = bare.sockets[0].getsockname()[1]
         print(
-            f"{os.cpu_count()} cores; {len(sequence)} AGI commands a call; engine storage "
+            f"{os.cpu_count()} cores; {sum(map(len, sessions.values()))} AGI commands a call "
+            f"in {len(sessions)} sessions ({', '.join(sessions)}); engine storage "
             "SQLite (WAL); load generator in its own process"
         )
         print(f"\n1) as fast as the generator can: {calls} calls, {concurrency} at once")

@@ -58,7 +58,6 @@ class Recording:
     duration_seconds: float | None = None
     size_bytes: int | None = None
     sha256: str | None = None
-    mixmonitor_id: str | None = None
     hold_reason: str | None = None
     held_by: str | None = None
     held_at: datetime | None = None

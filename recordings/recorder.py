@@ -25,7 +25,6 @@ from telephony.agi import AgiCall, AgiCommandError
 from worktime.clock import local_date
 
 log = logging.getLogger(__name__)
-MIXMONITOR_ID_VARIABLE = "CALLGRID_MIXMONITOR_ID"
 FILE_FORMAT = "wav"
 CALL_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 UNIQUEID = re.compile(r"[0-9]{1,20}\.[0-9]{1,20}")
@@ -71,15 +70,11 @@ class CallRecorder:
             log.error("call %s: its recording could not be indexed (%s)", recorded.call_id, error)
         target = str(PurePosixPath(self.settings.asterisk_recordings_dir) / path)
         try:
-            await call.exec("MixMonitor", target, f"i({MIXMONITOR_ID_VARIABLE})")
+            await call.exec("MixMonitor", target)
         except AgiCommandError:
             log.error(
                 "call %s: Asterisk has no MixMonitor, the call is not recorded", recorded.call_id
             )
-            return recording_id
-        mixmonitor_id = await call.get_variable(MIXMONITOR_ID_VARIABLE)
-        if recording_id is not None and mixmonitor_id:
-            await self.index.note_mixmonitor(recording_id, mixmonitor_id)
         return recording_id
 
     async def adopt(self, recorded: RecordedCall, facts: CallFacts | None) -> int | None:

@@ -79,9 +79,6 @@ class SqlRecordings:
         assert key is not None
         return int(key[0])
 
-    async def note_mixmonitor(self, recording_id: int, mixmonitor_id: str) -> None:
-        await self._update(recording_id, fitted({"mixmonitor_id": mixmonitor_id}))
-
     async def call_ended(self, recording_id: int, facts: CallFacts) -> None:
         values = {**facts.__dict__, "operator": operator_login(facts.operator) or None}
         await self._update(recording_id, fitted(values))
@@ -286,7 +283,6 @@ def recording_of(row: RecordingRow) -> Recording:
         duration_seconds=row.duration_seconds,
         size_bytes=row.size_bytes,
         sha256=row.sha256,
-        mixmonitor_id=row.mixmonitor_id,
         hold_reason=row.hold_reason,
         held_by=row.held_by,
         held_at=row.held_at,

@@ -35,7 +35,6 @@ class RecordingRow(Base):
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64))
-    mixmonitor_id: Mapped[str | None] = mapped_column(String(64))
     hold_reason: Mapped[str | None] = mapped_column(String(512))
     held_by: Mapped[str | None] = mapped_column(String(64))
     held_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
