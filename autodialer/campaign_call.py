@@ -5,6 +5,11 @@ attempt's result with its evidence is stored the moment it is known (AD-2, AD-9)
 Asterisk ran ``AMD()`` before the call reaches the engine. On a machine the message is
 still left after its greeting (AMD is wrong often enough, dependencies.md), and the
 attempt counts negative.
+
+A customer put through is handed to the dialplan's ``Queue()`` ([callgrid-campaign]),
+and the session ends: no engine session is open while they wait and talk. The dialplan
+comes back with ``campaign-after-queue?attempt=<id>`` (:meth:`CampaignCall.after_queue`)
+when the queue is over, or on the dead channel when the customer hung up in it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,12 @@ from autodialer.call_outcome import CallFacts, call_cause
 from autodialer.model import Cause
 from autodialer.settings import CampaignSettings
 from autodialer.storage import SqlCampaigns
-from callcenter.queue_transfer import QueueOutcome, transfer_to_queue
+from callcenter.queue_transfer import (
+    QueueOutcome,
+    after_queue_request,
+    hand_to_queue,
+    result_after_queue,
+)
 from callcenter.transfer_call import CallTransfers
 from prompts.phrases import PhraseLibrary
 from recordings.model import CallFacts as RecordingFacts
@@ -30,6 +40,7 @@ from telephony.agi import AgiCall, CallHungUp
 
 log = logging.getLogger(__name__)
 LINE = "campaign"
+AFTER_QUEUE_ROUTE = "campaign-after-queue"
 THANKS = "Спасибо. До свидания."
 
 
@@ -164,19 +175,39 @@ class CampaignCall:
         return files
 
     async def _to_operator(self, call: AgiCall, attempt_id: int, facts: dict[str, Any]) -> None:
-        """The customer pressed 0: the contact center's queue, the campaign as the topic.
-        The call ends with HANGUP after (``__call__``), also when the operator hung up
-        first and the customer is still on the line."""
+        """The customer pressed 0: handed to the contact center's queue, the campaign as
+        the topic; the session ends here, the call goes on in :meth:`after_queue`."""
         await call.set_variable("CALLGRID_TOPIC", f"campaign-{facts['call_id']}")
-        try:
-            result = await transfer_to_queue(
-                call,
-                self.settings.operator_queue,
-                self.settings.operator_wait_seconds,
-                transfers=self.transfers,
+        after_queue = after_queue_request(AFTER_QUEUE_ROUTE, attempt=str(attempt_id))
+        queue, wait = self.settings.operator_queue, self.settings.operator_wait_seconds
+        with contextlib.suppress(CallHungUp):
+            await hand_to_queue(call, queue, wait, after_queue)
+
+    async def after_queue(self, call: AgiCall) -> None:
+        """The FastAGI route the dialplan comes back to once the queue is over: a
+        transfer asked for at the desk is carried out (CC-4), and how the queue ended is
+        noted on the attempt. Only the channel of an attempt put through is served."""
+        env = call.environment
+        attempt_id = _attempt_id(env.query.get("attempt", ""))
+        attempt = await self.store.put_through(attempt_id, env.uniqueid) if attempt_id else None
+        if attempt_id is None or attempt is None:
+            log.warning(
+                "campaign after-queue refused: channel %s names attempt %r, not one of its "
+                "own put through to an operator",
+                env.uniqueid[:64],
+                env.query.get("attempt", "")[:20],
             )
+            await call.hangup()
+            return
+        queue, wait = self.settings.operator_queue, self.settings.operator_wait_seconds
+        try:
+            result = await result_after_queue(call)
+            if self.transfers is not None:
+                result = await self.transfers.follow(call, queue, wait, result)
         except CallHungUp:
             return
+        finally:
+            await call.hangup()
         detail = result.outcome.value
         if result.outcome is QueueOutcome.ANSWERED:
             detail += f" by {result.operator}"

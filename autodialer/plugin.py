@@ -11,7 +11,7 @@ from aiohttp import web
 
 from autodialer import cli, http
 from autodialer.cabinet import CabinetSender
-from autodialer.campaign_call import CampaignCall
+from autodialer.campaign_call import AFTER_QUEUE_ROUTE, CampaignCall
 from autodialer.dialer import Dialer
 from autodialer.mail import MailSender
 from autodialer.messaging import Messaging
@@ -76,6 +76,7 @@ class AutodialerPlugin(Plugin):
             host.find(TRANSFERS),
         )  # fmt: skip
         host.add_agi_route(AGI_ROUTE, call)
+        host.add_agi_route(AFTER_QUEUE_ROUTE, call.after_queue)
 
         async def hangup(event: Hangup) -> None:
             if event.uniqueid.startswith("cg-"):

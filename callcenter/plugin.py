@@ -65,7 +65,7 @@ QUEUE_CALLS: ServiceKey[SqlQueueCalls] = ServiceKey("callcenter.queue_calls")
 WAITING: ServiceKey[QueueCallWatch] = ServiceKey("callcenter.waiting")
 """The callers in the queues now: only in a process with the AMI link."""
 TRANSFERS: ServiceKey[CallTransfers] = ServiceKey("callcenter.transfers")
-"""Carries out the desk's transfers in the caller's session (``transfer_to_queue``)."""
+"""Carries out the desk's transfers in the caller's after-queue session."""
 CURRENT_CALLS: ServiceKey[CurrentCalls] = ServiceKey("callcenter.current_calls")
 """Each operator's conversation now: only in a process with the AMI link."""
 SURVEY: ServiceKey[PostCallSurvey] = ServiceKey("callcenter.survey")

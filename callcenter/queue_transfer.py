@@ -1,12 +1,13 @@
 """Putting a caller into an Asterisk operator queue and reading how it ended.
 
-The IVR hands the caller to the queue (:func:`hand_to_queue`): it sets the queue, the
-wait and the request to come back with on the channel and ends its FastAGI session, and
-the dialplan ([callgrid-queued]) runs ``Queue()`` with no engine session open for the
-wait and the talk. When ``Queue()`` returns, or the caller hangs up in it (``h``), the
-engines are offered the call again with that request, and :func:`result_after_queue`
-reads how the queue ended from the channel's variables. Transfers (a ring limit of
-seconds) still run ``Queue()`` inside their session (:func:`queue_once`).
+The IVR and the campaign calls hand the caller to the queue (:func:`hand_to_queue`):
+they set the queue, the wait and the request to come back with on the channel and end
+their FastAGI session, and the dialplan ([callgrid-queued], [callgrid-campaign]) runs
+``Queue()`` with no engine session open for the wait and the talk. When ``Queue()``
+returns, or the caller hangs up in it (``h``), the engines are offered the call again
+with that request, and :func:`result_after_queue` reads how the queue ended from the
+channel's variables. The desk's transfers (a ring limit of seconds) run ``Queue()``
+inside that after-queue session (:func:`queue_once`).
 
 ``Queue(name,c,,,timeout)``: with ``c`` the caller's channel comes back from Queue()
 alive when the operator hangs up (app_queue's QUEUE_CONTINUE: the return code 0,
@@ -23,21 +24,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from telephony.agi import AgiCall, CallHungUp
 from telephony.dialplan import (
-    AFTER_QUEUE_SCRIPT,
     AFTER_QUEUE_VARIABLE,
-    CALL_PARAMETER,
     PARKED_BY_VARIABLE,
     QUEUE_VARIABLE,
     QUEUE_WAIT_VARIABLE,
 )
-
-if TYPE_CHECKING:
-    from callcenter.transfer_call import CallTransfers
 
 LONGEST_CONVERSATION_SECONDS = 4 * 3600
 CONTINUE = "CONTINUE"
@@ -66,23 +61,21 @@ VIP_PRIORITY = 10
 priority 0, the rest, in the order they came (CC-9)."""
 
 
+def after_queue_request(script: str, **query: str) -> str:
+    """The AGI request the dialplan comes back with once the queue is over."""
+    return f"{script}?{urlencode(query)}"
+
+
 async def hand_to_queue(
-    call: AgiCall, call_id: str, queue: str, wait_seconds: int, *, vip: bool = False
+    call: AgiCall, queue: str, wait_seconds: int, after_queue: str, *, vip: bool = False
 ) -> None:
     """Give the caller to the dialplan's ``Queue()`` for at most ``wait_seconds`` (CC-2:
     40 s); a VIP customer waits ahead of the others (CC-9). The session is closed here;
-    ``after-queue?call=<call_id>`` comes back when the queue is over. Raises CallHungUp
-    when the caller is gone already."""
-    query = {
-        CALL_PARAMETER: call_id,
-        "line": call.environment.dialled_number,
-        "queue": queue,
-        "wait": str(wait_seconds),
-    }
-    request = f"{AFTER_QUEUE_SCRIPT}?{urlencode(query)}"
+    the dialplan offers ``after_queue`` when the queue is over. Raises CallHungUp when
+    the caller is gone already."""
     variables = {
         QUEUE_WAIT_VARIABLE: str(wait_seconds),
-        AFTER_QUEUE_VARIABLE: request,
+        AFTER_QUEUE_VARIABLE: after_queue,
         PARKED_BY_VARIABLE: call.environment.engine_address,
     }
     if vip:
@@ -108,19 +101,6 @@ async def result_after_queue(call: AgiCall) -> QueueResult:
         if not present:
             return QueueResult(QueueOutcome.ABANDONED, status)
         return QueueResult(QueueOutcome.NOT_ANSWERED, status or "UNKNOWN")
-
-
-async def transfer_to_queue(
-    call: AgiCall, queue: str, wait_seconds: int, *, transfers: CallTransfers | None = None
-) -> QueueResult:
-    """``Queue()`` inside this session, for a campaign call the customer asked to be put
-    through (its dialplan has no queue step); a transfer the operator asked for at the
-    desk is carried out once their leg ended (CC-4)."""
-    with call.one_step():  # how the wait ended is read even if the engine is stopping
-        result = await queue_once(call, queue, wait_seconds)
-    if transfers is None:
-        return result
-    return await transfers.follow(call, queue, wait_seconds, result)
 
 
 async def queue_once(call: AgiCall, queue: str, wait_seconds: int) -> QueueResult:

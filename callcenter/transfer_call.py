@@ -40,7 +40,7 @@ ANSWER = "ANSWER"
 
 @dataclass(frozen=True)
 class CallTransfers:
-    """What ``transfer_to_queue`` needs to carry out the desk's transfers."""
+    """What an after-queue session needs to carry out the desk's transfers."""
 
     store: SqlTransfers
     clock: Clock

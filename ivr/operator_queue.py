@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from callcenter.queue_transfer import QueueOutcome, QueueResult, hand_to_queue
+from callcenter.queue_transfer import (
+    QueueOutcome,
+    QueueResult,
+    after_queue_request,
+    hand_to_queue,
+)
 from callcenter.survey_call import answered_call
 from callcenter.tasks import QueuePlace
 from ivr.call_context import Action, ActionResult, IvrServices
 from ivr.call_record import Outcome
 from ivr.menu import MenuNode
 from ivr.parked_calls import CallParked, CallState
+from telephony.dialplan import AFTER_QUEUE_SCRIPT, CALL_PARAMETER
 
 
 async def hand_to_operators(state: CallState, node: MenuNode, services: IvrServices) -> NoReturn:
@@ -30,7 +36,16 @@ async def hand_to_operators(state: CallState, node: MenuNode, services: IvrServi
     if services.queue_wait is not None:
         wait = await services.queue_wait(wait)
     state.queue, state.wait_seconds, state.joined = node.queue, wait, services.clock()
-    await hand_to_queue(context.call, context.call_id, node.queue, wait, vip=vip)
+    call = context.call
+    # enough for any engine to store how the queue ended, also one not holding the call
+    after_queue = after_queue_request(
+        AFTER_QUEUE_SCRIPT,
+        **{CALL_PARAMETER: context.call_id},
+        line=call.environment.dialled_number,
+        queue=node.queue,
+        wait=str(wait),
+    )
+    await hand_to_queue(call, node.queue, wait, after_queue, vip=vip)
     raise CallParked(node.queue)
 
 

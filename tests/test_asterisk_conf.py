@@ -123,6 +123,15 @@ def test_dialplan_and_engine_agree_on_the_queue_handoff() -> None:
     assert f"AGI(${{{PARKED_BY_VARIABLE}}}/${{ARG1}})" in engines, "the queuing engine first"
 
 
+def test_a_campaign_call_put_through_is_queued_by_the_dialplan_too() -> None:
+    campaign = _context("callgrid-campaign")
+    main, hangup = campaign.split("exten => h,", 1)
+    assert f'"${{{QUEUE_VARIABLE}}}"=""]?done' in main, "only a customer put through"
+    assert f"Queue(${{{QUEUE_VARIABLE}}},c,,,${{{QUEUE_WAIT_VARIABLE}}})" in main
+    assert f"Set({AFTER_QUEUE_VARIABLE}=)" in main, "else h would offer it a second time"
+    assert f"Gosub(callgrid-engines,s,1(${{{AFTER_QUEUE_VARIABLE}}}))" in hangup
+
+
 def test_sounds_the_dialplan_plays_are_shipped() -> None:
     no_engine = _context("callgrid-no-engine")
     played = re.findall(r"Playback\(\$\{CALLGRID_SOUNDS\}/([\w-]+)\)", no_engine)

@@ -34,6 +34,7 @@ from telephony.emulator.ami_channel import UNKNOWN
 from telephony.emulator.caller import ScriptedCaller
 from telephony.emulator.campaign_callees import Behaviour, Callee, CalleeShares, dialled_number
 from telephony.emulator.outbound_log import OutboundCall, OutboundLog
+from telephony.emulator.queue_handoff import queue_handoffs
 from telephony.emulator.sounds import SoundLibrary
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ CAMPAIGN_CONTEXT = "callgrid-campaign"
 ENGINES_CONTEXT = "callgrid-engines"
 ATTEMPT_VARIABLE = "CALLGRID_ATTEMPT"
 SCRIPT = "campaign"
-AMD_PRIORITY, GOSUB_PRIORITY, HANGUP_PRIORITY = 2, 3, 4
-"""[callgrid-campaign] s: NoOp, AMD(), Gosub(callgrid-engines…), Hangup()."""
+AMD_PRIORITY, GOSUB_PRIORITY, HANGUP_PRIORITY = 2, 3, 9
+"""[callgrid-campaign] s: NoOp, AMD(), Gosub(callgrid-engines…), then the queue step
+(GotoIf, Queue(), Set, Set, Gosub: :func:`queue_handoffs`), Hangup()."""
 AGI_PRIORITY = 7
 """[callgrid-engines] s: Set(engine), GotoIf, AGI(parked by), GotoIf, Set(address),
 GotoIf, AGI(): a campaign call is parked by no engine, so the loop's AGI() takes it."""
@@ -213,6 +215,7 @@ class CampaignDialplan:
                 if await channel.offer(host, port, query):
                     entry.engine = (host, port)
                     break
+            await queue_handoffs(channel, self.engines)
         except Exception:
             log.exception("emulated campaign call %s failed", first.uniqueid)
         finally:

@@ -50,6 +50,7 @@ async def test_a_customer_hears_the_message_and_presses_zero(
         clock, lambda: ami, EventHub(),
     )  # fmt: skip
 
+    log_offset = real_asterisk.log_size()
     report = await dialer.tick()
     await dialer.settle()
     assert [attempt.channel for attempt in report.started] == [MessageChannel.PHONE]
@@ -69,3 +70,15 @@ async def test_a_customer_hears_the_message_and_presses_zero(
     assert 3 <= float(attempt.details["heard_seconds"]) <= CAMPAIGN_KEY_AFTER_SECONDS + 2
     assert kinds[:5] == ["start", "originate", "answered", "amd", "message"]
     assert "задолженность" in attempt.said
+
+    # Put through, the customer waits in the (empty) queue with no engine session open,
+    # hangs up there, and [callgrid-campaign]'s h offers the after-queue request.
+    while time.monotonic() < deadline and "operator" not in kinds:
+        await asyncio.sleep(0.5)
+        (proven,) = await parts.reports.attempts(campaign.id)
+        kinds = [event.kind for event in proven.events]
+    assert [e.detail for e in proven.events if e.kind == "operator"] == ["abandoned"]
+    log = real_asterisk.log_since(log_offset)
+    assert any("AGI Rx << SET VARIABLE CALLGRID_QUEUE operators" in line for line in log)
+    assert not any("AGI Rx << EXEC Queue" in line for line in log), "Queue() in a session"
+    assert any(f"campaign-after-queue?attempt={attempt.id}" in line for line in log)

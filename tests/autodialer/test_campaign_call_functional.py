@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from autodialer.campaign_call import AFTER_QUEUE_ROUTE
 from autodialer.contact_judge import ContactJudge
 from autodialer.model import Cause, MessageChannel
 from autodialer.pacing import dial_budget
@@ -21,6 +22,7 @@ from ivr.settings import IvrSettings
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
 from telephony.emulator.agi_channel_state import QueueBehaviour
 from telephony.emulator.caller import CallerAction, HangUp, Press, ScriptedCaller, StaySilent
+from telephony.emulator.queue_handoff import DIALPLAN_QUEUE
 from telephony.emulator.sounds import SoundLibrary
 from tests.audio import tone_wav
 from tests.autodialer.campaign_fixtures import account, add_customers, draft, running_campaign
@@ -156,7 +158,32 @@ async def test_zero_puts_the_customer_through_and_counts_as_reached(engine: Engi
     assert channel.model.variables.get("MEMBERINTERFACE")  # an operator took the call
     assert row["cause"] is Cause.OPERATOR
     assert row["key"] == "0"
-    assert "operator" in row["events"]
+    assert "operator" in row["events"], "noted by the after-queue session"
+    # the dialplan held the customer in the queue, with no engine session open
+    assert [e.detail for e in channel.heard if e.kind == DIALPLAN_QUEUE] == ["operators,c,,,60"]
+    assert channel.sessions == 2 and channel.settings.script == AFTER_QUEUE_ROUTE
+
+
+async def test_an_after_queue_request_for_another_channel_is_refused(engine: Engine) -> None:
+    """Only the channel of an attempt put through is served after the queue: another
+    channel naming that attempt is hung up, and nothing is noted on it."""
+    _, attempt_id = await answered_call(engine, [Press("0", after=2.0), StaySilent()])
+    before = await attempt_row(engine, attempt_id)
+    assert engine.agi is not None
+    forged = EmulatedChannel(
+        "127.0.0.1",
+        engine.agi.port,
+        ScriptedCaller([StaySilent()]),
+        SoundLibrary([]),
+        ChannelSettings(script=AFTER_QUEUE_ROUTE, query=f"attempt={attempt_id}"),
+    )
+    forged.model.variables.update({"QUEUESTATUS": "CONTINUE", "MEMBERINTERFACE": "Local/x"})
+    await forged.run()
+    await engine.agi.drained(timeout=10)
+
+    assert forged.closed_by_engine and forged.model.dead, "hung up at once"
+    after = await attempt_row(engine, attempt_id)
+    assert after["events"] == before["events"]
 
 
 async def test_a_hang_up_during_the_message_is_negative_with_what_was_heard(

@@ -1,7 +1,8 @@
 """A contact-center desk on loopback for queue tests: the AMI emulator with a manual
 queue clock, the project's AmiClient reading its typed events, and an engine whose
 FastAGI route answers, sets ``QUEUE_PRIO`` when the call's query asks, and transfers
-the caller with :func:`callcenter.queue_transfer.transfer_to_queue`."""
+the caller with :func:`callcenter.queue_transfer.queue_once` (``Queue()`` in the
+session, as the desk's transfers run it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from callcenter.queue_transfer import QueueResult, transfer_to_queue
+from callcenter.queue_transfer import QueueResult, queue_once
 from telephony.agi import AgiCall, FastAgiServer
 from telephony.ami import AmiClient, AmiEvent, actions
 from telephony.emulator.agi_channel import ChannelSettings, EmulatedChannel
@@ -122,7 +123,7 @@ async def desk(
         await call.answer()
         if query.get("prio"):
             await call.set_variable("QUEUE_PRIO", query["prio"])
-        result = await transfer_to_queue(call, query["queue"], int(query["wait"]))
+        result = await queue_once(call, query["queue"], int(query["wait"]))
         results[call.environment.channel] = result
 
     engine = FastAgiServer({"ivr": route}, port=0)
