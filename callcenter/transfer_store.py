@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, String, select, update
+from sqlalchemy import CursorResult, String, bindparam, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callcenter.transfer import TargetKind, Transfer, TransferState
@@ -37,6 +37,19 @@ class CallTransferRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+NEWEST_REQUEST = (
+    select(CallTransferRow.id)
+    .where(
+        CallTransferRow.uniqueid == bindparam("uniqueid"),
+        CallTransferRow.state == TransferState.REQUESTED.value,
+        CallTransferRow.requested_at >= bindparam("since"),
+    )
+    .order_by(CallTransferRow.requested_at.desc(), CallTransferRow.id.desc())
+    .limit(1)
+)
+"""Built once: it is asked after every answered queue call."""
+
+
 class SqlTransfers:
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -63,18 +76,9 @@ class SqlTransfers:
         """The newest fresh request for the caller's call, now ``connecting``; None when
         there is none (or another session took it first). Asked after every answered
         queue call, and nearly always answered "none": one plain query then."""
-        query = (
-            select(CallTransferRow.id)
-            .where(
-                CallTransferRow.uniqueid == uniqueid[:64],
-                CallTransferRow.state == TransferState.REQUESTED.value,
-                CallTransferRow.requested_at >= now - FRESH_FOR,
-            )
-            .order_by(CallTransferRow.requested_at.desc(), CallTransferRow.id.desc())
-            .limit(1)
-        )
+        fresh = {"uniqueid": uniqueid[:64], "since": now - FRESH_FOR}
         async with self.database.engine.connect() as connection:
-            newest = (await connection.execute(query)).scalar()
+            newest = (await connection.execute(NEWEST_REQUEST, fresh)).scalar()
         if newest is None:
             return None
         async with self.database.session() as session, session.begin():

@@ -3,11 +3,11 @@ the file is, found by what a supervisor searches for, held and released."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callgrid.database import Database, cut_to_columns, text_lengths
@@ -59,6 +59,14 @@ class RecordingError(ValueError):
 
 
 COLUMN_LENGTHS = text_lengths(RecordingRow)
+# Built once: every call writes these two, and building a statement anew (its cache key
+# included) cost more than running it.
+INDEX_RECORDING = insert(RecordingRow)
+CALL_ENDED = (
+    update(RecordingRow)
+    .where(RecordingRow.id == bindparam("recording"))
+    .values({fact.name: bindparam(fact.name) for fact in fields(CallFacts)})
+)
 
 
 def fitted(values: dict[str, Any]) -> dict[str, Any]:
@@ -74,14 +82,15 @@ class SqlRecordings:
     async def started(self, new: NewRecording) -> int:
         values = fitted({**new.__dict__, "state": RecordingState.RECORDING.value})
         async with self.database.engine.begin() as connection:
-            result = await connection.execute(insert(RecordingRow).values(values))
+            result = await connection.execute(INDEX_RECORDING, values)
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
 
     async def call_ended(self, recording_id: int, facts: CallFacts) -> None:
         values = {**facts.__dict__, "operator": operator_login(facts.operator) or None}
-        await self._update(recording_id, fitted(values))
+        async with self.database.engine.begin() as connection:
+            await connection.execute(CALL_ENDED, {"recording": recording_id, **fitted(values)})
 
     async def finished(
         self,
@@ -229,12 +238,6 @@ class SqlRecordings:
             query = query.where(RecordingRow.state.in_([s.value for s in states]))
         async with self.database.session() as session:
             return int((await session.execute(query)).scalar_one())
-
-    async def _update(self, recording_id: int, values: dict[str, Any]) -> None:
-        async with self.database.engine.begin() as connection:
-            await connection.execute(
-                update(RecordingRow).where(RecordingRow.id == recording_id).values(values)
-            )
 
     async def _list(self, query: Select[Any]) -> list[Recording]:
         async with self.database.session() as session:
