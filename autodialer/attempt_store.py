@@ -203,19 +203,9 @@ class AttemptStore:
             )
             await _add_events(connection, attempt_id, [(at, "hangup", f"cause {cause} {text}")])
 
-    async def open_attempt(self, attempt_id: int) -> AttemptRow | None:
+    async def attempt(self, attempt_id: int) -> AttemptRow | None:
         async with self.database.session() as session:
-            row = await session.get(AttemptRow, attempt_id)
-            return row if row is not None and row.ended_at is None else None
-
-    async def put_through(self, attempt_id: int, channel_id: str) -> AttemptRow | None:
-        """The attempt whose customer, on channel ``channel_id``, was put through to an
-        operator (ended as ``operator``); None for any other attempt or channel."""
-        async with self.database.session() as session:
-            row = await session.get(AttemptRow, attempt_id)
-        if row is None or row.channel_id != channel_id or row.cause != Cause.OPERATOR.value:
-            return None
-        return row
+            return await session.get(AttemptRow, attempt_id)
 
     async def add_sms_parts(self, attempt_id: int, message_ids: Sequence[str]) -> None:
         async with self.database.engine.begin() as connection:

@@ -26,6 +26,7 @@ from autodialer.call_outcome import CallFacts, call_cause
 from autodialer.model import Cause
 from autodialer.settings import CampaignSettings
 from autodialer.storage import SqlCampaigns
+from autodialer.tables import AttemptRow
 from callcenter.queue_transfer import (
     QueueOutcome,
     after_queue_request,
@@ -65,18 +66,10 @@ class CampaignCall:
         self.transfers = transfers
 
     async def __call__(self, call: AgiCall) -> None:
-        env = call.environment
-        attempt_id = _attempt_id(env.query.get("attempt", ""))
-        attempt = await self.store.open_attempt(attempt_id) if attempt_id else None
-        if attempt is None or attempt.channel != "phone" or attempt.channel_id != env.uniqueid:
-            log.warning(
-                "campaign call refused: channel %s claims attempt %r, which is not its own "
-                "or not under way",
-                env.uniqueid[:64],
-                env.query.get("attempt", "")[:20],
-            )
-            await call.hangup()
+        attempt = await self._own_attempt(call, after_queue=False)
+        if attempt is None:
             return
+        env = call.environment
         attempt_id = attempt.id
         started = self.clock()
         lease = timedelta(
@@ -187,17 +180,8 @@ class CampaignCall:
         """The FastAGI route the dialplan comes back to once the queue is over: a
         transfer asked for at the desk is carried out (CC-4), and how the queue ended is
         noted on the attempt. Only the channel of an attempt put through is served."""
-        env = call.environment
-        attempt_id = _attempt_id(env.query.get("attempt", ""))
-        attempt = await self.store.put_through(attempt_id, env.uniqueid) if attempt_id else None
-        if attempt_id is None or attempt is None:
-            log.warning(
-                "campaign after-queue refused: channel %s names attempt %r, not one of its "
-                "own put through to an operator",
-                env.uniqueid[:64],
-                env.query.get("attempt", "")[:20],
-            )
-            await call.hangup()
+        attempt = await self._own_attempt(call, after_queue=True)
+        if attempt is None:
             return
         queue, wait = self.settings.operator_queue, self.settings.operator_wait_seconds
         try:
@@ -211,7 +195,26 @@ class CampaignCall:
         detail = result.outcome.value
         if result.outcome is QueueOutcome.ANSWERED:
             detail += f" by {result.operator}"
-        await self.store.note(attempt_id, [(self.clock(), "operator", detail[:200])])
+        await self.store.note(attempt.id, [(self.clock(), "operator", detail[:200])])
+
+    async def _own_attempt(self, call: AgiCall, *, after_queue: bool) -> AttemptRow | None:
+        """The attempt the request names, if it is this channel's and at the step the
+        request is for; otherwise the call is refused and hung up (None)."""
+        env = call.environment
+        attempt_id = _attempt_id(env.query.get("attempt", ""))
+        attempt = await self.store.attempt(attempt_id) if attempt_id else None
+        if attempt is not None and serves(attempt, env.uniqueid, after_queue=after_queue):
+            return attempt
+        step = "after-queue" if after_queue else "call"
+        log.warning(
+            "campaign %s refused: channel %s names attempt %r, not its own %s",
+            step,
+            env.uniqueid[:64],
+            env.query.get("attempt", "")[:20],
+            "put through to an operator" if after_queue else "under way",
+        )
+        await call.hangup()
+        return None
 
     async def _record(
         self, call: AgiCall, call_id: str, address: str, started: datetime
@@ -228,6 +231,16 @@ class CampaignCall:
             caller_id=self.settings.campaign_caller_id,
         )
         return await self.recorder.start(call, recorded)
+
+
+def serves(attempt: AttemptRow, channel_id: str, *, after_queue: bool) -> bool:
+    """Whether a request of channel ``channel_id`` may serve ``attempt``: its own phone
+    attempt, under way for the message, or put through to an operator after the queue."""
+    if attempt.channel != "phone" or attempt.channel_id != channel_id:
+        return False
+    if after_queue:
+        return attempt.cause == Cause.OPERATOR.value
+    return attempt.ended_at is None
 
 
 def _attempt_id(text: str) -> int | None:

@@ -105,10 +105,14 @@ class EmulatedDialplan:
             call.offers.append(f"ivr?{request}")
             call.engines.append(port)
             taken = await queue_handoffs(channel, self.engines)
-            if model.dead or (taken and model.variables.get("MEMBERINTERFACE")):
+            if model.dead:
                 return
-            if not taken and model.variables.get("MEMBERINTERFACE"):
-                model.die(by_caller=False)  # an operator had them: no engine-down notice
+            if model.variables.get("MEMBERINTERFACE"):  # an operator had them: done
+                if not taken:
+                    model.die(by_caller=False)  # no engine-down notice either
+                return
+            if not taken:
+                await self._without_engine(call)
                 return
             offers += 1
             if offers > MAX_OFFERS:

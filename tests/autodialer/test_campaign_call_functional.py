@@ -170,18 +170,18 @@ async def test_an_after_queue_request_for_another_channel_is_refused(engine: Eng
     _, attempt_id = await answered_call(engine, [Press("0", after=2.0), StaySilent()])
     before = await attempt_row(engine, attempt_id)
     assert engine.agi is not None
-    forged = EmulatedChannel(
-        "127.0.0.1",
-        engine.agi.port,
-        ScriptedCaller([StaySilent()]),
-        SoundLibrary([]),
-        ChannelSettings(script=AFTER_QUEUE_ROUTE, query=f"attempt={attempt_id}"),
-    )
-    forged.model.variables.update({"QUEUESTATUS": "CONTINUE", "MEMBERINTERFACE": "Local/x"})
-    await forged.run()
-    await engine.agi.drained(timeout=10)
-
-    assert forged.closed_by_engine and forged.model.dead, "hung up at once"
+    for query in (f"attempt={attempt_id}", "attempt=abc", "attempt=-1", "attempt=" + "9" * 5000):
+        forged = EmulatedChannel(
+            "127.0.0.1",
+            engine.agi.port,
+            ScriptedCaller([StaySilent()]),
+            SoundLibrary([]),
+            ChannelSettings(script=AFTER_QUEUE_ROUTE, query=query),
+        )
+        forged.model.variables.update({"QUEUESTATUS": "CONTINUE", "MEMBERINTERFACE": "Local/x"})
+        await forged.run()
+        await engine.agi.drained(timeout=10)
+        assert forged.closed_by_engine and forged.model.dead, f"{query[:20]}: hung up at once"
     after = await attempt_row(engine, attempt_id)
     assert after["events"] == before["events"]
 
